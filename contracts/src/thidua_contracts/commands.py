@@ -1,0 +1,154 @@
+"""Commands (request/reply on `<prefix>.cmd.<service>.<name>`) and queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .envelope import Actor
+from .events import Achievement, Commitment, CriterionPoints, SubjectKind
+from .movement import MovementDefinition, RoundKind
+from .types import LongText, Slug, Text, UuidStr
+
+MAX_COMMAND_BYTES = 256 * 1024
+
+
+class Command(BaseModel):
+    """Every command names its id (a retry reuses it), its actor and its movement."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    SERVICE: ClassVar[str]
+    NAME: ClassVar[str]
+
+    command_id: UuidStr
+    actor: Actor
+    movement_id: Slug
+
+
+class DefineMovement(Command):
+    SERVICE = "submissions"
+    NAME = "define_movement"
+
+    definition: MovementDefinition
+
+
+class RegisterUnit(Command):
+    SERVICE = "submissions"
+    NAME = "register"
+
+    unit_id: Slug
+    titles_sought: list[str] = Field(default_factory=list, max_length=20)
+    commitments: list[Commitment] = Field(default_factory=list, max_length=200)
+    registered_on: date
+
+
+class SubmitReport(Command):
+    SERVICE = "submissions"
+    NAME = "submit_report"
+
+    unit_id: Slug
+    round: RoundKind
+    achievements: list[Achievement] = Field(default_factory=list, max_length=200)
+    self_scores: list[CriterionPoints] = Field(default_factory=list, max_length=200)
+    narrative: LongText = ""
+    submitted_on: date
+
+
+class ProposeAward(Command):
+    SERVICE = "submissions"
+    NAME = "propose_award"
+
+    proposal_id: UuidStr
+    unit_id: Slug
+    subject_kind: SubjectKind
+    subject_id: Slug
+    award_code: str = Field(pattern=r"^[A-Z][A-Z0-9_]+$")
+    year: int = Field(ge=2000, le=2100)
+    achievement_summary: LongText
+
+
+class RecordTally(Command):
+    SERVICE = "nominations"
+    NAME = "record_tally"
+
+    proposal_id: UuidStr
+    session_id: Slug
+    session_date: date
+    members_total: int = Field(ge=1, le=200)
+    present: int = Field(ge=0, le=200)
+    issued: int = Field(ge=0, le=200)
+    returned: int = Field(ge=0, le=200)
+    valid: int = Field(ge=0, le=200)
+    yes: int = Field(ge=0, le=200)
+    written_yes_from_absent: int = Field(default=0, ge=0, le=200)
+
+
+class SignDecision(Command):
+    SERVICE = "nominations"
+    NAME = "sign_decision"
+
+    decision_id: UuidStr
+    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Literal["chu_tich", "pho_chu_tich"]
+    proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+
+
+COMMANDS: dict[tuple[str, str], type[Command]] = {
+    (cls.SERVICE, cls.NAME): cls
+    for cls in (DefineMovement, RegisterUnit, SubmitReport, ProposeAward, RecordTally, SignDecision)
+}
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    SERVICE: ClassVar[str]
+    NAME: ClassVar[str]
+
+
+class ExplainAward(Query):
+    SERVICE = "audit"
+    NAME = "explain"
+
+    award_id: UuidStr
+
+
+class ListAwards(Query):
+    SERVICE = "nominations"
+    NAME = "awards"
+
+    movement_id: Slug
+
+
+class ListDocuments(Query):
+    SERVICE = "reporting"
+    NAME = "documents"
+
+    movement_id: Slug
+
+
+class ShowScoreSheet(Query):
+    SERVICE = "scoring"
+    NAME = "sheet"
+
+    movement_id: Slug
+    unit_id: Slug
+    round: RoundKind
+
+
+class ShowMovement(Query):
+    SERVICE = "submissions"
+    NAME = "movement"
+
+    movement_id: Slug
+
+
+QUERIES: dict[tuple[str, str], type[Query]] = {
+    (cls.SERVICE, cls.NAME): cls
+    for cls in (ExplainAward, ListAwards, ListDocuments, ShowScoreSheet, ShowMovement)
+}

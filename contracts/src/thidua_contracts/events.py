@@ -1,0 +1,251 @@
+"""Event payloads (contract v1). One model per event type; the type name never changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .movement import MovementDefinition, RoundKind
+from .types import DecimalStr, LongText, Sha256Hex, Slug, Text, UuidStr, Vnd
+
+SubjectKind = Literal["ca_nhan", "tap_the"]
+
+
+class EventPayload(BaseModel):
+    """Base of every payload. Unknown fields are ignored on read so additions stay compatible."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    # A computed decision is re-derivable from the log and carries inputs and rules.
+    COMPUTED: ClassVar[bool] = False
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+# --- submissions -------------------------------------------------------------------------
+
+
+class MovementDefined(EventPayload):
+    TYPE = "submissions.MovementDefined"
+
+    definition: MovementDefinition
+
+
+class Commitment(Part):
+    target_code: Slug
+    value: DecimalStr
+
+
+class UnitRegistered(EventPayload):
+    TYPE = "submissions.UnitRegistered"
+
+    unit_id: Slug
+    titles_sought: list[str] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    registered_on: date
+    late: bool
+
+
+class Achievement(Part):
+    target_code: Slug
+    value: DecimalStr
+    unit_of_measure: Text
+
+
+class CriterionPoints(Part):
+    criterion_code: Slug
+    points: DecimalStr
+
+
+class ReportSubmitted(EventPayload):
+    TYPE = "submissions.ReportSubmitted"
+
+    unit_id: Slug
+    round: RoundKind
+    report_version: int = Field(ge=1)
+    achievements: list[Achievement] = Field(default_factory=list)
+    self_scores: list[CriterionPoints] = Field(default_factory=list)
+    narrative: LongText = ""
+    submitted_on: date
+    late: bool
+
+
+class AwardProposed(EventPayload):
+    TYPE = "submissions.AwardProposed"
+
+    proposal_id: UuidStr
+    unit_id: Slug
+    subject_kind: SubjectKind
+    subject_id: Slug
+    subject_name: Text
+    award_code: str
+    year: int
+    achievement_summary: LongText
+
+
+# --- scoring -----------------------------------------------------------------------------
+
+
+class ScoreLine(Part):
+    criterion_code: Slug
+    self_points: DecimalStr | None
+    points: DecimalStr
+    max_points: DecimalStr
+    rule: Text
+
+
+class ScoreSheetRecorded(EventPayload):
+    TYPE = "scoring.ScoreSheetRecorded"
+    COMPUTED = True
+
+    unit_id: Slug
+    round: RoundKind
+    report_version: int
+    lines: list[ScoreLine]
+    total: DecimalStr
+    max_total: DecimalStr
+
+
+# --- nominations -------------------------------------------------------------------------
+
+
+class Check(Part):
+    code: str
+    passed: bool
+    detail_vi: Text
+    detail_en: Text
+    reference: Text
+
+
+class EligibilityAssessed(EventPayload):
+    TYPE = "nominations.EligibilityAssessed"
+    COMPUTED = True
+
+    proposal_id: UuidStr
+    award_code: str
+    subject_kind: SubjectKind
+    subject_id: Slug
+    eligible: bool
+    checks: list[Check]
+
+
+class BallotTallied(EventPayload):
+    """The vote-counting board's tally: counts only, never who voted how."""
+
+    TYPE = "nominations.BallotTallied"
+
+    proposal_id: UuidStr
+    session_id: Slug
+    session_date: date
+    members_total: int = Field(ge=1)
+    present: int = Field(ge=0)
+    issued: int = Field(ge=0)
+    returned: int = Field(ge=0)
+    valid: int = Field(ge=0)
+    yes: int = Field(ge=0)
+    written_yes_from_absent: int = Field(default=0, ge=0)
+
+
+class BallotOutcomeDecided(EventPayload):
+    TYPE = "nominations.BallotOutcomeDecided"
+    COMPUTED = True
+
+    proposal_id: UuidStr
+    session_id: Slug
+    members_total: int
+    present: int
+    quorum_required: int
+    quorum_met: bool
+    yes_total: int
+    threshold: str = Field(pattern=r"^\d+/\d+$")
+    threshold_strict: bool
+    passed: bool
+    reason_vi: Text
+    reason_en: Text
+
+
+class DecisionSigned(EventPayload):
+    TYPE = "nominations.DecisionSigned"
+
+    decision_id: UuidStr
+    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position_lines: list[Text] = Field(min_length=1, max_length=2)
+    award_code: str
+    proposal_ids: list[UuidStr] = Field(min_length=1)
+
+
+class AwardIssued(EventPayload):
+    TYPE = "nominations.AwardIssued"
+    COMPUTED = True
+
+    award_id: UuidStr
+    decision_id: UuidStr
+    decision_number: str
+    signed_on: date
+    proposal_id: UuidStr
+    award_code: str
+    award_name: Text
+    recipient_kind: SubjectKind
+    recipient_id: Slug
+    recipient_name: Text
+    recipient_position: Text | None
+    unit_id: Slug
+    unit_name: Text
+    base_salary_vnd: Vnd
+    multiplier: DecimalStr
+    prize_vnd: Vnd
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+class DocumentRegistered(EventPayload):
+    TYPE = "reporting.DocumentRegistered"
+    COMPUTED = True
+
+    document_id: UuidStr
+    doc_type: Slug
+    number: str | None
+    title: Text
+    file_name: Text
+    sha256: Sha256Hex
+    size_bytes: int = Field(ge=1)
+    built_from_sequence: int = Field(ge=1)
+    source_event_ids: list[UuidStr]
+
+
+EVENT_TYPES: dict[str, type[EventPayload]] = {
+    cls.TYPE: cls
+    for cls in (
+        MovementDefined,
+        UnitRegistered,
+        ReportSubmitted,
+        AwardProposed,
+        ScoreSheetRecorded,
+        EligibilityAssessed,
+        BallotTallied,
+        BallotOutcomeDecided,
+        DecisionSigned,
+        AwardIssued,
+        DocumentRegistered,
+    )
+}
+
+
+class UnknownEventTypeError(KeyError):
+    pass
+
+
+def payload_class(type_name: str, version: int) -> type[EventPayload]:
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None or version != cls.VERSION:
+        raise UnknownEventTypeError(f"{type_name} v{version}")
+    return cls

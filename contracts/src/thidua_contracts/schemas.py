@@ -1,0 +1,166 @@
+"""JSON Schemas of every event (as a whole envelope), command and reply, and their evolution rule.
+
+`python -m thidua_contracts.schemas write [DIR]` regenerates the checked-in files;
+`python -m thidua_contracts.schemas check [DIR]` fails when they differ from the models.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, create_model
+
+from .commands import COMMANDS, QUERIES
+from .envelope import Envelope
+from .events import EVENT_TYPES, EventPayload
+from .replies import CommandReply, QueryReply
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def event_envelope_model(cls: type[EventPayload]) -> type[BaseModel]:
+    """The envelope with `type`, `version` and `payload` pinned to one event type."""
+    name = cls.TYPE.replace(".", "_") + f"_v{cls.VERSION}"
+    fields: dict[str, Any] = {
+        "type": (Literal[cls.TYPE], ...),
+        "version": (Literal[cls.VERSION], ...),
+        "payload": (cls, ...),
+    }
+    return create_model(name, __base__=Envelope, **fields)
+
+
+def generate() -> dict[str, dict[str, Any]]:
+    """File name → schema, for every published contract."""
+    out: dict[str, dict[str, Any]] = {"envelope.v1.json": _schema(Envelope, "Envelope v1")}
+    for cls in EVENT_TYPES.values():
+        out[f"{cls.TYPE}.v{cls.VERSION}.json"] = _schema(
+            event_envelope_model(cls), f"{cls.TYPE} v{cls.VERSION}", cls.__doc__
+        )
+    for (service, name), cmd in COMMANDS.items():
+        out[f"cmd.{service}.{name}.v1.json"] = _schema(cmd, f"command {service}.{name} v1")
+    for (service, name), qry in QUERIES.items():
+        out[f"qry.{service}.{name}.v1.json"] = _schema(qry, f"query {service}.{name} v1")
+    out["reply.command.v1.json"] = _schema(CommandReply, "command reply v1")
+    out["reply.query.v1.json"] = _schema(QueryReply, "query reply v1")
+    return out
+
+
+def _schema(model: type[BaseModel], title: str, doc: str | None = None) -> dict[str, Any]:
+    schema = model.model_json_schema(mode="serialization")
+    schema["title"] = title
+    if doc and doc.strip() and not doc.startswith("Base of"):
+        schema["description"] = " ".join(doc.split())
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def dump(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write(directory: Path = DEFAULT_DIR) -> list[str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in generate().items():
+        (directory / name).write_text(dump(schema), encoding="utf-8")
+        written.append(name)
+    return written
+
+
+def differences(directory: Path = DEFAULT_DIR) -> list[str]:
+    """Files that are missing, stale or no longer generated."""
+    generated = generate()
+    problems = []
+    for name, schema in generated.items():
+        path = directory / name
+        if not path.exists():
+            problems.append(f"{name}: missing")
+        elif path.read_text(encoding="utf-8") != dump(schema):
+            problems.append(f"{name}: differs from the models")
+    for path in directory.glob("*.json"):
+        if path.name not in generated:
+            problems.append(f"{path.name}: no model generates it")
+    return problems
+
+
+def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
+    """Non-additive differences between two schemas.
+
+    Allowed: new optional properties, new definitions, a wider enum, changed descriptions.
+    Everything else (a property removed or retyped, a new required property, a narrower enum,
+    a changed pattern or const) breaks existing producers or consumers.
+    """
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [] if old == new else [f"{path}: changed from {old!r} to {new!r}"]
+    problems: list[str] = []
+    for key, old_value in old.items():
+        if key in {"title", "description", "examples", "default", "$schema"}:
+            continue
+        where = f"{path}.{key}"
+        if key not in new:
+            if key == "required":
+                continue
+            problems.append(f"{where}: removed")
+            continue
+        new_value = new[key]
+        if key in {"properties", "$defs"}:
+            for name, sub in old_value.items():
+                if name not in new_value:
+                    problems.append(f"{where}.{name}: removed")
+                else:
+                    problems.extend(breaking_changes(sub, new_value[name], f"{where}.{name}"))
+        elif key == "required":
+            added = sorted(set(new_value) - set(old_value))
+            if added:
+                problems.append(f"{where}: newly required {added}")
+        elif key == "enum":
+            lost = [v for v in old_value if v not in new_value]
+            if lost:
+                problems.append(f"{where}: values removed {lost}")
+        elif isinstance(old_value, list) and isinstance(new_value, list):
+            if len(old_value) != len(new_value):
+                problems.append(f"{where}: changed")
+            else:
+                for i, (a, b) in enumerate(zip(old_value, new_value, strict=True)):
+                    problems.extend(breaking_changes(a, b, f"{where}[{i}]"))
+        else:
+            problems.extend(breaking_changes(old_value, new_value, where))
+    for key in new:
+        if key not in old and key in {
+            "type",
+            "pattern",
+            "const",
+            "enum",
+            "maxLength",
+            "minLength",
+            "maximum",
+            "minimum",
+            "required",
+        }:
+            if key == "required" and not new[key]:
+                continue
+            problems.append(f"{path}.{key}: constraint added")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "check"
+    directory = Path(argv[2]) if len(argv) > 2 else DEFAULT_DIR
+    if command == "write":
+        names = write(directory)
+        print(f"wrote {len(names)} schemas to {directory}")
+        return 0
+    if command == "check":
+        problems = differences(directory)
+        for problem in problems:
+            print(problem)
+        return 1 if problems else 0
+    print("usage: python -m thidua_contracts.schemas write|check [DIR]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,76 @@
+"""Audit follows the whole log and answers auditors' questions from its own index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from thidua_contracts.commands import ExplainAward
+from thidua_contracts.envelope import Envelope
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import AwardIssued, DocumentRegistered, EventPayload
+from thidua_kit.db import Store
+from thidua_kit.host import Context
+from thidua_kit.log import StoredEvent
+from thidua_kit.settings import Settings
+
+from ..adapters.tables import events
+from ..domain.chain import causal_chain, describe
+
+
+async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+    env = item.envelope
+    exists = ctx.store.session.execute(
+        select(events.c.sequence).where(events.c.sequence == item.sequence)
+    ).first()
+    if exists:
+        return
+    ctx.store.session.execute(
+        events.insert().values(
+            sequence=item.sequence,
+            event_id=env.event_id,
+            type=env.type,
+            subject=env.subject,
+            occurred_at=env.occurred_at,
+            causation_id=env.causation_id,
+            correlation_id=env.correlation_id,
+            award_id=payload.award_id if isinstance(payload, AwardIssued) else None,
+            envelope=env.model_dump_json(),
+        )
+    )
+
+
+def explain(query: ExplainAward, store: Store, settings: Settings) -> Any:
+    session = store.session
+    row = session.execute(
+        select(events.c.sequence, events.c.envelope).where(events.c.award_id == query.award_id)
+    ).first()
+    if row is None:
+        raise Rejected(ErrorCode.UNKNOWN_AWARD, "award_id", query.award_id)
+
+    def lookup(event_id: str) -> tuple[int, Envelope] | None:
+        hit = session.execute(
+            select(events.c.sequence, events.c.envelope).where(events.c.event_id == event_id)
+        ).first()
+        return (
+            None if hit is None else (int(hit.sequence), Envelope.model_validate_json(hit.envelope))
+        )
+
+    award = (int(row.sequence), Envelope.model_validate_json(row.envelope))
+    chain = causal_chain(award, lookup)
+    by_id = {env.event_id: seq for seq, env in chain}
+    documents = []
+    for doc in session.execute(
+        select(events.c.sequence, events.c.envelope)
+        .where(events.c.type == DocumentRegistered.TYPE)
+        .order_by(events.c.sequence)
+    ):
+        envelope = Envelope.model_validate_json(doc.envelope)
+        if award[1].event_id in envelope.payload.get("source_event_ids", []):
+            documents.append({"sequence": int(doc.sequence), **envelope.payload})
+    return {
+        "award": award[1].payload,
+        "steps": [describe(seq, env, by_id) for seq, env in chain],
+        "documents": documents,
+    }

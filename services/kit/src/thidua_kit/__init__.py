@@ -1,0 +1,1 @@
+"""Thi đua service runtime shared by every service: log client, host, settings, storage, CLI."""

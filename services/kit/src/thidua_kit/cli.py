@@ -1,0 +1,343 @@
+"""`thidua`: the operator's tool over the public NATS API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import yaml
+from pydantic import ValidationError
+
+from thidua_contracts.commands import (
+    Command,
+    DefineMovement,
+    ExplainAward,
+    ListAwards,
+    ProposeAward,
+    Query,
+    RecordTally,
+    RegisterUnit,
+    SignDecision,
+    SubmitReport,
+)
+from thidua_contracts.envelope import Actor, Role
+from thidua_contracts.movement import MovementDefinition, RoundKind
+from thidua_contracts.replies import CommandReply, QueryReply
+
+from .client import Client
+from .clock import new_id
+from .log import StreamMissingError, StreamSettingsError
+from .settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Thi đua – khen thưởng")
+admin = typer.Typer(no_args_is_help=True, help="Streams and operations")
+service = typer.Typer(no_args_is_help=True, help="Run a service process")
+movement = typer.Typer(no_args_is_help=True, help="Movements (phong trào thi đua)")
+report = typer.Typer(no_args_is_help=True, help="Periodic reports (sơ kết, tổng kết)")
+nomination = typer.Typer(no_args_is_help=True, help="Award proposals")
+council = typer.Typer(no_args_is_help=True, help="Council sessions and ballots")
+decision = typer.Typer(no_args_is_help=True, help="Decisions of the Chairman")
+awards = typer.Typer(no_args_is_help=True, help="Issued awards")
+audit = typer.Typer(no_args_is_help=True, help="Auditor's tools")
+for sub, name in (
+    (admin, "admin"),
+    (service, "service"),
+    (movement, "movement"),
+    (report, "report"),
+    (nomination, "nomination"),
+    (council, "council"),
+    (decision, "decision"),
+    (awards, "awards"),
+    (audit, "audit"),
+):
+    app.add_typer(sub, name=name)
+
+T = TypeVar("T")
+MovementOpt = Annotated[str, typer.Option("--movement", "-m", envvar="THIDUA_MOVEMENT")]
+ActorOpt = Annotated[str | None, typer.Option("--actor", help="actor id (slug)")]
+
+
+def fail(message: str) -> None:
+    typer.echo(f"lỗi / error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _run(work: Callable[[Client], Awaitable[T]]) -> T:
+    async def main() -> T:
+        async with Client(Settings()) as client:
+            return await work(client)
+
+    try:
+        return asyncio.run(main())
+    except (OSError, TimeoutError) as exc:
+        fail(f"cannot reach NATS at {Settings().nats_url}: {exc}")
+        raise  # unreachable: fail() exits
+    except (StreamMissingError, StreamSettingsError) as exc:
+        fail(str(exc))
+        raise
+
+
+def _send(build: Callable[[], Command]) -> CommandReply:
+    try:
+        command = build()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
+    reply = _run(lambda c: c.command(command))
+    _print_reply(reply)
+    return reply
+
+
+def _print_reply(reply: CommandReply) -> None:
+    if reply.status == "accepted":
+        for e in reply.events:
+            typer.echo(f"accepted {e.type} seq={e.sequence} id={e.event_id}")
+        return
+    assert reply.error is not None
+    err = reply.error
+    typer.echo(
+        f"rejected [{err.code.value}] {err.field or '-'}: {err.message_vi} / {err.message_en}",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+def _ask(query: Query) -> Any:
+    reply: QueryReply = _run(lambda c: c.query(query))
+    if reply.status != "ok":
+        assert reply.error is not None
+        fail(f"[{reply.error.code.value}] {reply.error.message_vi} / {reply.error.message_en}")
+    return reply.result
+
+
+def _load_file(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(str(exc))
+    try:
+        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        fail(f"{path.name}: {exc}")
+
+
+def _clerk(unit: str, actor: str | None) -> Actor:
+    return Actor(id=actor or f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit)
+
+
+@admin.command("provision")
+def provision() -> None:
+    """Create the streams (idempotent; verifies protections of existing ones)."""
+
+    async def work(client: Client) -> list[str]:
+        return await client.log().provision()
+
+    for line in _run(work):
+        typer.echo(line)
+
+
+@service.command("run")
+def run_service(name: str) -> None:
+    """Run one service in the foreground (SIGTERM/SIGINT stop it gracefully)."""
+    from .services import run
+
+    try:
+        run(name, Settings())
+    except LookupError as exc:
+        fail(str(exc))
+
+
+@movement.command("define")
+def define(path: Path, actor: ActorOpt = None) -> None:
+    """Define a movement from its definition file (YAML or JSON)."""
+    try:
+        definition = MovementDefinition.model_validate(_load_file(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"{path.name}: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+    _send(
+        lambda: DefineMovement(
+            command_id=new_id(),
+            actor=Actor(id=actor or "phong-noi-vu", role=Role.PHONG_NOI_VU),
+            movement_id=definition.movement_id,
+            definition=definition,
+        )
+    )
+
+
+@app.command("register")
+def register(
+    unit: str,
+    on: Annotated[str, typer.Option(help="date of registration, YYYY-MM-DD")],
+    title: Annotated[list[str] | None, typer.Option(help="award form sought")] = None,
+    movement_id: MovementOpt = "bn-2022",
+    actor: ActorOpt = None,
+) -> None:
+    """Register a unit for the movement (đăng ký thi đua)."""
+    _send(
+        lambda: RegisterUnit(
+            command_id=new_id(),
+            actor=_clerk(unit, actor),
+            movement_id=movement_id,
+            unit_id=unit,
+            titles_sought=title or [],
+            registered_on=date.fromisoformat(on),
+        )
+    )
+
+
+@report.command("submit")
+def submit(
+    path: Path,
+    unit: Annotated[str, typer.Option()],
+    round_: Annotated[RoundKind, typer.Option("--round")],
+    on: Annotated[str, typer.Option(help="date submitted, YYYY-MM-DD")],
+    movement_id: MovementOpt = "bn-2022",
+    actor: ActorOpt = None,
+) -> None:
+    """Submit a sơ kết or tổng kết report from a YAML/JSON file."""
+    body = _load_file(path) or {}
+    _send(
+        lambda: SubmitReport(
+            command_id=new_id(),
+            actor=_clerk(unit, actor),
+            movement_id=movement_id,
+            unit_id=unit,
+            round=round_,
+            submitted_on=date.fromisoformat(on),
+            **body,
+        )
+    )
+
+
+@nomination.command("propose")
+def propose(
+    unit: Annotated[str, typer.Option()],
+    award: Annotated[str, typer.Option()],
+    summary: Annotated[str, typer.Option(help="achievement summary")],
+    year: Annotated[int, typer.Option()],
+    person: Annotated[str | None, typer.Option(help="person id; omit to propose the unit")] = None,
+    movement_id: MovementOpt = "bn-2022",
+    actor: ActorOpt = None,
+) -> None:
+    """A unit proposes one of its people (or itself) for an award form."""
+    _send(
+        lambda: ProposeAward(
+            command_id=new_id(),
+            actor=_clerk(unit, actor),
+            movement_id=movement_id,
+            proposal_id=new_id(),
+            unit_id=unit,
+            subject_kind="ca_nhan" if person else "tap_the",
+            subject_id=person or unit,
+            award_code=award,
+            year=year,
+            achievement_summary=summary,
+        )
+    )
+
+
+@council.command("tally")
+def tally(
+    proposal: str,
+    session: Annotated[str, typer.Option()],
+    on: Annotated[str, typer.Option()],
+    members: Annotated[int, typer.Option()],
+    present: Annotated[int, typer.Option()],
+    issued: Annotated[int, typer.Option()],
+    returned: Annotated[int, typer.Option()],
+    valid: Annotated[int, typer.Option()],
+    yes: Annotated[int, typer.Option()],
+    movement_id: MovementOpt = "bn-2022",
+    actor: ActorOpt = None,
+) -> None:
+    """Record the vote-counting board's tally for one nominee (counts only)."""
+    _send(
+        lambda: RecordTally(
+            command_id=new_id(),
+            actor=Actor(id=actor or "thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY),
+            movement_id=movement_id,
+            proposal_id=proposal,
+            session_id=session,
+            session_date=date.fromisoformat(on),
+            members_total=members,
+            present=present,
+            issued=issued,
+            returned=returned,
+            valid=valid,
+            yes=yes,
+        )
+    )
+
+
+@decision.command("sign")
+def sign(
+    proposals: list[str],
+    number: Annotated[str, typer.Option(help="e.g. 01/QĐ-UBND")],
+    on: Annotated[str, typer.Option()],
+    signer: Annotated[str, typer.Option()],
+    position: Annotated[str, typer.Option(help="chu_tich or pho_chu_tich")] = "chu_tich",
+    movement_id: MovementOpt = "bn-2022",
+    actor: ActorOpt = None,
+) -> None:
+    """Record the Chairman's signed decision for the given proposals."""
+    _send(
+        lambda: SignDecision(
+            command_id=new_id(),
+            actor=Actor(id=actor or "van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+            movement_id=movement_id,
+            decision_id=new_id(),
+            number=number,
+            signed_on=date.fromisoformat(on),
+            signer_name=signer,
+            signer_position=position,  # type: ignore[arg-type]
+            proposal_ids=proposals,
+        )
+    )
+
+
+@awards.command("list")
+def list_awards(movement_id: MovementOpt = "bn-2022") -> None:
+    """Awards issued in a movement."""
+    for row in _ask(ListAwards(movement_id=movement_id)):
+        typer.echo(
+            f"{row['award_id']}  {row['decision_number']}  {row['recipient_name']}  "
+            f"{row['award_name']}  {row['prize_vnd']:,} đ"
+        )
+
+
+@audit.command("explain")
+def explain(
+    award_id: str,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """The causal chain of an award: every step with sequence, time, actor or rules, cause."""
+    try:
+        query = ExplainAward(award_id=award_id)
+    except ValidationError:
+        fail(f"award id {award_id!r} is not a UUID")
+    result = _ask(query)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    from .explain_text import render_chain
+
+    typer.echo(render_chain(result))
+
+
+@app.command("demo")
+def demo() -> None:
+    """Run every service as a process and drive the Bắc Ninh 2022 movement to issued awards."""
+    from .demo import run_demo
+
+    sys.exit(run_demo(Settings()))
+
+
+def main() -> None:
+    app()

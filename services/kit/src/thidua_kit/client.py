@@ -1,0 +1,94 @@
+"""Client of the public NATS API (commands and queries), used by the CLI, the demo and tests."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+
+from thidua_contracts import subjects
+from thidua_contracts.commands import Command, Query
+from thidua_contracts.errors import ErrorCode
+from thidua_contracts.replies import CommandReply, Error, QueryReply
+
+from .log import EventLog
+from .settings import Settings
+
+
+class Client:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._nc: NatsClient | None = None
+
+    async def __aenter__(self) -> Client:
+        self._nc = await nats.connect(self.settings.nats_url, name="thidua-client")
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._nc is not None:
+            await self._nc.close()
+
+    @property
+    def nc(self) -> NatsClient:
+        assert self._nc is not None, "use `async with Client(settings)`"
+        return self._nc
+
+    def log(self) -> EventLog:
+        return EventLog(self.nc.jetstream(), self.settings)
+
+    async def request_raw(self, subject: str, body: bytes) -> bytes | Error:
+        try:
+            msg = await self.nc.request(
+                subject, body, timeout=self.settings.request_timeout_seconds
+            )
+        except NoRespondersError:
+            return Error.of(ErrorCode.UNAVAILABLE, None, f"no service answers {subject}")
+        except NatsTimeoutError:
+            return Error.of(ErrorCode.UNAVAILABLE, None, f"{subject} did not answer in time")
+        return bytes(msg.data)
+
+    async def command(self, command: Command) -> CommandReply:
+        subject = subjects.command_subject(
+            self.settings.subject_prefix, command.SERVICE, command.NAME
+        )
+        raw = await self.request_raw(subject, command.model_dump_json().encode())
+        if isinstance(raw, Error):
+            return CommandReply(status="rejected", command_id=command.command_id, error=raw)
+        return CommandReply.model_validate_json(raw)
+
+    async def status(self, service: str) -> QueryReply:
+        subject = subjects.query_subject(self.settings.subject_prefix, service, "status")
+        raw = await self.request_raw(subject, b"{}")
+        if isinstance(raw, Error):
+            return QueryReply(status="rejected", error=raw)
+        return QueryReply.model_validate_json(raw)
+
+    async def wait_until_folded(
+        self, services: tuple[str, ...], sequence: int, within: float = 30.0
+    ) -> None:
+        """Wait until every named service has folded the log up to `sequence`."""
+        deadline = asyncio.get_running_loop().time() + within
+        for service in services:
+            while True:
+                reply = await self.status(service)
+                if reply.status == "ok" and reply.result["position"] >= sequence:
+                    break
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"{service} did not reach sequence {sequence}")
+                await asyncio.sleep(0.05)
+
+    async def query(self, query: Query) -> QueryReply:
+        subject = subjects.query_subject(self.settings.subject_prefix, query.SERVICE, query.NAME)
+        raw = await self.request_raw(subject, query.model_dump_json().encode())
+        if isinstance(raw, Error):
+            return QueryReply(status="rejected", error=raw)
+        return QueryReply.model_validate_json(raw)

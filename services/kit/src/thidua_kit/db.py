@@ -1,0 +1,173 @@
+"""Each service's own database: aggregate state, consumer position, command replies, parked.
+
+SQLite (a file under the data directory) by default, PostgreSQL by URL. State and consumer
+position are written in one transaction, so an effect is recorded exactly when its position is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+metadata = MetaData()
+
+state_table = Table(
+    "thidua_state",
+    metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("data", Text, nullable=False),
+)
+position_table = Table(
+    "thidua_position",
+    metadata,
+    Column("consumer", String(120), primary_key=True),
+    Column("stream_seq", BigInteger, nullable=False),
+)
+command_table = Table(
+    "thidua_command",
+    metadata,
+    Column("command_id", String(36), primary_key=True),
+    Column("reply", Text, nullable=False),
+)
+parked_table = Table(
+    "thidua_parked",
+    metadata,
+    Column("stream_seq", BigInteger, primary_key=True),
+    Column("subject", String(400), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        _sqlite_transactions(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy own BEGIN so SAVEPOINTs work with pysqlite (per SQLAlchemy's docs)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def create_schema(engine: Engine, *extra: MetaData) -> None:
+    metadata.create_all(engine)
+    for md in extra:
+        md.create_all(engine)
+
+
+class Store:
+    """State access inside one transaction; handlers never open their own."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, kind: str, key: str, model: type[M]) -> tuple[M | None, int]:
+        row = self.session.execute(
+            select(state_table.c.last_seq, state_table.c.data).where(
+                state_table.c.kind == kind, state_table.c.key == key
+            )
+        ).first()
+        if row is None:
+            return None, 0
+        return model.model_validate_json(row.data), int(row.last_seq)
+
+    def put(self, kind: str, key: str, value: BaseModel, last_seq: int) -> None:
+        data = value.model_dump_json()
+        updated = self.session.execute(
+            state_table.update()
+            .where(state_table.c.kind == kind, state_table.c.key == key)
+            .values(last_seq=last_seq, data=data)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            self.session.execute(
+                state_table.insert().values(kind=kind, key=key, last_seq=last_seq, data=data)
+            )
+
+    def all(self, kind: str, model: type[M]) -> Iterator[tuple[str, M, int]]:
+        rows = self.session.execute(
+            select(state_table.c.key, state_table.c.data, state_table.c.last_seq)
+            .where(state_table.c.kind == kind)
+            .order_by(state_table.c.key)
+        )
+        for row in rows:
+            yield row.key, model.model_validate_json(row.data), int(row.last_seq)
+
+    def position(self, consumer: str) -> int:
+        value = self.session.execute(
+            select(position_table.c.stream_seq).where(position_table.c.consumer == consumer)
+        ).scalar()
+        return int(value or 0)
+
+    def set_position(self, consumer: str, stream_seq: int) -> None:
+        updated = self.session.execute(
+            position_table.update()
+            .where(position_table.c.consumer == consumer)
+            .values(stream_seq=stream_seq)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            self.session.execute(
+                position_table.insert().values(consumer=consumer, stream_seq=stream_seq)
+            )
+
+    def command_reply(self, command_id: str) -> str | None:
+        value = self.session.execute(
+            select(command_table.c.reply).where(command_table.c.command_id == command_id)
+        ).scalar()
+        return None if value is None else str(value)
+
+    def remember_command(self, command_id: str, reply: str) -> None:
+        self.session.execute(command_table.insert().values(command_id=command_id, reply=reply))
+
+    def park(self, stream_seq: int, subject: str, reason: str, body: bytes) -> None:
+        self.session.execute(
+            parked_table.insert().values(
+                stream_seq=stream_seq, subject=subject, reason=reason[:4000], body=body
+            )
+        )
+
+    def parked(self) -> list[tuple[int, str, str]]:
+        rows = self.session.execute(
+            select(
+                parked_table.c.stream_seq, parked_table.c.subject, parked_table.c.reason
+            ).order_by(parked_table.c.stream_seq)
+        )
+        return [(int(r.stream_seq), r.subject, r.reason) for r in rows]

@@ -1,0 +1,317 @@
+"""`thidua demo`: every service as its own process, the Bắc Ninh 2022 movement to issued awards.
+
+Each run isolates itself on the server: its own stream (THIDUA_DEMO_<run>) and subject prefix,
+so running it twice never collides with an earlier run or with production streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from thidua_contracts.commands import (
+    Command,
+    DefineMovement,
+    ExplainAward,
+    ListAwards,
+    ListDocuments,
+    ProposeAward,
+    RecordTally,
+    RegisterUnit,
+    SignDecision,
+    SubmitReport,
+)
+from thidua_contracts.envelope import Actor, Role
+from thidua_contracts.events import Achievement, CriterionPoints
+from thidua_contracts.movement import MovementDefinition, RoundKind
+
+from ..client import Client
+from ..clock import new_id
+from ..explain_text import render_chain
+from ..services import SERVICE_NAMES
+from ..settings import Settings
+
+MOVEMENT = "bn-2022"
+
+
+def load_definition() -> MovementDefinition:
+    text = files("thidua_kit").joinpath("demo", "bn-2022.yaml").read_text(encoding="utf-8")
+    return MovementDefinition.model_validate(yaml.safe_load(text))
+
+
+class DemoError(Exception):
+    pass
+
+
+def run_demo(base: Settings) -> int:
+    run_id = datetime.now().strftime("%Y%m%d%H%M%S")
+    data_dir = base.data_dir / "demo" / run_id
+    settings = base.model_copy(
+        update={
+            "stream": f"THIDUA_DEMO_{run_id}",
+            "checkpoint_stream": None,
+            "subject_prefix": f"demo{run_id}",
+            "data_dir": data_dir,
+        }
+    )
+    print(
+        f"Thi đua demo — isolated run {run_id}: stream {settings.stream}, "
+        f"subjects {settings.subject_prefix}.evt.>, data {data_dir}"
+    )
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        asyncio.run(_provision(settings))
+        processes = start_services(settings, data_dir / "logs")
+        asyncio.run(drive(settings))
+        return 0
+    except (DemoError, TimeoutError, OSError) as exc:
+        print(f"demo failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop_services(processes)
+
+
+async def _provision(settings: Settings) -> None:
+    async with Client(settings) as client:
+        for line in await client.log().provision():
+            print(f"  {line}")
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "THIDUA_NATS_URL": settings.nats_url,
+            "THIDUA_STREAM": settings.stream,
+            "THIDUA_SUBJECT_PREFIX": settings.subject_prefix,
+            "THIDUA_DATA_DIR": str(settings.data_dir),
+            "THIDUA_OUT_DIR": str(settings.out_dir),
+        }
+    )
+    for name in SERVICE_NAMES:
+        env.pop(f"THIDUA_{name.upper()}_DATABASE_URL", None)
+    return env
+
+
+def start_services(settings: Settings, log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    processes = []
+    for name in SERVICE_NAMES:
+        log = (log_dir / f"{name}.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "thidua_kit", "service", "run", name],
+                env=service_env(settings),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    print(
+        f"  started {len(processes)} services as processes "
+        f"(pids {', '.join(str(p.pid) for p in processes)}); logs in {log_dir}"
+    )
+    return processes
+
+
+def stop_services(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def wait_ready(client: Client) -> None:
+    deadline = asyncio.get_running_loop().time() + 30
+    for name in SERVICE_NAMES:
+        while (await client.status(name)).status != "ok":
+            if asyncio.get_running_loop().time() > deadline:
+                raise DemoError(f"service {name} did not start; see its log")
+            await asyncio.sleep(0.1)
+
+
+async def send(client: Client, command: Command) -> int:
+    reply = await client.command(command)
+    if reply.status != "accepted":
+        assert reply.error is not None
+        raise DemoError(f"{command.NAME}: [{reply.error.code.value}] {reply.error.message_en}")
+    return max(e.sequence for e in reply.events)
+
+
+def clerk(unit: str) -> Actor:
+    return Actor(id=f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit)
+
+
+# Self-scores of the sample units in the tổng kết round (group I–IV of the block table).
+SCORES = {
+    "phuong-vu-ninh": ("58", "15", "14.5", "9.5"),
+    "phuong-kinh-bac": ("57.5", "14", "15", "9"),
+    "phuong-dai-phuc": ("59", "15", "15", "10"),
+    "phuong-suoi-hoa": ("52", "13", "12", "8"),
+    "phong-noi-vu": ("56", "15", "15", "9.5"),
+    "phong-tai-chinh-ke-hoach": ("55", "14", "14", "9"),
+}
+
+
+async def drive(settings: Settings) -> None:
+    definition = load_definition()
+    criteria = [c.code for c in definition.scoring_table]
+    async with Client(settings) as client:
+        await wait_ready(client)
+        await send(
+            client,
+            DefineMovement(
+                command_id=new_id(),
+                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+                movement_id=MOVEMENT,
+                definition=definition,
+            ),
+        )
+        print(
+            f"  movement defined: {len(definition.units)} units in "
+            f"{len(definition.blocks)} blocks, {len(definition.persons)} sample people"
+        )
+        for unit in SCORES:
+            await send(
+                client,
+                RegisterUnit(
+                    command_id=new_id(),
+                    actor=clerk(unit),
+                    movement_id=MOVEMENT,
+                    unit_id=unit,
+                    titles_sought=["GK_CT_UBND_TP"],
+                    registered_on=datetime(2022, 5, 20).date(),
+                ),
+            )
+        for i, (unit, scores) in enumerate(SCORES.items()):
+            await send(
+                client,
+                SubmitReport(
+                    command_id=new_id(),
+                    actor=clerk(unit),
+                    movement_id=MOVEMENT,
+                    unit_id=unit,
+                    round=RoundKind.TONG_KET,
+                    submitted_on=datetime(2022, 12, 9 + i).date(),
+                    achievements=[
+                        Achievement(
+                            target_code="phong-chong-dich", value="100", unit_of_measure="%"
+                        )
+                    ],
+                    self_scores=[
+                        CriterionPoints(criterion_code=c, points=p)
+                        for c, p in zip(criteria, scores, strict=True)
+                    ],
+                    narrative="Báo cáo tổng kết phong trào thi đua năm 2022.",
+                ),
+            )
+        print(f"  {len(SCORES)} units registered and submitted their tổng kết reports")
+        proposals = {
+            "nguyen-thi-huong": ("phuong-vu-ninh", "ca_nhan"),
+            "le-thi-thu-ha": ("phuong-kinh-bac", "ca_nhan"),
+            "phuong-dai-phuc": ("phuong-dai-phuc", "tap_the"),
+            "do-thi-lan": ("phuong-suoi-hoa", "ca_nhan"),
+        }
+        ids: dict[str, str] = {}
+        last = 0
+        for subject, (unit, kind) in proposals.items():
+            ids[subject] = new_id()
+            last = await send(
+                client,
+                ProposeAward(
+                    command_id=new_id(),
+                    actor=clerk(unit),
+                    movement_id=MOVEMENT,
+                    proposal_id=ids[subject],
+                    unit_id=unit,
+                    subject_kind=kind,  # type: ignore[arg-type]
+                    subject_id=subject,
+                    award_code="GK_CT_UBND_TP",
+                    year=2022,
+                    achievement_summary="Hoàn thành xuất sắc nhiệm vụ năm 2022.",
+                ),
+            )
+        await client.wait_until_folded(("scoring", "nominations"), last)
+        last = await client.log().last_sequence()
+        await client.wait_until_folded(("nominations",), last)
+        print(f"  {len(proposals)} proposals appraised by nominations")
+        secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
+        votes = {"nguyen-thi-huong": 8, "le-thi-thu-ha": 7, "phuong-dai-phuc": 9, "do-thi-lan": 4}
+        for subject, yes in votes.items():
+            await send(
+                client,
+                RecordTally(
+                    command_id=new_id(),
+                    actor=secretary,
+                    movement_id=MOVEMENT,
+                    proposal_id=ids[subject],
+                    session_id="hdtdkt-2022-12-20",
+                    session_date=datetime(2022, 12, 20).date(),
+                    members_total=9,
+                    present=9,
+                    issued=9,
+                    returned=9,
+                    valid=9,
+                    yes=yes,
+                ),
+            )
+        print("  council session 20/12/2022: 9 members; 3 nominees passed (> 1/2), 1 failed (4/9)")
+        passed = [ids[s] for s, yes in votes.items() if yes * 2 > 9]
+        last = await send(
+            client,
+            SignDecision(
+                command_id=new_id(),
+                actor=Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+                movement_id=MOVEMENT,
+                decision_id=new_id(),
+                number="01/QĐ-UBND",
+                signed_on=datetime(2023, 1, 5).date(),
+                signer_name="Nguyễn Minh Quang",
+                signer_position="chu_tich",
+                proposal_ids=passed,
+            ),
+        )
+        await client.wait_until_folded(("reporting",), last)
+        last = await client.log().last_sequence()
+        await client.wait_until_folded(SERVICE_NAMES, last)
+        await summarise(client, settings)
+
+
+async def _ok(client: Client, query: Any) -> Any:
+    reply = await client.query(query)
+    if reply.status != "ok":
+        assert reply.error is not None
+        raise DemoError(f"{query.NAME}: {reply.error.message_en}")
+    return reply.result
+
+
+async def summarise(client: Client, settings: Settings) -> None:
+    awards = await _ok(client, ListAwards(movement_id=MOVEMENT))
+    print(f"\nQuyết định số 01/QĐ-UBND ngày 05 tháng 01 năm 2023 — {len(awards)} awards issued:")
+    for award in awards:
+        prize = f"{award['prize_vnd']:,}".replace(",", ".")
+        print(f"  - {award['recipient_name']} ({award['unit_name']}): {prize} đ")
+    documents = await _ok(client, ListDocuments(movement_id=MOVEMENT))
+    for doc in documents:
+        print(f"document: {doc['path']}  sha256 {doc['sha256'][:16]}…  (log #{doc['sequence']})")
+    total = await client.log().last_sequence()
+    print(f"log: {total} events in {settings.stream}")
+    if awards:
+        explained = await _ok(client, ExplainAward(award_id=awards[0]["award_id"]))
+        print(f"\nthidua audit explain {awards[0]['award_id']}")
+        print(render_chain(explained))
+    if not awards or not documents:
+        raise DemoError("the movement did not reach issued awards and documents")

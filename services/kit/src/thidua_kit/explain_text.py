@@ -1,0 +1,34 @@
+"""Plain-text rendering of `audit explain` for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def render_chain(result: dict[str, Any]) -> str:
+    award = result["award"]
+    lines = [
+        f"{award['award_name']} — {award['recipient_name']} ({award['unit_name']})",
+        f"Quyết định số {award['decision_number']} ngày {award['signed_on']}, "
+        f"tiền thưởng {award['prize_vnd']:,} đ".replace(",", "."),
+        "",
+    ]
+    for step in result["steps"]:
+        who = (
+            f"{step['actor']['role']}:{step['actor']['id']}"
+            if "actor" in step
+            else f"rules {step['rules']['id']}@{step['rules']['version']}"
+            f" sha256:{step['rules']['sha256'][:12]}"
+            if "rules" in step
+            else "computed"
+        )
+        cause = step.get("caused_by")
+        because = f"  ← #{cause['sequence']}" if cause else ""
+        inputs = ", ".join(f"#{i['sequence']}" for i in step.get("inputs", []))
+        read = f"  reads {inputs}" if inputs else ""
+        lines.append(
+            f"#{step['sequence']:<6} {step['occurred_at']}  {step['type']:<34} {who}{because}{read}"
+        )
+    for doc in result.get("documents", []):
+        lines.append(f"document #{doc['sequence']}: {doc['file_name']} sha256:{doc['sha256']}")
+    return "\n".join(lines)

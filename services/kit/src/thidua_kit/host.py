@@ -1,0 +1,411 @@
+"""The service host: one process, one durable consumer, command and query handlers (DESIGN §3–4).
+
+Events: a durable pull consumer delivers batches in stream order. Each batch is handled in one
+database transaction that also stores the consumer position; acks are sent only after the
+commit. A message whose handler fails is retried with backoff (nak with delay); after
+`max_attempts` failures it is parked with its sequence and reason, and the service goes on.
+Commands and queries: core NATS request/reply; a rejected command appends nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import nats
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js import api as js_api
+from nats.js.errors import NotFoundError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.orm import Session
+
+from thidua_contracts import subjects
+from thidua_contracts.commands import MAX_COMMAND_BYTES, Command, Query
+from thidua_contracts.envelope import Envelope
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import EventPayload, payload_class
+from thidua_contracts.replies import AppendedEvent, CommandReply, Error, QueryReply
+
+from .clock import now_timestamp
+from .db import Store, create_schema, make_engine
+from .log import ConflictError, EventLog, StoredEvent
+from .settings import Settings, database_url
+
+log = logging.getLogger("thidua")
+
+
+@dataclass
+class Context:
+    """What a handler may use: its transaction, the log, settings and the accepted time."""
+
+    service: str
+    store: Store
+    log: EventLog
+    settings: Settings
+    now: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def subject(self, aggregate: str, *keys: str) -> str:
+        return subjects.event_subject(self.settings.subject_prefix, self.service, aggregate, *keys)
+
+
+CommandHandler = Callable[[Any, Context], Awaitable[list[StoredEvent]]]
+QueryHandler = Callable[[Any, Store, Settings], Any]
+EventHandler = Callable[[StoredEvent, EventPayload, Context], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    on_event: EventHandler
+    commands: dict[str, tuple[type[Command], CommandHandler]] = field(default_factory=dict)
+    queries: dict[str, tuple[type[Query], QueryHandler]] = field(default_factory=dict)
+    metadata: MetaData | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_payload(envelope: Envelope) -> EventPayload:
+    return payload_class(envelope.type, envelope.version).model_validate(envelope.payload)
+
+
+class ServiceHost:
+    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.name = definition.name
+        self.prefix = settings.subject_prefix
+        self.durable = f"{self.prefix}-{self.name}".replace("_", "-")
+        self.engine: Engine = make_engine(database_url(self.name, settings))
+        self._lock = asyncio.Lock()
+        self._position = 0
+        self._position_changed = asyncio.Condition()
+        self._failures: dict[int, int] = {}
+        self._nc: NatsClient | None = None
+        self.log: EventLog | None = None
+        self.app: FastStream | None = None
+        self._stopping = False
+        self._consumer_task: asyncio.Task[None] | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    async def start_log(self) -> EventLog:
+        self._nc = await nats.connect(self.settings.nats_url, name=f"thidua-{self.name}")
+        self.log = EventLog(self._nc.jetstream(), self.settings)
+        await self.log.require_stream()
+        create_schema(
+            self.engine, *([self.definition.metadata] if self.definition.metadata else [])
+        )
+        with Session(self.engine) as session:
+            self._position = Store(session).position(self.durable)
+        await self._prepare_consumer()
+        return self.log
+
+    async def _prepare_consumer(self) -> None:
+        """(Re)create the durable consumer at the position our database holds.
+
+        The database is the source of the position (it commits with the state); a consumer
+        left from an earlier run may be ahead (state lost) or behind, so it starts afresh.
+        """
+        assert self._nc is not None
+        jsm = self._nc.jetstream()
+        with contextlib.suppress(NotFoundError):
+            await jsm.delete_consumer(self.settings.stream, self.durable)
+        start = self._position + 1
+        await jsm.add_consumer(
+            self.settings.stream,
+            js_api.ConsumerConfig(
+                name=self.durable,
+                durable_name=self.durable,
+                deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=start,
+                ack_policy=js_api.AckPolicy.EXPLICIT,
+                ack_wait=30,
+                max_deliver=-1,
+                max_ack_pending=self.settings.batch_size,
+                filter_subject=subjects.events_wildcard(self.prefix),
+            ),
+        )
+
+    def build_broker(self) -> NatsBroker:
+        broker = NatsBroker(
+            self.settings.nats_url,
+            name=f"thidua-{self.name}-broker",
+            log_level=logging.DEBUG,
+            graceful_timeout=10.0,
+        )
+        for name in self.definition.commands:
+            self._register_command(broker, name)
+        for name in self.definition.queries:
+            self._register_query(broker, name)
+
+        @broker.subscriber(
+            subjects.query_subject(self.prefix, self.name, "status"), decoder=_raw_body
+        )
+        async def on_status(body: bytes) -> bytes:
+            return QueryReply(status="ok", result=self.status()).model_dump_json().encode()
+
+        return broker
+
+    def status(self) -> dict[str, Any]:
+        """Liveness and progress: how far this service has folded the log, what it parked."""
+        with Session(self.engine) as session:
+            parked = Store(session).parked()
+        return {
+            "service": self.name,
+            "position": self._position,
+            "parked": [{"sequence": s, "subject": subj, "reason": r} for s, subj, r in parked],
+        }
+
+    def _register_command(self, broker: NatsBroker, name: str) -> None:
+        @broker.subscriber(
+            subjects.command_subject(self.prefix, self.name, name), decoder=_raw_body
+        )
+        async def on_command(body: bytes) -> bytes:
+            reply = await self.handle_command(name, body)
+            return reply.model_dump_json().encode()
+
+    def _register_query(self, broker: NatsBroker, name: str) -> None:
+        @broker.subscriber(subjects.query_subject(self.prefix, self.name, name), decoder=_raw_body)
+        async def on_query(body: bytes) -> bytes:
+            reply = await self.handle_query(name, body)
+            return reply.model_dump_json().encode()
+
+    async def run(self) -> None:
+        await self.start_log()
+        self.app = FastStream(
+            self.build_broker(),
+            after_startup=[self.start_consumer],
+            on_shutdown=[self.stop_consumer],
+        )
+        log.info("%s: consuming from sequence %d", self.name, self._position + 1)
+        try:
+            await self.app.run(log_level=logging.WARNING)
+        finally:
+            await self.close()
+
+    async def start_consumer(self) -> None:
+        self._stopping = False
+        self._consumer_task = asyncio.create_task(self.consume(), name=f"{self.name}-consumer")
+
+    async def stop_consumer(self) -> None:
+        """Let the batch in hand finish and commit; nothing half-done is acked."""
+        self._stopping = True
+        if self._consumer_task is not None:
+            await self._consumer_task
+
+    async def consume(self) -> None:
+        # Our own pull loop rather than FastStream's batch subscriber: with nats-py 2.16 an idle
+        # fetch raises a TimeoutError that FastStream 0.7.8 does not catch, and its supervisor
+        # then restarts the loop with growing delays.
+        assert self._nc is not None
+        sub = await self._nc.jetstream().pull_subscribe_bind(
+            durable=self.durable, stream=self.settings.stream
+        )
+        while not self._stopping:
+            try:
+                messages = await sub.fetch(
+                    batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
+                )
+            except TimeoutError:
+                continue
+            except Exception:
+                log.exception("%s: fetch failed; retrying", self.name)
+                await asyncio.sleep(self.settings.retry_base_seconds)
+                continue
+            await self.handle_batch(messages)
+
+    async def close(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            await self._nc.drain()
+        self.engine.dispose()
+
+    def context(self, store: Store) -> Context:
+        assert self.log is not None
+        return Context(
+            self.name, store, self.log, self.settings, now_timestamp(), self.definition.extra
+        )
+
+    # ---- commands and queries ----------------------------------------------------------
+
+    async def handle_command(self, name: str, body: bytes) -> CommandReply:
+        if len(body) > MAX_COMMAND_BYTES:
+            return CommandReply.rejected(
+                ErrorCode.PAYLOAD_TOO_LARGE, None, f"{len(body)} > {MAX_COMMAND_BYTES} bytes"
+            )
+        entry = self.definition.commands.get(name)
+        if entry is None:
+            return CommandReply.rejected(ErrorCode.UNKNOWN_COMMAND, None, name)
+        model, handler = entry
+        parsed = _parse(model, body)
+        if isinstance(parsed, Error):
+            return CommandReply(status="rejected", error=parsed)
+        assert isinstance(parsed, Command)
+        command = parsed
+        for _attempt in range(5):
+            try:
+                async with self._lock:
+                    with Session(self.engine) as session, session.begin():
+                        store = Store(session)
+                        prior = store.command_reply(command.command_id)
+                        if prior is not None:
+                            return CommandReply.model_validate_json(prior)
+                        stored = await handler(command, self.context(store))
+                        reply = CommandReply(
+                            status="accepted",
+                            command_id=command.command_id,
+                            events=[
+                                AppendedEvent(
+                                    event_id=s.envelope.event_id,
+                                    type=s.envelope.type,
+                                    subject=s.envelope.subject,
+                                    sequence=s.sequence,
+                                )
+                                for s in stored
+                            ],
+                        )
+                        store.remember_command(command.command_id, reply.model_dump_json())
+                    return reply
+            except Rejected as r:
+                return CommandReply.rejected(r.code, r.field, r.detail, command.command_id)
+            except ConflictError:
+                # Another writer got there first: let our consumer fold the log, then re-decide.
+                await self.wait_for_position(await self._log().last_sequence())
+        return CommandReply.rejected(ErrorCode.CONFLICT, None, None, command.command_id)
+
+    async def handle_query(self, name: str, body: bytes) -> QueryReply:
+        entry = self.definition.queries.get(name)
+        if entry is None:
+            return QueryReply(
+                status="rejected", error=Error.of(ErrorCode.UNKNOWN_COMMAND, None, name)
+            )
+        model, handler = entry
+        parsed = _parse(model, body)
+        if isinstance(parsed, Error):
+            return QueryReply(status="rejected", error=parsed)
+        try:
+            with Session(self.engine) as session:
+                result = handler(parsed, Store(session), self.settings)
+        except Rejected as r:
+            return QueryReply(status="rejected", error=Error.of(r.code, r.field, r.detail))
+        return QueryReply(status="ok", result=result)
+
+    def _log(self) -> EventLog:
+        assert self.log is not None
+        return self.log
+
+    # ---- events ------------------------------------------------------------------------
+
+    async def wait_for_position(self, sequence: int) -> None:
+        async with self._position_changed:
+            await asyncio.wait_for(
+                self._position_changed.wait_for(lambda: self._position >= sequence),
+                timeout=self.settings.request_timeout_seconds,
+            )
+
+    async def handle_batch(self, messages: list[Msg]) -> None:
+        """Fold one batch in order inside one transaction, then ack what was committed."""
+        done: list[Msg] = []
+        retry: list[Msg] = []
+        parked: list[tuple[int, str, str]] = []
+        async with self._lock:
+            with Session(self.engine) as session, session.begin():
+                store = Store(session)
+                position = store.position(self.durable)
+                for index, msg in enumerate(messages):
+                    seq = msg.metadata.sequence.stream
+                    if seq <= position:
+                        done.append(msg)  # seen before the last commit: a redelivery
+                        continue
+                    if seq != position + 1:
+                        # An earlier message is still due (redelivery pending): keep order.
+                        retry.extend(messages[index:])
+                        break
+                    outcome = await self._handle_one(store, msg, seq)
+                    if outcome is None:
+                        retry.extend(messages[index:])
+                        break
+                    if outcome:
+                        parked.append((seq, msg.subject, outcome))
+                    position = seq
+                    done.append(msg)
+                store.set_position(self.durable, position)
+        for msg in done:
+            await msg.ack()
+        for msg in retry:
+            failures = self._failures.get(msg.metadata.sequence.stream, 0)
+            await msg.nak(delay=min(self.settings.retry_base_seconds * 2**failures, 30.0))
+        for seq, subject, reason in parked:
+            await self._announce_parked(seq, subject, reason)
+        async with self._position_changed:
+            self._position = position
+            self._position_changed.notify_all()
+
+    async def _handle_one(self, store: Store, msg: Msg, seq: int) -> str | None:
+        """'' when handled, a reason when parked, None when it should be retried later."""
+        try:
+            envelope = Envelope.from_bytes(msg.data)
+            payload = parse_payload(envelope)
+        except Exception as exc:  # a malformed event can never succeed: park it now
+            reason = f"malformed event: {type(exc).__name__}: {exc}"
+            store.park(seq, msg.subject, reason, msg.data)
+            return reason
+        try:
+            with store.session.begin_nested():
+                await self.definition.on_event(
+                    StoredEvent(seq, envelope), payload, self.context(store)
+                )
+        except Exception as exc:
+            failures = self._failures.get(seq, 0) + 1
+            self._failures[seq] = failures
+            log.warning(
+                "%s: event %d failed (%d/%d): %s",
+                self.name,
+                seq,
+                failures,
+                self.settings.max_attempts,
+                exc,
+            )
+            if failures < self.settings.max_attempts:
+                return None
+            reason = f"handler failed {failures} times: {type(exc).__name__}: {exc}"
+            store.park(seq, msg.subject, reason, msg.data)
+            self._failures.pop(seq, None)
+            return reason
+        self._failures.pop(seq, None)
+        return ""
+
+    async def _announce_parked(self, seq: int, subject: str, reason: str) -> None:
+        assert self._nc is not None
+        record = {"service": self.name, "sequence": seq, "subject": subject, "reason": reason}
+        await self._nc.publish(
+            subjects.parked_subject(self.prefix, self.name), json.dumps(record).encode()
+        )
+        log.error("%s: parked event %d (%s): %s", self.name, seq, subject, reason)
+
+
+def _raw_body(msg: Any) -> bytes:
+    # Commands are parsed by our own models so that every error becomes a clear rejection.
+    return bytes(msg.body)
+
+
+def _parse(model: type[BaseModel], body: bytes) -> BaseModel | Error:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Error.of(ErrorCode.MALFORMED, None, str(exc)[:200])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or None
+        code = ErrorCode.NOT_NFC if "NFC" in first["msg"] else ErrorCode.INVALID_FIELD
+        return Error.of(code, where, first["msg"][:300])

@@ -1,0 +1,205 @@
+"""The log client: provision the streams, append with dedup and optimistic concurrency, read.
+
+DESIGN §1: every append carries `Nats-Msg-Id` (the event id, for dedup) and
+`Nats-Expected-Last-Subject-Sequence` (the last sequence the writer folded). A wrong expected
+sequence means another writer got there first: reload, decide again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from nats.js import JetStreamContext
+from nats.js import api as js_api
+from nats.js.errors import APIError, NotFoundError
+
+from thidua_contracts.envelope import Envelope
+
+from .settings import Settings
+
+WRONG_LAST_SEQUENCE = 10071
+MSG_ID_HEADER = "Nats-Msg-Id"
+EXPECTED_SUBJECT_SEQ_HEADER = "Nats-Expected-Last-Subject-Sequence"
+EVENT_TYPE_HEADER = "Thidua-Event"
+
+
+class ConflictError(Exception):
+    """Another writer appended to the aggregate since the sequence we folded."""
+
+    def __init__(self, subject: str, expected: int) -> None:
+        super().__init__(f"{subject}: expected last sequence {expected} is stale")
+        self.subject = subject
+        self.expected = expected
+
+
+class StreamMissingError(Exception):
+    pass
+
+
+class StreamSettingsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    sequence: int
+    envelope: Envelope
+
+
+def stream_configs(settings: Settings) -> list[js_api.StreamConfig]:
+    prefix = settings.subject_prefix
+    return [
+        _protected_stream(settings.stream, f"{prefix}.evt.>", settings),
+        _protected_stream(settings.checkpoints, f"{prefix}.checkpoint.>", settings),
+    ]
+
+
+def _protected_stream(name: str, subject: str, settings: Settings) -> js_api.StreamConfig:
+    """Limits retention with no limits; deny_delete and deny_purge can never be edited later."""
+    return js_api.StreamConfig(
+        name=name,
+        subjects=[subject],
+        retention=js_api.RetentionPolicy.LIMITS,
+        storage=js_api.StorageType.FILE,
+        discard=js_api.DiscardPolicy.OLD,
+        max_msgs=-1,
+        max_bytes=-1,
+        max_age=0,
+        num_replicas=settings.replicas,
+        deny_delete=True,
+        deny_purge=True,
+        allow_direct=True,
+        duplicate_window=float(settings.duplicate_window_seconds),
+    )
+
+
+class EventLog:
+    def __init__(self, js: JetStreamContext, settings: Settings) -> None:
+        self._js = js
+        self._settings = settings
+        self.stream = settings.stream
+
+    async def provision(self) -> list[str]:
+        """Create the streams if missing; verify their protections if present. Idempotent."""
+        report = []
+        for config in stream_configs(self._settings):
+            assert config.name is not None
+            try:
+                info = await self._js.stream_info(config.name)
+            except NotFoundError:
+                await self._js.add_stream(config=config)
+                report.append(f"{config.name}: created")
+                continue
+            existing = info.config
+            problems = [
+                name
+                for name in ("subjects", "deny_delete", "deny_purge", "storage", "retention")
+                if getattr(existing, name) != getattr(config, name)
+            ]
+            if problems:
+                raise StreamSettingsError(
+                    f"stream {config.name} exists with other settings: {', '.join(problems)}"
+                )
+            report.append(f"{config.name}: exists ({info.state.messages} messages), reused")
+        return report
+
+    async def require_stream(self) -> None:
+        """Services bind to a provisioned stream and never declare it themselves."""
+        try:
+            await self._js.stream_info(self.stream)
+        except NotFoundError as exc:
+            raise StreamMissingError(
+                f"stream {self.stream} does not exist: run `thidua admin provision` first"
+            ) from exc
+
+    async def append(self, events: Sequence[Envelope], expected_last_seq: int) -> list[StoredEvent]:
+        """Append events of one aggregate in order, each expecting the one before it.
+
+        A duplicate (same event id inside the window) is not stored twice; the stored copy is
+        returned instead, so a writer that re-decides after a crash folds what the log holds.
+        """
+        stored: list[StoredEvent] = []
+        expected = expected_last_seq
+        for event in events:
+            headers = {
+                MSG_ID_HEADER: event.event_id,
+                EVENT_TYPE_HEADER: event.type,
+                EXPECTED_SUBJECT_SEQ_HEADER: str(expected),
+            }
+            try:
+                ack = await self._js.publish(
+                    event.subject, event.to_bytes(), stream=self.stream, headers=headers
+                )
+            except APIError as exc:
+                if exc.err_code == WRONG_LAST_SEQUENCE:
+                    raise ConflictError(event.subject, expected) from exc
+                raise
+            if ack.duplicate:
+                original = await self.get(ack.seq)
+                if original.envelope.event_id != event.event_id:
+                    raise ConflictError(event.subject, expected)
+                stored.append(original)
+            else:
+                stored.append(StoredEvent(ack.seq, event))
+            expected = ack.seq
+        return stored
+
+    async def get(self, sequence: int) -> StoredEvent:
+        raw = await self._js.get_msg(self.stream, seq=sequence)
+        assert raw.data is not None and raw.seq is not None
+        return StoredEvent(raw.seq, Envelope.from_bytes(raw.data))
+
+    async def get_raw(self, sequence: int) -> bytes:
+        raw = await self._js.get_msg(self.stream, seq=sequence)
+        return raw.data or b""
+
+    async def last_sequence(self) -> int:
+        info = await self._js.stream_info(self.stream)
+        return int(info.state.last_seq)
+
+    async def last_subject_sequence(self, subject: str) -> int:
+        try:
+            raw = await self._js.get_msg(self.stream, subject=subject)
+        except NotFoundError:
+            return 0
+        return int(raw.seq or 0)
+
+    async def read_subject(self, subject: str) -> list[StoredEvent]:
+        """All events of one aggregate (slow path: creates a consumer; never per command)."""
+        last = await self.last_subject_sequence(subject)
+        if last == 0:
+            return []
+        return [
+            StoredEvent(seq, Envelope.from_bytes(body))
+            async for seq, body in self.replay_raw(1, last, subject)
+        ]
+
+    async def replay_raw(
+        self, start: int = 1, end: int | None = None, subject: str | None = None
+    ) -> AsyncIterator[tuple[int, bytes]]:
+        """Bodies in stream order through an ordered consumer, from `start` up to `end`."""
+        if end is None:
+            end = await self.last_sequence()
+        if end < start:
+            return
+        sub = await self._js.subscribe(
+            subject or f"{self._settings.subject_prefix}.evt.>",
+            stream=self.stream,
+            ordered_consumer=True,
+            deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE,
+            config=js_api.ConsumerConfig(opt_start_seq=start),
+        )
+        try:
+            while True:
+                msg = await sub.next_msg(timeout=self._settings.request_timeout_seconds)
+                seq = msg.metadata.sequence.stream
+                if seq > end:
+                    return
+                yield seq, msg.data
+                if seq == end:
+                    return
+        except TimeoutError as exc:
+            raise TimeoutError(f"replay stalled before sequence {end}") from exc
+        finally:
+            await sub.unsubscribe()

@@ -1,0 +1,45 @@
+"""Settings from the environment (pydantic-settings); nothing is read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    stream: str = "THIDUA"
+    checkpoint_stream: str | None = None  # default: <stream>_CHECKPOINTS
+    subject_prefix: str = Field(default="thidua", pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+    duplicate_window_seconds: int = Field(default=3600, ge=1)
+    replicas: int = Field(default=1, ge=1, le=5)
+    data_dir: Path = Path(".run")
+    out_dir: Path = Path("out")
+    # A message whose handler keeps failing is parked after this many attempts.
+    max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=0.2, gt=0)
+    batch_size: int = Field(default=256, ge=1)
+    batch_timeout_seconds: float = Field(default=0.1, gt=0)
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @property
+    def checkpoints(self) -> str:
+        return self.checkpoint_stream or f"{self.stream}_CHECKPOINTS"
+
+
+def database_url(service: str, settings: Settings) -> str:
+    """`THIDUA_<SERVICE>_DATABASE_URL`, else a SQLite file under the data directory."""
+
+    class _ServiceSettings(BaseSettings):
+        model_config = SettingsConfigDict(env_prefix=f"THIDUA_{service.upper()}_", extra="ignore")
+        database_url: str | None = None
+
+    configured = _ServiceSettings().database_url
+    if configured:
+        return configured
+    path = (settings.data_dir / f"{service}.db").resolve()
+    return f"sqlite:///{path}"

@@ -1,0 +1,295 @@
+"""Nominations: appraise proposals as the log brings them; record tallies and decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from thidua_contracts.commands import ListAwards, RecordTally, SignDecision
+from thidua_contracts.envelope import Envelope, RulesRef
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import (
+    AwardIssued,
+    AwardProposed,
+    BallotOutcomeDecided,
+    BallotTallied,
+    DecisionSigned,
+    EligibilityAssessed,
+    EventPayload,
+    MovementDefined,
+    ReportSubmitted,
+    ScoreSheetRecorded,
+    UnitRegistered,
+)
+from thidua_contracts.ids import derived_id
+from thidua_kit.aggregate import Aggregate
+from thidua_kit.db import Store
+from thidua_kit.envelopes import computed_event, human_event
+from thidua_kit.host import Context, parse_payload
+from thidua_kit.log import StoredEvent
+from thidua_kit.settings import Settings
+
+from ..domain import ballot, decision, eligibility, nomination
+from ..domain.rule_pack import RulePack
+
+
+class Seen(BaseModel):
+    """An event another service recorded, kept with its position for `inputs`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sequence: int
+    envelope: Envelope
+
+    def stored(self) -> StoredEvent:
+        return StoredEvent(self.sequence, self.envelope)
+
+
+class ProposalView(Seen):
+    pending: bool = True
+
+
+class DecisionState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    decision: DecisionSigned | None = None
+    awards: list[AwardIssued] = []
+
+
+def _decision_evolve(state: DecisionState, _e: Envelope, payload: EventPayload) -> DecisionState:
+    if isinstance(payload, DecisionSigned):
+        return DecisionState(decision=payload, awards=[])
+    if isinstance(payload, AwardIssued):
+        return state.model_copy(update={"awards": [*state.awards, payload]})
+    return state
+
+
+NOMINATION = Aggregate(
+    "nomination", nomination.NominationState, nomination.initial, nomination.evolve
+)
+DECISION = Aggregate("decision", DecisionState, DecisionState, _decision_evolve)
+
+
+def _pack(ctx: Context) -> tuple[RulePack, RulesRef]:
+    pack: RulePack = ctx.extra["rule_pack"]
+    ref: RulesRef = ctx.extra["rule_pack_ref"]
+    return pack, ref
+
+
+def _seen(ctx: Context, kind: str, key: str) -> Seen | None:
+    return ctx.store.get(kind, key, Seen)[0]
+
+
+def _remember(ctx: Context, kind: str, key: str, item: StoredEvent) -> None:
+    ctx.store.put(kind, key, Seen(sequence=item.sequence, envelope=item.envelope), item.sequence)
+
+
+# ---- events ---------------------------------------------------------------------------
+
+
+async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+    m = item.envelope.movement_id
+    if isinstance(payload, MovementDefined):
+        _remember(ctx, "movement", m, item)
+    elif isinstance(payload, UnitRegistered):
+        _remember(ctx, "registration", f"{m}/{payload.unit_id}", item)
+    elif isinstance(payload, ReportSubmitted):
+        _remember(ctx, "report", f"{m}/{payload.unit_id}/{payload.round.value}", item)
+    elif isinstance(payload, ScoreSheetRecorded):
+        _remember(ctx, "sheet", f"{m}/{payload.unit_id}/{payload.round.value}", item)
+        await _appraise_pending(item, payload.unit_id, ctx)
+    elif isinstance(payload, AwardProposed):
+        view = ProposalView(sequence=item.sequence, envelope=item.envelope)
+        ctx.store.put("proposal", payload.proposal_id, view, item.sequence)
+        if _seen(ctx, "sheet", f"{m}/{payload.unit_id}/tong-ket") is not None:
+            await _appraise(item, 0, view, ctx)
+    elif isinstance(payload, EligibilityAssessed | BallotTallied | BallotOutcomeDecided):
+        NOMINATION.fold(ctx.store, item, payload)
+        _note(ctx, [item])
+    elif isinstance(payload, DecisionSigned | AwardIssued):
+        DECISION.fold(ctx.store, item, payload)
+        if isinstance(payload, AwardIssued):
+            ctx.store.put("awarded", payload.proposal_id, payload, item.sequence)
+
+
+async def _appraise_pending(cause: StoredEvent, unit_id: str, ctx: Context) -> None:
+    """Proposals waiting for their unit's final score sheet are appraised in id order."""
+    pending = [
+        view
+        for _key, view, _seq in ctx.store.all("proposal", ProposalView)
+        if view.pending
+        and view.envelope.movement_id == cause.envelope.movement_id
+        and view.envelope.payload["unit_id"] == unit_id
+    ]
+    for index, view in enumerate(pending):
+        await _appraise(cause, index, view, ctx)
+
+
+async def _appraise(cause: StoredEvent, index: int, view: ProposalView, ctx: Context) -> None:
+    proposal = AwardProposed.model_validate(view.envelope.payload)
+    m = view.envelope.movement_id
+    pack, ref = _pack(ctx)
+    registration = _seen(ctx, "registration", f"{m}/{proposal.unit_id}")
+    report = _seen(ctx, "report", f"{m}/{proposal.unit_id}/tong-ket")
+    sheet = _seen(ctx, "sheet", f"{m}/{proposal.unit_id}/tong-ket")
+    facts = eligibility.Facts(
+        registered=registration is not None,
+        report_submitted=report is not None,
+        report_late=bool(report and report.envelope.payload.get("late")),
+        score_total=sheet.envelope.payload["total"] if sheet else None,
+        score_max=sheet.envelope.payload["max_total"] if sheet else None,
+    )
+    assessed = eligibility.assess(proposal, facts, pack)
+    inputs = [view.stored()] + [s.stored() for s in (registration, report, sheet) if s]
+    subject = ctx.subject("nomination", m, proposal.proposal_id)
+    event = computed_event(
+        cause.envelope, index, subject, assessed, inputs, ref, correlation_id=proposal.proposal_id
+    )
+    _note(ctx, await NOMINATION.append(ctx.store, ctx.log, subject, [event], parse_payload))
+    ctx.store.put(
+        "proposal",
+        proposal.proposal_id,
+        ProposalView(sequence=view.sequence, envelope=view.envelope, pending=False),
+        view.sequence,
+    )
+
+
+# ---- commands -------------------------------------------------------------------------
+
+
+def _proposal(ctx: Context, proposal_id: str, field: str) -> ProposalView:
+    view = ctx.store.get("proposal", proposal_id, ProposalView)[0]
+    if view is None:
+        raise Rejected(ErrorCode.UNKNOWN_PROPOSAL, field, proposal_id)
+    return view
+
+
+async def record_tally(command: RecordTally, ctx: Context) -> list[StoredEvent]:
+    view = _proposal(ctx, command.proposal_id, "proposal_id")
+    if view.envelope.movement_id != command.movement_id:
+        raise Rejected(ErrorCode.UNKNOWN_PROPOSAL, "proposal_id", "not in this movement")
+    subject = ctx.subject("nomination", command.movement_id, command.proposal_id)
+    state, _ = NOMINATION.load(ctx.store, subject)
+    tally = ballot.decide_tally(command, state)
+    pack, ref = _pack(ctx)
+    tallied = await NOMINATION.append(
+        ctx.store,
+        ctx.log,
+        subject,
+        [human_event(command, subject, tally, ctx.now, command.proposal_id)],
+        parse_payload,
+    )
+    outcome = ballot.decide_outcome(tally, view.envelope.payload["award_code"], pack)
+    decided = await NOMINATION.append(
+        ctx.store,
+        ctx.log,
+        subject,
+        [computed_event(tallied[0].envelope, 1, subject, outcome, tallied, ref)],
+        parse_payload,
+    )
+    _note(ctx, decided)
+    return tallied + decided
+
+
+async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent]:
+    movement = _seen(ctx, "movement", command.movement_id)
+    if movement is None:
+        raise Rejected(ErrorCode.UNKNOWN_MOVEMENT, "movement_id", command.movement_id)
+    definition = MovementDefined.model_validate(movement.envelope.payload).definition
+    pack, ref = _pack(ctx)
+    candidates = []
+    views = []
+    for i, proposal_id in enumerate(command.proposal_ids):
+        view = _proposal(ctx, proposal_id, f"proposal_ids.{i}")
+        views.append(view)
+        subject = ctx.subject("nomination", command.movement_id, proposal_id)
+        candidates.append(
+            decision.Candidate(
+                proposal=AwardProposed.model_validate(view.envelope.payload),
+                state=NOMINATION.load(ctx.store, subject)[0],
+                already_awarded=ctx.store.get("awarded", proposal_id, AwardIssued)[0] is not None,
+            )
+        )
+    number_key = f"{command.movement_id}/{command.signed_on.year}/{command.number}"
+    taken = ctx.store.get("decision-number", number_key, Seen)[0] is not None
+    signed = decision.decide_sign(command, candidates, taken, pack)
+    subject = ctx.subject("decision", command.movement_id, command.decision_id)
+    stored = await DECISION.append(
+        ctx.store,
+        ctx.log,
+        subject,
+        [human_event(command, subject, signed, ctx.now)],
+        parse_payload,
+    )
+    cause = stored[0]
+    ctx.store.put(
+        "decision-number",
+        number_key,
+        Seen(sequence=cause.sequence, envelope=cause.envelope),
+        cause.sequence,
+    )
+    awards = []
+    for i, (candidate, view) in enumerate(zip(candidates, views, strict=True), start=1):
+        award_id = derived_id(cause.envelope.event_id, i)
+        issued = decision.issue_award(award_id, signed, candidate.proposal, definition, pack)
+        nomination_subject = ctx.subject(
+            "nomination", command.movement_id, candidate.proposal.proposal_id
+        )
+        awards.append(
+            computed_event(
+                cause.envelope,
+                i,
+                subject,
+                issued,
+                [cause, view.stored(), *_nomination_events(ctx, nomination_subject)],
+                ref,
+                correlation_id=candidate.proposal.proposal_id,
+            )
+        )
+    stored_awards = await DECISION.append(ctx.store, ctx.log, subject, awards, parse_payload)
+    for item in stored_awards:
+        award = AwardIssued.model_validate(item.envelope.payload)
+        ctx.store.put("awarded", award.proposal_id, award, item.sequence)
+    return stored + stored_awards
+
+
+class _EventList(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[Seen]
+
+
+def _nomination_events(ctx: Context, subject: str) -> list[StoredEvent]:
+    """The appraisal and the passing ballot outcome an award rests on, with sequences."""
+    seen = ctx.store.get("nomination-events", subject, _EventList)[0]
+    return [s.stored() for s in seen.items] if seen else []
+
+
+def _note(ctx: Context, items: list[StoredEvent]) -> None:
+    """Keep the sequences of a nomination's decisive events, for the inputs of its award."""
+    for item in items:
+        subject = item.envelope.subject
+        current = ctx.store.get("nomination-events", subject, _EventList)[0]
+        kept = list(current.items) if current else []
+        if any(s.envelope.event_id == item.envelope.event_id for s in kept):
+            continue
+        seen = Seen(sequence=item.sequence, envelope=item.envelope)
+        if item.envelope.type == EligibilityAssessed.TYPE:
+            kept = [seen]
+        elif item.envelope.type == BallotOutcomeDecided.TYPE:
+            kept = [*kept[:1], seen]
+        else:
+            continue
+        ctx.store.put("nomination-events", subject, _EventList(items=kept), item.sequence)
+
+
+# ---- queries --------------------------------------------------------------------------
+
+
+def list_awards(query: ListAwards, store: Store, settings: Settings) -> Any:
+    rows = []
+    for _key, award, seq in store.all("awarded", AwardIssued):
+        rows.append({**award.model_dump(mode="json"), "sequence": seq})
+    rows.sort(key=lambda r: r["sequence"])
+    return rows

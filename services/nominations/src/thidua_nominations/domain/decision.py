@@ -1,0 +1,85 @@
+"""The Chairman's decision and the awards it issues (DOMAIN §5.1 step 12a, §3.5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from thidua_contracts.commands import SignDecision
+from thidua_contracts.envelope import Role
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import AwardIssued, AwardProposed, DecisionSigned
+from thidua_contracts.movement import MovementDefinition
+
+from .nomination import NominationState
+from .rule_pack import RulePack
+
+POSITIONS = {"chu_tich": ["CHỦ TỊCH"], "pho_chu_tich": ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    proposal: AwardProposed
+    state: NominationState
+    already_awarded: bool
+
+
+def decide_sign(
+    command: SignDecision, candidates: list[Candidate], number_taken: bool, pack: RulePack
+) -> DecisionSigned:
+    if command.actor.role != Role.CHAIRMAN_OFFICE:
+        raise Rejected(ErrorCode.FORBIDDEN, "actor.role", command.actor.role.value)
+    if number_taken:
+        raise Rejected(ErrorCode.DECISION_NUMBER_TAKEN, "number", command.number)
+    if len(set(command.proposal_ids)) != len(command.proposal_ids):
+        raise Rejected(ErrorCode.INVALID_FIELD, "proposal_ids", "a proposal is listed twice")
+    codes = {c.proposal.award_code for c in candidates}
+    if len(codes) != 1:
+        raise Rejected(ErrorCode.INVALID_FIELD, "proposal_ids", "one award form per decision")
+    code = codes.pop()
+    if code not in pack.awards or pack.awards[code].route != "decide":
+        raise Rejected(ErrorCode.WRONG_STATE, "proposal_ids", f"{code} is not decided by the city")
+    for i, c in enumerate(candidates):
+        if c.already_awarded:
+            raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "already decided")
+        if c.state.outcome is None or not c.state.outcome.passed:
+            raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "has not passed the council")
+    return DecisionSigned(
+        decision_id=command.decision_id,
+        number=command.number,
+        signed_on=command.signed_on,
+        signer_name=command.signer_name,
+        signer_position_lines=POSITIONS[command.signer_position],
+        award_code=code,
+        proposal_ids=list(command.proposal_ids),
+    )
+
+
+def issue_award(
+    award_id: str,
+    decision: DecisionSigned,
+    proposal: AwardProposed,
+    definition: MovementDefinition,
+    pack: RulePack,
+) -> AwardIssued:
+    multiplier, prize = pack.prize(decision.award_code, proposal.subject_kind)
+    unit = definition.unit(proposal.unit_id)
+    person = definition.person(proposal.subject_id) if proposal.subject_kind == "ca_nhan" else None
+    assert unit is not None
+    return AwardIssued(
+        award_id=award_id,
+        decision_id=decision.decision_id,
+        decision_number=decision.number,
+        signed_on=decision.signed_on,
+        proposal_id=proposal.proposal_id,
+        award_code=decision.award_code,
+        award_name=pack.awards[decision.award_code].name,
+        recipient_kind=proposal.subject_kind,
+        recipient_id=proposal.subject_id,
+        recipient_name=proposal.subject_name,
+        recipient_position=person.position if person else None,
+        unit_id=unit.unit_id,
+        unit_name=unit.name,
+        base_salary_vnd=pack.base_salary_vnd,
+        multiplier=multiplier,
+        prize_vnd=prize,
+    )

@@ -1,0 +1,67 @@
+"""Rule packs (DESIGN §5): the legal regime and local parameters, as validated data."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FRACTION = r"^\d+/\d+$"
+
+
+class Vote(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    threshold: str = Field(pattern=FRACTION)
+    strict: bool
+
+    def passes(self, yes: int, members_total: int) -> bool:
+        """Counted on the total membership, in exact fractions (DOMAIN §4)."""
+        share = Fraction(yes, members_total)
+        limit = Fraction(self.threshold)
+        return share > limit if self.strict else share >= limit
+
+
+class AwardRule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    reference: str
+    route: Literal["decide", "propose"]
+    multiplier: dict[Literal["ca_nhan", "tap_the"], str]
+    vote: Vote
+    requires_registration: bool = True
+    requires_report: Literal["so-ket", "tong-ket"] | None = "tong-ket"
+    requires_score_sheet: bool = True
+
+
+class Council(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quorum: str = Field(pattern=FRACTION)
+
+    def quorum_required(self, members_total: int) -> int:
+        needed = Fraction(self.quorum) * members_total
+        return -(-needed.numerator // needed.denominator)  # ceiling
+
+
+class RulePack(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    version: str
+    regime: str
+    base_salary_vnd: int = Field(gt=0)
+    prize_rounding_vnd: int = Field(gt=0)
+    council: Council
+    awards: dict[str, AwardRule]
+
+    def prize(self, award_code: str, kind: Literal["ca_nhan", "tap_the"]) -> tuple[str, int]:
+        """Multiplier × base salary, rounded up to the pack's unit (NĐ91 Điều 68 k2)."""
+        multiplier = self.awards[award_code].multiplier[kind]
+        raw = Decimal(multiplier) * self.base_salary_vnd
+        unit = Decimal(self.prize_rounding_vnd)
+        rounded = (raw / unit).to_integral_value(rounding=ROUND_CEILING) * unit
+        return multiplier, int(rounded)

@@ -1,0 +1,67 @@
+"""From the log's facts to what a Chairman's award decision states (pure)."""
+
+from __future__ import annotations
+
+from thidua_contracts.events import AwardIssued, DecisionSigned
+from thidua_contracts.movement import MovementDefinition
+
+from .decision_document import DecisionFacts, Recipient
+
+# Căn cứ of the 2003/2013 law regime (DOMAIN §7.7); a later regime brings its own list.
+LEGAL_BASES = {
+    "vn-2017": [
+        "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung "
+        "một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày "
+        "22 tháng 11 năm 2019",
+        "Luật Thi đua, Khen thưởng ngày 26 tháng 11 năm 2003; Luật sửa đổi, bổ sung một số "
+        "điều của Luật Thi đua, Khen thưởng ngày 14 tháng 6 năm 2005 và ngày 16 tháng 11 năm 2013",
+        "Nghị định số 91/2017/NĐ-CP ngày 31 tháng 7 năm 2017 của Chính phủ quy định chi tiết "
+        "thi hành một số điều của Luật Thi đua, khen thưởng",
+    ],
+}
+
+
+def decision_facts(
+    definition: MovementDefinition, decision: DecisionSigned, awards: list[AwardIssued]
+) -> DecisionFacts:
+    issuer = definition.issuer
+    individual = [a for a in awards if a.recipient_kind == "ca_nhan"]
+    collective = [a for a in awards if a.recipient_kind == "tap_the"]
+    return DecisionFacts(
+        issuer_lines=list(issuer.name_lines),
+        parent_line=issuer.parent_line,
+        number=decision.number,
+        place=issuer.place,
+        signed_on=decision.signed_on,
+        award_name=awards[0].award_name,
+        movement_name="phong trào thi đua",
+        year=definition.year,
+        authority_line="CHỦ TỊCH " + " ".join(issuer.name_lines),
+        legal_bases=[
+            *LEGAL_BASES.get(definition.rule_pack.id, []),
+            *[f"{basis}" for basis in definition.legal_basis],
+            definition.plan_ref,
+        ],
+        proposer="Trưởng phòng Nội vụ thành phố (Cơ quan Thường trực Hội đồng Thi đua - "
+        "Khen thưởng thành phố)",
+        recipients=[
+            Recipient(
+                kind=a.recipient_kind,
+                name=a.recipient_name,
+                position=a.recipient_position,
+                unit_name=a.unit_name if a.recipient_kind == "ca_nhan" else None,
+            )
+            for a in collective + individual
+        ],
+        prize_individual_vnd=individual[0].prize_vnd if individual else None,
+        prize_collective_vnd=collective[0].prize_vnd if collective else None,
+        fund=f"Quỹ thi đua, khen thưởng thành phố năm {decision.signed_on.year}",
+        signer_position_lines=list(decision.signer_position_lines),
+        signer_name=decision.signer_name,
+        recipients_of_copies=[
+            "Như Điều 3",
+            "Thường trực Thành ủy (b/c)",
+            "Thường trực HĐND thành phố (b/c)",
+            "Chủ tịch, các PCT UBND thành phố",
+        ],
+    )

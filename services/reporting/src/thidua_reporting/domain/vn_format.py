@@ -1,0 +1,63 @@
+"""Vietnamese administrative text formats (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+
+Pure helpers: no I/O, no clock. Every returned string is NFC so that text compared, searched or
+hashed downstream matches what a Vietnamese keyboard produces.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+
+__all__ = [
+    "format_date_words",
+    "format_place_date",
+    "format_vnd",
+    "nfc",
+    "number_line",
+]
+
+
+def nfc(text: str) -> str:
+    """Return `text` in Unicode NFC.
+
+    Vietnamese letters can arrive decomposed (base letter + combining marks, e.g. from macOS or
+    copy-paste out of PDFs); printed documents and checks must agree on one form.
+    """
+    return unicodedata.normalize("NFC", text)
+
+
+def format_date_words(d: datetime.date) -> str:
+    """`ngày 05 tháng 01 năm 2023` — the date part of the place/date line.
+
+    NĐ30 pads the day below 10 but pads the month only for January and February ("tháng 01",
+    "tháng 02"), so that a handwritten digit cannot be prepended to turn "1" into "11" or "12";
+    months 3–12 have no such risk and stay unpadded ("tháng 4").
+    """
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return nfc(f"ngày {d.day:02d} tháng {month} năm {d.year:04d}")
+
+
+def format_place_date(place: str, d: datetime.date) -> str:
+    """`Bắc Ninh, ngày 05 tháng 01 năm 2023` — the header's place/date line (NĐ30 ô số 4)."""
+    name = " ".join(place.split())
+    if not name:
+        raise ValueError("place name (địa danh) must not be empty")
+    return nfc(f"{name}, {format_date_words(d)}")
+
+
+def format_vnd(amount: int) -> str:
+    """`450.000` — an amount of đồng with the Vietnamese dot thousands separator."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError("amount must be an int number of đồng")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,}".replace(",", ".")
+
+
+def number_line(number: str) -> str:
+    """`Số: 01/QĐ-UBND` — the header's number/symbol line (NĐ30 ô số 3)."""
+    # NĐ30 forbids spaces inside the symbol ("01/QĐ-UBND", never "01 / QĐ - UBND").
+    symbol = "".join(number.split())
+    if not symbol:
+        raise ValueError("document number must not be empty")
+    return nfc(f"Số: {symbol}")

@@ -1,0 +1,17 @@
+"""Composition root of the scoring service."""
+
+from __future__ import annotations
+
+from thidua_contracts.commands import ShowScoreSheet
+from thidua_kit.host import ServiceDefinition
+from thidua_kit.settings import Settings
+
+from ..app import handlers
+
+
+def build(settings: Settings) -> ServiceDefinition:
+    return ServiceDefinition(
+        name="scoring",
+        on_event=handlers.on_event,
+        queries={ShowScoreSheet.NAME: (ShowScoreSheet, handlers.show_sheet)},
+    )

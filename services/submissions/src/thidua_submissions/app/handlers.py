@@ -1,0 +1,125 @@
+"""Command handlers: load state, decide, append with the expected sequence, store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from thidua_contracts.commands import (
+    DefineMovement,
+    ProposeAward,
+    RegisterUnit,
+    ShowMovement,
+    SubmitReport,
+)
+from thidua_contracts.events import (
+    AwardProposed,
+    EventPayload,
+    MovementDefined,
+    ReportSubmitted,
+    UnitRegistered,
+)
+from thidua_contracts.movement import MovementDefinition
+from thidua_kit.aggregate import Aggregate
+from thidua_kit.db import Store
+from thidua_kit.envelopes import human_event
+from thidua_kit.host import Context, parse_payload
+from thidua_kit.log import StoredEvent
+from thidua_kit.settings import Settings
+
+from ..domain import movement, proposal, registration, report
+
+MOVEMENT = Aggregate("movement", movement.MovementState, movement.initial, movement.evolve)
+REGISTRATION = Aggregate(
+    "registration", registration.RegistrationState, registration.initial, registration.evolve
+)
+REPORT = Aggregate("report", report.ReportState, report.initial, report.evolve)
+PROPOSAL = Aggregate("proposal", proposal.ProposalState, proposal.initial, proposal.evolve)
+
+OWN: dict[type[EventPayload], Aggregate[Any]] = {
+    MovementDefined: MOVEMENT,
+    UnitRegistered: REGISTRATION,
+    ReportSubmitted: REPORT,
+    AwardProposed: PROPOSAL,
+}
+
+
+def _definition(ctx: Context, movement_id: str) -> MovementDefinition:
+    state, _ = MOVEMENT.load(ctx.store, ctx.subject("movement", movement_id))
+    return movement.require_defined(state, movement_id)
+
+
+def _registered(ctx: Context, movement_id: str, unit_id: str) -> bool:
+    state, _ = REGISTRATION.load(ctx.store, ctx.subject("registration", movement_id, unit_id))
+    return state.registered
+
+
+async def _append(
+    ctx: Context,
+    aggregate: Aggregate[Any],
+    subject: str,
+    command: Any,
+    payloads: list[EventPayload],
+    correlation_id: str | None = None,
+) -> list[StoredEvent]:
+    events = [human_event(command, subject, p, ctx.now, correlation_id) for p in payloads]
+    return await aggregate.append(ctx.store, ctx.log, subject, events, parse_payload)
+
+
+async def define_movement(command: DefineMovement, ctx: Context) -> list[StoredEvent]:
+    subject = ctx.subject("movement", command.movement_id)
+    state, _ = MOVEMENT.load(ctx.store, subject)
+    return await _append(ctx, MOVEMENT, subject, command, movement.decide_define(command, state))
+
+
+async def register(command: RegisterUnit, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    subject = ctx.subject("registration", command.movement_id, command.unit_id)
+    state, _ = REGISTRATION.load(ctx.store, subject)
+    payloads = registration.decide_register(command, definition, state)
+    return await _append(ctx, REGISTRATION, subject, command, payloads)
+
+
+async def submit_report(command: SubmitReport, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    subject = ctx.subject("report", command.movement_id, command.unit_id, command.round.value)
+    state, _ = REPORT.load(ctx.store, subject)
+    registered = _registered(ctx, command.movement_id, command.unit_id)
+    payloads = report.decide_submit(command, definition, registered, state)
+    return await _append(ctx, REPORT, subject, command, payloads)
+
+
+async def propose_award(command: ProposeAward, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    subject = ctx.subject("proposal", command.movement_id, command.proposal_id)
+    state, _ = PROPOSAL.load(ctx.store, subject)
+    registered = _registered(ctx, command.movement_id, command.unit_id)
+    payloads = proposal.decide_propose(command, definition, registered, state)
+    # The proposal starts a workflow that runs to the award: its id correlates every step.
+    return await _append(ctx, PROPOSAL, subject, command, payloads, command.proposal_id)
+
+
+async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+    """Fold our own events that a writer appended but did not record (a crash, another replica)."""
+    aggregate = OWN.get(type(payload))
+    if aggregate is not None and item.envelope.subject.split(".")[2] == ctx.service:
+        aggregate.fold(ctx.store, item, payload)
+
+
+def show_movement(query: ShowMovement, store: Store, settings: Settings) -> Any:
+    from thidua_contracts import subjects
+
+    subject = subjects.event_subject(
+        settings.subject_prefix, "submissions", "movement", query.movement_id
+    )
+    state, last_seq = MOVEMENT.load(store, subject)
+    if state.definition is None:
+        return None
+    d = state.definition
+    return {
+        "movement_id": d.movement_id,
+        "name": d.name,
+        "units": len(d.units),
+        "blocks": len(d.blocks),
+        "persons": len(d.persons),
+        "last_seq": last_seq,
+    }

@@ -1,0 +1,83 @@
+"""Periodic reports (sơ kết, tổng kết): figures per target and self-scores per criterion."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from thidua_contracts.commands import SubmitReport
+from thidua_contracts.envelope import Envelope
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import EventPayload, ReportSubmitted
+from thidua_contracts.movement import MovementDefinition
+
+from .access import require_unit_clerk
+from .movement import require_unit
+
+
+class ReportState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    versions: int = 0
+    latest_event_id: str | None = None
+
+
+def initial() -> ReportState:
+    return ReportState()
+
+
+def decide_submit(
+    command: SubmitReport,
+    definition: MovementDefinition,
+    registered: bool,
+    state: ReportState,
+) -> list[EventPayload]:
+    require_unit(definition, command.unit_id)
+    require_unit_clerk(command.actor, command.unit_id)
+    if not registered:
+        raise Rejected(ErrorCode.NOT_REGISTERED, "unit_id", command.unit_id)
+    round_ = definition.round_of(command.round)
+    if round_ is None or command.submitted_on < round_.opens_on:
+        raise Rejected(ErrorCode.ROUND_NOT_OPEN, "round", command.round.value)
+    targets = {t.code for t in definition.targets}
+    for i, achievement in enumerate(command.achievements):
+        if achievement.target_code not in targets:
+            raise Rejected(
+                ErrorCode.UNKNOWN_TARGET, f"achievements.{i}.target_code", achievement.target_code
+            )
+    maxima = {c.code: Decimal(c.max_points) for c in definition.scoring_table}
+    seen: set[str] = set()
+    for i, score in enumerate(command.self_scores):
+        where = f"self_scores.{i}"
+        if score.criterion_code not in maxima:
+            raise Rejected(
+                ErrorCode.UNKNOWN_CRITERION, f"{where}.criterion_code", score.criterion_code
+            )
+        if score.criterion_code in seen:
+            raise Rejected(ErrorCode.INVALID_FIELD, f"{where}.criterion_code", "given twice")
+        seen.add(score.criterion_code)
+        if not Decimal(0) <= Decimal(score.points) <= maxima[score.criterion_code]:
+            raise Rejected(
+                ErrorCode.VALUE_OUT_OF_RANGE,
+                f"{where}.points",
+                f"0..{maxima[score.criterion_code]}",
+            )
+    return [
+        ReportSubmitted(
+            unit_id=command.unit_id,
+            round=command.round,
+            report_version=state.versions + 1,
+            achievements=list(command.achievements),
+            self_scores=list(command.self_scores),
+            narrative=command.narrative,
+            submitted_on=command.submitted_on,
+            late=command.submitted_on > round_.due_on,
+        )
+    ]
+
+
+def evolve(state: ReportState, envelope: Envelope, payload: EventPayload) -> ReportState:
+    if isinstance(payload, ReportSubmitted):
+        return ReportState(versions=payload.report_version, latest_event_id=envelope.event_id)
+    return state
