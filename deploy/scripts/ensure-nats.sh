@@ -184,11 +184,13 @@ if command -v docker >/dev/null 2>&1 && timeout 20 docker info >/dev/null 2>&1; 
     if [ "${#compose[@]}" -gt 0 ]; then
         bind="$HOST"
         case "$bind" in localhost|"") bind=127.0.0.1 ;; esac
-        (cd "$ROOT" && THIDUA_NATS_BIND="$bind" THIDUA_NATS_PORT="$PORT" \
-            "${compose[@]}" up -d nats >/dev/null)
-        wait_until_ready 120 || die "docker compose started nats but JetStream does not answer at $SHOWN (see: docker compose logs nats)"
-        say "path b: started docker compose service nats at $SHOWN"
-        exit 0
+        if (cd "$ROOT" && THIDUA_NATS_BIND="$bind" THIDUA_NATS_PORT="$PORT" \
+            "${compose[@]}" up -d nats >/dev/null); then
+            wait_until_ready 120 || die "docker compose started nats but JetStream does not answer at $SHOWN (see: docker compose logs nats)"
+            say "path b: started docker compose service nats at $SHOWN"
+            exit 0
+        fi
+        say "docker compose up -d nats failed; trying a local nats-server" >&2
     fi
 fi
 

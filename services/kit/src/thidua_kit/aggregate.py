@@ -49,6 +49,7 @@ class Aggregate(Generic[S]):
     ) -> list[StoredEvent]:
         state, last_seq = self.load(store, subject)
         stored = await log.append(events, last_seq)
+        log.fault_point("kill-after-append")
         for item in stored:
             state = self.evolve(state, item.envelope, parse(item.envelope))
             last_seq = item.sequence

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +83,7 @@ class ServiceHost:
         self.settings = settings
         self.name = definition.name
         self.prefix = settings.subject_prefix
-        self.durable = f"{self.prefix}-{self.name}".replace("_", "-")
+        self.durable = settings.consumer_name or f"{self.prefix}-{self.name}".replace("_", "-")
         self.engine: Engine = make_engine(database_url(self.name, settings))
         self._lock = asyncio.Lock()
         self._position = 0
@@ -192,6 +192,20 @@ class ServiceHost:
         finally:
             await self.close()
 
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[ServiceHost]:
+        """The whole service in this event loop, without signal handling (tests, embedding)."""
+        await self.start_log()
+        broker = self.build_broker()
+        await broker.start()
+        await self.start_consumer()
+        try:
+            yield self
+        finally:
+            await self.stop_consumer()
+            await broker.stop()
+            await self.close()
+
     async def start_consumer(self) -> None:
         self._stopping = False
         self._consumer_task = asyncio.create_task(self.consume(), name=f"{self.name}-consumer")
@@ -225,7 +239,7 @@ class ServiceHost:
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
-            await self._nc.drain()
+            await self._nc.close()
         self.engine.dispose()
 
     def context(self, store: Store) -> Context:

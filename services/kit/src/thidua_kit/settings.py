@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=256, ge=1)
     batch_timeout_seconds: float = Field(default=0.1, gt=0)
     request_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The durable consumer's name; default "<prefix>-<service>".
+    consumer_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
+    # Fault injection for the crash tests: "kill-after-append" SIGKILLs the process right after
+    # an append reached the log and before the database commit. Never set in production.
+    fault: str | None = None
 
     @property
     def checkpoints(self) -> str:

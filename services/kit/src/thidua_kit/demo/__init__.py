@@ -166,7 +166,7 @@ SCORES = {
 }
 
 
-async def drive(settings: Settings) -> None:
+async def drive(settings: Settings) -> dict[str, Any]:
     definition = load_definition()
     criteria = [c.code for c in definition.scoring_table]
     async with Client(settings) as client:
@@ -287,7 +287,7 @@ async def drive(settings: Settings) -> None:
         await client.wait_until_folded(("reporting",), last)
         last = await client.log().last_sequence()
         await client.wait_until_folded(SERVICE_NAMES, last)
-        await summarise(client, settings)
+        return await summarise(client, settings)
 
 
 async def _ok(client: Client, query: Any) -> Any:
@@ -298,7 +298,7 @@ async def _ok(client: Client, query: Any) -> Any:
     return reply.result
 
 
-async def summarise(client: Client, settings: Settings) -> None:
+async def summarise(client: Client, settings: Settings) -> dict[str, Any]:
     awards = await _ok(client, ListAwards(movement_id=MOVEMENT))
     print(f"\nQuyết định số 01/QĐ-UBND ngày 05 tháng 01 năm 2023 — {len(awards)} awards issued:")
     for award in awards:
@@ -315,3 +315,4 @@ async def summarise(client: Client, settings: Settings) -> None:
         print(render_chain(explained))
     if not awards or not documents:
         raise DemoError("the movement did not reach issued awards and documents")
+    return {"awards": awards, "documents": documents, "events": total}
