@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from thidua_contracts.canonical import canonical_bytes
 from thidua_contracts.commands import ExplainAward
 from thidua_contracts.envelope import Envelope
@@ -25,6 +26,11 @@ pytestmark = pytest.mark.connected
 async def _all_bodies(settings: Settings) -> list[tuple[int, bytes]]:
     async with Client(settings) as client:
         return [item async for item in client.log().replay_raw()]
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as f:
+        return f.read(2)
 
 
 def _validator(type_name: str, version: int) -> jsonschema.Draft202012Validator:
@@ -53,7 +59,7 @@ async def test_thin_path_reaches_an_issued_award_with_valid_canonical_events(
     assert {a["decision_number"] for a in result["awards"]} == {"01/QĐ-UBND"}
     assert len(result["documents"]) == 1
     document = Path(result["documents"][0]["path"])
-    assert document.read_bytes()[:2] == b"PK"
+    assert _head(document) == b"PK"
 
     bodies = await _all_bodies(settings)
     assert [seq for seq, _ in bodies] == list(range(1, len(bodies) + 1))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nats
-from faststream import FastStream
+from faststream import FastStream, Path
 from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
@@ -142,16 +142,23 @@ class ServiceHost:
             log_level=logging.DEBUG,
             graceful_timeout=10.0,
         )
-        for name in self.definition.commands:
-            self._register_command(broker, name)
-        for name in self.definition.queries:
-            self._register_query(broker, name)
+
+        # One subscription per kind, dispatched here, so an unknown name gets a clear rejection.
+        @broker.subscriber(
+            subjects.command_subject(self.prefix, self.name, "{command}"), decoder=_raw_body
+        )
+        async def on_command(body: bytes, command: str = Path()) -> bytes:
+            reply = await self.handle_command(command, body)
+            return reply.model_dump_json().encode()
 
         @broker.subscriber(
-            subjects.query_subject(self.prefix, self.name, "status"), decoder=_raw_body
+            subjects.query_subject(self.prefix, self.name, "{query}"), decoder=_raw_body
         )
-        async def on_status(body: bytes) -> bytes:
-            return QueryReply(status="ok", result=self.status()).model_dump_json().encode()
+        async def on_query(body: bytes, query: str = Path()) -> bytes:
+            if query == "status":
+                return QueryReply(status="ok", result=self.status()).model_dump_json().encode()
+            reply = await self.handle_query(query, body)
+            return reply.model_dump_json().encode()
 
         return broker
 
@@ -164,20 +171,6 @@ class ServiceHost:
             "position": self._position,
             "parked": [{"sequence": s, "subject": subj, "reason": r} for s, subj, r in parked],
         }
-
-    def _register_command(self, broker: NatsBroker, name: str) -> None:
-        @broker.subscriber(
-            subjects.command_subject(self.prefix, self.name, name), decoder=_raw_body
-        )
-        async def on_command(body: bytes) -> bytes:
-            reply = await self.handle_command(name, body)
-            return reply.model_dump_json().encode()
-
-    def _register_query(self, broker: NatsBroker, name: str) -> None:
-        @broker.subscriber(subjects.query_subject(self.prefix, self.name, name), decoder=_raw_body)
-        async def on_query(body: bytes) -> bytes:
-            reply = await self.handle_query(name, body)
-            return reply.model_dump_json().encode()
 
     async def run(self) -> None:
         await self.start_log()

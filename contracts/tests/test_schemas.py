@@ -1,0 +1,582 @@
+"""Published JSON Schemas: in step with the models, and changed only additively (DESIGN §2)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from thidua_contracts import schemas
+from thidua_contracts.envelope import Actor, Envelope, InputRef, Role, RulesRef
+from thidua_contracts.events import (
+    EVENT_TYPES,
+    Achievement,
+    AwardIssued,
+    AwardProposed,
+    BallotOutcomeDecided,
+    BallotTallied,
+    Check,
+    Commitment,
+    CriterionPoints,
+    DecisionSigned,
+    DocumentRegistered,
+    EligibilityAssessed,
+    EventPayload,
+    MovementDefined,
+    ReportSubmitted,
+    ScoreLine,
+    ScoreSheetRecorded,
+    UnitRegistered,
+)
+from thidua_contracts.movement import (
+    AwardForm,
+    Block,
+    Criterion,
+    Issuer,
+    MovementDefinition,
+    Person,
+    Round,
+    RoundKind,
+    RulePackRef,
+    Target,
+    Unit,
+    UnitKind,
+)
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMA_FILES = sorted(p.name for p in SCHEMA_DIR.glob("*.json"))
+
+PROPOSAL_ID = "5b0e8f1c-2d3a-4b5c-8d9e-0f1a2b3c4d5e"
+DECISION_ID = "7d1f2e3c-4b5a-4968-8776-655443322110"
+EVENT_ID = "0190f5a2-7c1e-7b3a-9d4e-2f6a8b0c1d2e"
+CAUSE_ID = "0190f5a2-7c1e-7b3a-9d4e-2f6a8b0c1d2f"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def read_schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def git(*args: str, cwd: Path) -> str | None:
+    """Output of a git command, or None when there is no git or no repository."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout
+
+
+def first_committed_version(path: Path) -> dict[str, Any] | None:
+    """The schema file as it was first committed, or None when git has no history of it."""
+    toplevel = git("rev-parse", "--show-toplevel", cwd=path.parent)
+    if toplevel is None:
+        return None
+    root = Path(toplevel.strip())
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    shas = git("log", "--diff-filter=A", "--format=%H", "--", relative, cwd=root)
+    if not shas or not shas.split():
+        return None
+    oldest = shas.split()[-1]  # git log lists the newest first
+    text = git("show", f"{oldest}:{relative}", cwd=root)
+    if text is None:
+        return None
+    first: dict[str, Any] = json.loads(text)
+    return first
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "title": "T", "properties": properties}
+    if required is not None:
+        schema["required"] = required
+    return schema
+
+
+def string(**extra: Any) -> dict[str, Any]:
+    return {"type": "string", **extra}
+
+
+def definition() -> MovementDefinition:
+    """A small but complete movement: one block, two units, one person, one round."""
+    return MovementDefinition(
+        movement_id="bn-2022",
+        version=1,
+        name="Phong trào thi đua năm 2022",
+        issuer=Issuer(
+            name_lines=["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"], place="Bắc Ninh", abbreviation="UBND"
+        ),
+        plan_ref="Kế hoạch thi đua năm 2022",
+        legal_basis=["Kế hoạch số 245/KH-UBND ngày 26/4/2022 của UBND tỉnh Bắc Ninh"],
+        year=2022,
+        period_from=date(2022, 1, 1),
+        period_to=date(2022, 12, 31),
+        targets=[Target(code="phong-chong-dich", name="Phòng, chống dịch")],
+        award_forms=[
+            AwardForm(
+                code="GK_CT_UBND_TP",
+                name="Giấy khen của Chủ tịch Ủy ban nhân dân thành phố",
+                authority="Chủ tịch UBND thành phố Bắc Ninh",
+                route="decide",
+                subjects=["ca_nhan", "tap_the"],
+            )
+        ],
+        rounds=[
+            Round(
+                round=RoundKind.TONG_KET,
+                name="Tổng kết năm 2022",
+                opens_on=date(2022, 12, 1),
+                due_on=date(2022, 12, 30),
+            )
+        ],
+        registration_due_on=date(2022, 5, 31),
+        reports_to="Phòng Nội vụ thành phố",
+        blocks=[
+            Block(block_id="khoi-phuong", name="Khối các phường", head_unit_id="phuong-vu-ninh")
+        ],
+        units=[
+            Unit(
+                unit_id="phuong-vu-ninh",
+                name="Ủy ban nhân dân phường Vũ Ninh",
+                kind=UnitKind.PHUONG,
+                block_id="khoi-phuong",
+            ),
+            Unit(
+                unit_id="phuong-dap-cau",
+                name="Ủy ban nhân dân phường Đáp Cầu",
+                kind=UnitKind.PHUONG,
+                block_id="khoi-phuong",
+            ),
+        ],
+        persons=[
+            Person(
+                person_id="nguyen-thi-huong",
+                full_name="Nguyễn Thị Hương",
+                sex="nu",
+                position="Phó Chủ tịch Ủy ban nhân dân phường",
+                unit_id="phuong-vu-ninh",
+            )
+        ],
+        scoring_table=[
+            Criterion(code="nhiem-vu-chinh-tri", group="I", name="Nhiệm vụ chính trị", max_points="60"),
+            Criterion(code="cong-tac-thi-dua", group="III", name="Công tác thi đua", max_points="40"),
+        ],
+        rule_pack=RulePackRef(id="vn-2017", version="1"),
+    )
+
+
+def minimal_payloads() -> dict[str, EventPayload]:
+    """One valid payload of every event type, built by hand."""
+    payloads: list[EventPayload] = [
+        MovementDefined(definition=definition()),
+        UnitRegistered(
+            unit_id="phuong-vu-ninh",
+            titles_sought=["GK_CT_UBND_TP"],
+            commitments=[Commitment(target_code="phong-chong-dich", value="100")],
+            registered_on=date(2022, 5, 20),
+            late=False,
+        ),
+        ReportSubmitted(
+            unit_id="phuong-vu-ninh",
+            round=RoundKind.TONG_KET,
+            report_version=1,
+            achievements=[
+                Achievement(target_code="phong-chong-dich", value="98.5", unit_of_measure="%")
+            ],
+            self_scores=[CriterionPoints(criterion_code="nhiem-vu-chinh-tri", points="55.5")],
+            narrative="Hoàn thành xuất sắc nhiệm vụ năm 2022.",
+            submitted_on=date(2022, 12, 20),
+            late=False,
+        ),
+        AwardProposed(
+            proposal_id=PROPOSAL_ID,
+            unit_id="phuong-vu-ninh",
+            subject_kind="ca_nhan",
+            subject_id="nguyen-thi-huong",
+            subject_name="Nguyễn Thị Hương",
+            award_code="GK_CT_UBND_TP",
+            year=2022,
+            achievement_summary="Có nhiều thành tích trong công tác phòng, chống dịch.",
+        ),
+        ScoreSheetRecorded(
+            unit_id="phuong-vu-ninh",
+            round=RoundKind.TONG_KET,
+            report_version=1,
+            lines=[
+                ScoreLine(
+                    criterion_code="nhiem-vu-chinh-tri",
+                    self_points="55.50",
+                    points="55.50",
+                    max_points="60.00",
+                    rule="Theo điểm tự chấm, tối đa 60.00 điểm",
+                ),
+                ScoreLine(
+                    criterion_code="cong-tac-thi-dua",
+                    self_points=None,
+                    points="0.00",
+                    max_points="40.00",
+                    rule="Không tự chấm: 0 điểm",
+                ),
+            ],
+            total="55.50",
+            max_total="100.00",
+        ),
+        EligibilityAssessed(
+            proposal_id=PROPOSAL_ID,
+            award_code="GK_CT_UBND_TP",
+            subject_kind="ca_nhan",
+            subject_id="nguyen-thi-huong",
+            eligible=True,
+            checks=[
+                Check(
+                    code="registration",
+                    passed=True,
+                    detail_vi="Đơn vị đã đăng ký thi đua",
+                    detail_en="The unit registered for the movement",
+                    reference="DOMAIN §10.1",
+                )
+            ],
+        ),
+        BallotTallied(
+            proposal_id=PROPOSAL_ID,
+            session_id="hd-2022-12-25",
+            session_date=date(2022, 12, 25),
+            members_total=9,
+            present=7,
+            issued=7,
+            returned=7,
+            valid=7,
+            yes=6,
+            written_yes_from_absent=1,
+        ),
+        BallotOutcomeDecided(
+            proposal_id=PROPOSAL_ID,
+            session_id="hd-2022-12-25",
+            members_total=9,
+            present=7,
+            quorum_required=6,
+            quorum_met=True,
+            yes_total=7,
+            threshold="1/2",
+            threshold_strict=True,
+            passed=True,
+            reason_vi="Đạt: 7/9 đồng ý > 1/2",
+            reason_en="Passed: 7/9 yes > 1/2",
+        ),
+        DecisionSigned(
+            decision_id=DECISION_ID,
+            number="123/QĐ-UBND",
+            signed_on=date(2022, 12, 28),
+            signer_name="Nguyễn Văn A",
+            signer_position_lines=["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+            award_code="GK_CT_UBND_TP",
+            proposal_ids=[PROPOSAL_ID],
+        ),
+        AwardIssued(
+            award_id="9a8b7c6d-5e4f-5a3b-8c2d-1e0f9a8b7c6d",
+            decision_id=DECISION_ID,
+            decision_number="123/QĐ-UBND",
+            signed_on=date(2022, 12, 28),
+            proposal_id=PROPOSAL_ID,
+            award_code="GK_CT_UBND_TP",
+            award_name="Giấy khen của Chủ tịch Ủy ban nhân dân thành phố",
+            recipient_kind="ca_nhan",
+            recipient_id="nguyen-thi-huong",
+            recipient_name="Nguyễn Thị Hương",
+            recipient_position="Phó Chủ tịch Ủy ban nhân dân phường",
+            unit_id="phuong-vu-ninh",
+            unit_name="Ủy ban nhân dân phường Vũ Ninh",
+            base_salary_vnd=1490000,
+            multiplier="0.3",
+            prize_vnd=450000,
+        ),
+        DocumentRegistered(
+            document_id="1f2e3d4c-5b6a-5798-8a7b-6c5d4e3f2a1b",
+            doc_type="quyet-dinh",
+            number="123/QĐ-UBND",
+            title="Quyết định về việc tặng Giấy khen",
+            file_name="QD-123-UBND.docx",
+            sha256="ab" * 32,
+            size_bytes=20480,
+            built_from_sequence=120,
+            source_event_ids=[EVENT_ID],
+        ),
+    ]
+    return {p.TYPE: p for p in payloads}
+
+
+# Per type: a payload field and a value of the wrong JSON type.
+WRONG_TYPES: dict[str, tuple[str, Any]] = {
+    "submissions.MovementDefined": ("definition", "bn-2022"),
+    "submissions.UnitRegistered": ("late", "no"),
+    "submissions.ReportSubmitted": ("report_version", "1"),
+    "submissions.AwardProposed": ("year", "2022"),
+    "scoring.ScoreSheetRecorded": ("lines", {"criterion_code": "x"}),
+    "nominations.EligibilityAssessed": ("eligible", 1),
+    "nominations.BallotTallied": ("members_total", "nine"),
+    "nominations.BallotOutcomeDecided": ("passed", "true"),
+    "nominations.DecisionSigned": ("proposal_ids", PROPOSAL_ID),
+    "nominations.AwardIssued": ("prize_vnd", "450000"),
+    "reporting.DocumentRegistered": ("size_bytes", [20480]),
+}
+
+
+def envelope_of(payload: EventPayload) -> dict[str, Any]:
+    """A whole envelope of the payload, as the JSON that travels on the log."""
+    computed = payload.COMPUTED
+    envelope = Envelope(
+        event_id=EVENT_ID,
+        type=payload.TYPE,
+        version=payload.VERSION,
+        subject="thidua.evt.submissions.movement.bn-2022",
+        movement_id="bn-2022",
+        occurred_at="2022-12-28T10:00:00+07:00",
+        actor=None if computed else Actor(id="nguoi-dung", role=Role.SYSTEM),
+        causation_id=CAUSE_ID if computed else None,
+        correlation_id=PROPOSAL_ID,
+        inputs=[InputRef(event_id=CAUSE_ID, sequence=7)] if computed else [],
+        rules=RulesRef(id="vn-2017", version="1", sha256="cd" * 32) if computed else None,
+        payload=payload.model_dump(mode="json"),
+    )
+    data: dict[str, Any] = json.loads(envelope.to_bytes())
+    return data
+
+
+def errors(schema: dict[str, Any], instance: Any) -> list[str]:
+    validator = Draft202012Validator(schema)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)]
+
+
+# --- the checked-in schemas match the models -----------------------------------------------
+
+
+def test_checked_in_schemas_match_the_models() -> None:
+    assert schemas.differences(SCHEMA_DIR) == []
+
+
+def test_every_event_command_and_reply_has_a_checked_in_schema() -> None:
+    assert set(schemas.generate()) == set(SCHEMA_FILES)
+    for cls in EVENT_TYPES.values():
+        assert f"{cls.TYPE}.v{cls.VERSION}.json" in SCHEMA_FILES
+
+
+@pytest.mark.parametrize("name", SCHEMA_FILES)
+def test_checked_in_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
+    schema = read_schema(name)
+
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+# --- breaking_changes ------------------------------------------------------------------------
+
+BASE = obj(
+    {
+        "unit_id": string(pattern="^[a-z0-9-]+$"),
+        "round": {"enum": ["so-ket", "tong-ket"], "type": "string"},
+        "late": {"type": "boolean", "description": "Nộp muộn"},
+    },
+    required=["unit_id", "round", "late"],
+)
+
+
+def changed(edit: Any) -> dict[str, Any]:
+    new = copy.deepcopy(BASE)
+    edit(new)
+    return new
+
+
+def test_identical_schemas_have_no_breaking_changes() -> None:
+    assert schemas.breaking_changes(BASE, copy.deepcopy(BASE)) == []
+
+
+def test_a_new_optional_property_is_not_breaking() -> None:
+    new = changed(lambda s: s["properties"].update(narrative=string(default="")))
+
+    assert schemas.breaking_changes(BASE, new) == []
+
+
+def test_a_new_required_property_is_breaking() -> None:
+    def edit(s: dict[str, Any]) -> None:
+        s["properties"]["narrative"] = string()
+        s["required"].append("narrative")
+
+    problems = schemas.breaking_changes(BASE, changed(edit))
+
+    assert len(problems) == 1
+    assert "narrative" in problems[0]
+
+
+def test_requiring_a_property_where_nothing_was_required_is_breaking() -> None:
+    old = obj({"a": string()})
+    new = obj({"a": string()}, required=["a"])
+
+    assert schemas.breaking_changes(old, new) != []
+
+
+def test_a_property_no_longer_required_is_not_breaking() -> None:
+    new = changed(lambda s: s["required"].remove("late"))
+
+    assert schemas.breaking_changes(BASE, new) == []
+
+
+def test_a_removed_property_is_breaking() -> None:
+    new = changed(lambda s: s["properties"].pop("late"))
+
+    problems = schemas.breaking_changes(BASE, new)
+
+    assert problems != []
+    assert any("late" in p for p in problems)
+
+
+def test_a_property_whose_type_changes_from_string_to_integer_is_breaking() -> None:
+    new = changed(lambda s: s["properties"]["unit_id"].update(type="integer"))
+
+    problems = schemas.breaking_changes(BASE, new)
+
+    assert problems != []
+    assert any("unit_id" in p for p in problems)
+
+
+def test_a_removed_enum_value_is_breaking() -> None:
+    new = changed(lambda s: s["properties"]["round"].update(enum=["tong-ket"]))
+
+    problems = schemas.breaking_changes(BASE, new)
+
+    assert problems != []
+    assert any("so-ket" in p for p in problems)
+
+
+def test_an_added_enum_value_is_not_breaking() -> None:
+    new = changed(lambda s: s["properties"]["round"]["enum"].append("dot-xuat"))
+
+    assert schemas.breaking_changes(BASE, new) == []
+
+
+def test_a_changed_pattern_is_breaking() -> None:
+    new = changed(lambda s: s["properties"]["unit_id"].update(pattern="^[a-z]+$"))
+
+    problems = schemas.breaking_changes(BASE, new)
+
+    assert problems != []
+    assert any("pattern" in p for p in problems)
+
+
+def test_a_pattern_added_where_there_was_none_is_breaking() -> None:
+    old = obj({"a": string()})
+    new = obj({"a": string(pattern="^x$")})
+
+    assert schemas.breaking_changes(old, new) != []
+
+
+def test_changed_descriptions_and_titles_are_not_breaking() -> None:
+    def edit(s: dict[str, Any]) -> None:
+        s["title"] = "Another title"
+        s["description"] = "Giải thích mới"
+        s["properties"]["late"]["description"] = "Late submission"
+        s["properties"]["unit_id"]["title"] = "Unit"
+
+    assert schemas.breaking_changes(BASE, changed(edit)) == []
+
+
+def test_a_change_deep_inside_a_definition_is_breaking() -> None:
+    old = {"$defs": {"Line": obj({"points": string(pattern=r"^\d+$")})}, "type": "object"}
+    new = copy.deepcopy(old)
+    new["$defs"]["Line"]["properties"]["points"]["type"] = "number"
+
+    problems = schemas.breaking_changes(old, new)
+
+    assert problems != []
+    assert any("Line" in p and "points" in p for p in problems)
+
+
+def test_a_removed_definition_is_breaking() -> None:
+    old = {"$defs": {"Line": obj({}), "Sheet": obj({})}}
+    new = {"$defs": {"Sheet": obj({})}}
+
+    assert schemas.breaking_changes(old, new) != []
+
+
+# --- published schemas only change additively ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCHEMA_FILES)
+def test_schema_file_is_additive_over_its_first_committed_version(name: str) -> None:
+    current = read_schema(name)
+    first = first_committed_version(SCHEMA_DIR / name)
+    if first is None:  # not committed yet: nothing published to compare with
+        first = current
+
+    assert schemas.breaking_changes(first, current) == []
+
+
+@pytest.mark.parametrize("name", sorted(schemas.generate()))
+def test_schema_generated_from_the_models_is_additive_over_the_published_file(name: str) -> None:
+    # Catches a non-additive model change before anyone regenerates the checked-in files.
+    generated = json.loads(schemas.dump(schemas.generate()[name]))
+    published = first_committed_version(SCHEMA_DIR / name)
+    if published is None:
+        published = read_schema(name) if (SCHEMA_DIR / name).exists() else generated
+
+    assert schemas.breaking_changes(published, generated) == []
+
+
+# --- real envelopes validate against their schemas ------------------------------------------
+
+
+def test_there_is_a_minimal_payload_for_every_event_type() -> None:
+    assert set(minimal_payloads()) == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("type_name", sorted(EVENT_TYPES))
+def test_a_real_envelope_validates_against_its_checked_in_schema(type_name: str) -> None:
+    payload = minimal_payloads()[type_name]
+    cls = EVENT_TYPES[type_name]
+    instance = envelope_of(payload)
+
+    assert errors(read_schema(f"{type_name}.v{cls.VERSION}.json"), instance) == []
+    assert errors(read_schema("envelope.v1.json"), instance) == []
+    # and the payload reads back into its own model unchanged
+    assert cls.model_validate(instance["payload"]) == payload
+
+
+@pytest.mark.parametrize("type_name", sorted(EVENT_TYPES))
+def test_a_payload_field_of_the_wrong_type_fails_schema_validation(type_name: str) -> None:
+    cls = EVENT_TYPES[type_name]
+    instance = envelope_of(minimal_payloads()[type_name])
+    field, wrong = WRONG_TYPES[type_name]
+    assert field in instance["payload"]
+    instance["payload"][field] = wrong
+
+    problems = errors(read_schema(f"{type_name}.v{cls.VERSION}.json"), instance)
+
+    assert problems != []
+    assert any(p.startswith(f"['payload', '{field}'") for p in problems), problems
+
+
+@pytest.mark.parametrize("type_name", sorted(EVENT_TYPES))
+def test_an_envelope_of_another_type_fails_the_type_specific_schema(type_name: str) -> None:
+    cls = EVENT_TYPES[type_name]
+    instance = envelope_of(minimal_payloads()[type_name])
+    other = next(t for t in sorted(EVENT_TYPES) if t != type_name)
+    instance["type"] = other
+
+    assert errors(read_schema(f"{type_name}.v{cls.VERSION}.json"), instance) != []
+
+
+def test_an_envelope_with_a_utc_time_fails_schema_validation() -> None:
+    instance = envelope_of(minimal_payloads()["nominations.BallotTallied"])
+    instance["occurred_at"] = "2022-12-28T03:00:00Z"
+
+    problems = errors(read_schema("nominations.BallotTallied.v1.json"), instance)
+
+    assert any("occurred_at" in p for p in problems)

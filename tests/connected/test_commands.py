@@ -1,0 +1,179 @@
+"""Commands over NATS request/reply: retries append once; bad input is rejected, appends nothing."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+import pytest
+from thidua_contracts import subjects
+from thidua_contracts.commands import MAX_COMMAND_BYTES, ProposeAward
+from thidua_contracts.replies import CommandReply
+from thidua_kit.client import Client
+from thidua_kit.clock import new_id
+from thidua_kit.settings import Settings
+from thidua_kit.testing import running_system
+
+from .helpers import MOVEMENT, clerk, define, register, report
+
+pytestmark = pytest.mark.connected
+
+
+async def raw_command(client: Client, name: str, body: bytes) -> CommandReply:
+    subject = subjects.command_subject(client.settings.subject_prefix, "submissions", name)
+    raw = await client.request_raw(subject, body)
+    assert isinstance(raw, bytes)
+    return CommandReply.model_validate_json(raw)
+
+
+async def test_a_command_retried_with_the_same_id_appends_once(settings: Settings) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        assert (await client.command(define())).status == "accepted"
+        command = register("phuong-vu-ninh")
+        first = await client.command(command)
+        second = await client.command(command)
+        assert first.status == second.status == "accepted"
+        assert second.events == first.events
+        assert await client.log().last_sequence() == 2
+
+
+def _valid_registration() -> dict[str, Any]:
+    return json.loads(register("phuong-vu-ninh").model_dump_json())
+
+
+CASES: list[tuple[str, bytes, str, str | None]] = [
+    ("not json", b"{not json", "malformed", None),
+    ("not utf-8", b"\xff\xfe", "malformed", None),
+    (
+        "wrong type",
+        json.dumps({**_valid_registration(), "registered_on": "hôm qua"}).encode(),
+        "invalid_field",
+        "registered_on",
+    ),
+    (
+        "unknown field",
+        json.dumps({**_valid_registration(), "extra": 1}).encode(),
+        "invalid_field",
+        "extra",
+    ),
+    (
+        "unknown unit",
+        json.dumps(
+            {
+                **_valid_registration(),
+                "unit_id": "phuong-khong-co",
+                "actor": {"id": "x", "role": "unit_clerk", "unit": "phuong-khong-co"},
+            }
+        ).encode(),
+        "unknown_unit",
+        "unit_id",
+    ),
+    (
+        "unknown movement",
+        json.dumps({**_valid_registration(), "movement_id": "bn-1999"}).encode(),
+        "unknown_movement",
+        "movement_id",
+    ),
+    (
+        "another unit's clerk",
+        json.dumps(
+            {
+                **_valid_registration(),
+                "actor": {"id": "x", "role": "unit_clerk", "unit": "phuong-kinh-bac"},
+            }
+        ).encode(),
+        "forbidden",
+        "actor",
+    ),
+    (
+        "name not in NFC",
+        json.dumps(
+            {
+                **_valid_registration(),
+                "actor": {
+                    "id": "x",
+                    "role": "unit_clerk",
+                    "unit": "phuong-vu-ninh",
+                    "name": unicodedata.normalize("NFD", "Nguyễn Thị Hương"),
+                },
+            }
+        ).encode(),
+        "not_nfc",
+        "actor.name",
+    ),
+    (
+        "oversized",
+        json.dumps({**_valid_registration(), "pad": "x" * MAX_COMMAND_BYTES}).encode(),
+        "payload_too_large",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "code", "field"), CASES, ids=[c[0] for c in CASES])
+async def test_bad_input_is_rejected_with_code_and_field_and_appends_nothing(
+    settings: Settings, case: str, body: bytes, code: str, field: str | None
+) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        assert (await client.command(define())).status == "accepted"
+        before = await client.log().last_sequence()
+        reply = await raw_command(client, "register", body)
+        assert reply.status == "rejected"
+        assert reply.error is not None
+        assert reply.error.code.value == code
+        assert reply.error.field == field
+        assert reply.error.message_vi and reply.error.message_en
+        assert reply.error.message_vi != reply.error.message_en
+        assert await client.log().last_sequence() == before
+        # The service is still there and still accepts good commands.
+        assert (await client.command(register("phuong-vu-ninh"))).status == "accepted"
+
+
+async def test_a_proposal_for_an_unknown_person_is_rejected(settings: Settings) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        await client.command(define())
+        await client.command(register("phuong-vu-ninh"))
+        before = await client.log().last_sequence()
+        for person, code in (
+            ("nguoi-khong-co", "unknown_person"),
+            ("le-thi-thu-ha", "person_not_in_unit"),
+        ):
+            reply = await client.command(
+                ProposeAward(
+                    command_id=new_id(),
+                    actor=clerk("phuong-vu-ninh"),
+                    movement_id=MOVEMENT,
+                    proposal_id=new_id(),
+                    unit_id="phuong-vu-ninh",
+                    subject_kind="ca_nhan",
+                    subject_id=person,
+                    award_code="GK_CT_UBND_TP",
+                    year=2022,
+                    achievement_summary="Hoàn thành xuất sắc nhiệm vụ.",
+                )
+            )
+            assert reply.error is not None and reply.error.code.value == code
+            assert reply.error.field == "subject_id"
+        assert await client.log().last_sequence() == before
+
+
+async def test_a_duplicate_registration_and_a_report_before_registering_are_rejected(
+    settings: Settings,
+) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        await client.command(define())
+        not_registered = await client.command(report("phuong-kinh-bac"))
+        assert not_registered.error is not None
+        assert not_registered.error.code.value == "not_registered"
+        await client.command(register("phuong-vu-ninh"))
+        twice = await client.command(register("phuong-vu-ninh"))
+        assert twice.error is not None and twice.error.code.value == "duplicate_registration"
+        assert await client.log().last_sequence() == 2
+
+
+async def test_an_unknown_command_name_gets_a_clear_answer(settings: Settings) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        reply = await raw_command(client, "delete_everything", b"{}")
+        assert reply.status == "rejected"
+        assert reply.error is not None and reply.error.code.value == "unknown_command"

@@ -1,0 +1,135 @@
+"""The log client against a real nats-server: provisioning, dedup, expected sequences, replay."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from nats.js.errors import APIError
+from thidua_contracts.envelope import Actor, Envelope, Role
+from thidua_kit.client import Client
+from thidua_kit.clock import new_id
+from thidua_kit.log import MSG_ID_HEADER, ConflictError, EventLog
+from thidua_kit.settings import Settings
+
+pytestmark = pytest.mark.connected
+
+
+def event(
+    settings: Settings,
+    key: str,
+    occurred_at: str = "2022-12-01T09:00:00+07:00",
+    event_id: str | None = None,
+) -> Envelope:
+    return Envelope(
+        event_id=event_id or new_id(),
+        type="submissions.UnitRegistered",
+        version=1,
+        subject=f"{settings.subject_prefix}.evt.submissions.registration.bn-2022.{key}",
+        movement_id="bn-2022",
+        occurred_at=occurred_at,
+        actor=Actor(id=f"{key}-van-thu", role=Role.UNIT_CLERK, unit=key),
+        causation_id=None,
+        correlation_id=new_id(),
+        payload={"unit_id": key, "registered_on": "2022-05-20", "late": False},
+    )
+
+
+async def provisioned(client: Client) -> EventLog:
+    log = client.log()
+    await log.provision()
+    return log
+
+
+async def test_provision_is_idempotent_and_the_streams_refuse_purge_and_delete(
+    settings: Settings,
+) -> None:
+    async with Client(settings) as client:
+        first = await client.log().provision()
+        second = await client.log().provision()
+        assert first == [f"{settings.stream}: created", f"{settings.checkpoints}: created"]
+        assert all("reused" in line for line in second)
+        await client.log().append([event(settings, "phuong-vu-ninh")], 0)
+        js = client.nc.jetstream()
+        info = await js.stream_info(settings.stream)
+        assert info.config.deny_delete and info.config.deny_purge
+        with pytest.raises(APIError):
+            await js.purge_stream(settings.stream)
+        with pytest.raises(APIError):
+            await js.delete_msg(settings.stream, 1)
+        assert (await js.stream_info(settings.stream)).state.messages == 1
+
+
+async def test_the_same_event_id_is_stored_once_and_a_retry_gets_the_stored_original(
+    settings: Settings,
+) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        original = event(settings, "phuong-vu-ninh")
+        # A retry after a crash decides again at another time: same id, different body.
+        retry = original.model_copy(update={"occurred_at": "2022-12-01T09:05:00+07:00"})
+        first = await log.append([original], 0)
+        again = await log.append([retry], 0)
+        assert again[0].sequence == first[0].sequence == 1
+        assert again[0].envelope == original
+        assert await log.last_sequence() == 1
+
+
+async def test_a_stale_expected_sequence_is_a_conflict_and_appends_nothing(
+    settings: Settings,
+) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        await log.append([event(settings, "phuong-vu-ninh")], 0)
+        with pytest.raises(ConflictError):
+            await log.append([event(settings, "phuong-vu-ninh")], 0)
+        stored = await log.append([event(settings, "phuong-vu-ninh")], 1)
+        assert stored[0].sequence == 2
+        assert await log.last_sequence() == 2
+
+
+async def test_two_writers_racing_on_one_aggregate_exactly_one_wins(settings: Settings) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        results = await asyncio.gather(
+            *(log.append([event(settings, "phuong-vu-ninh")], 0) for _ in range(5)),
+            return_exceptions=True,
+        )
+        assert sum(isinstance(r, list) for r in results) == 1
+        assert sum(isinstance(r, ConflictError) for r in results) == 4
+        assert await log.last_sequence() == 1
+
+
+async def test_a_decision_made_again_after_the_duplicate_window_finds_itself(
+    settings: Settings,
+) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        decided = event(settings, "phuong-vu-ninh")
+        # As if the dedup entry had expired: the server no longer knows this Nats-Msg-Id.
+        await client.nc.jetstream().publish(
+            decided.subject,
+            decided.to_bytes(),
+            stream=settings.stream,
+            headers={MSG_ID_HEADER: "expired-" + decided.event_id},
+        )
+        again = await log.append([decided], 0)
+        assert again[0].sequence == 1
+        assert await log.last_sequence() == 1
+
+
+async def test_replay_and_read_subject_return_events_in_stream_order(settings: Settings) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        last = {"phuong-vu-ninh": 0, "phuong-kinh-bac": 0}
+        for i in range(12):
+            key = "phuong-vu-ninh" if i % 3 else "phuong-kinh-bac"
+            stored = await log.append([event(settings, key)], last[key])
+            last[key] = stored[0].sequence
+        replayed = [seq async for seq, _ in log.replay_raw()]
+        assert replayed == list(range(1, 13))
+        middle = [seq async for seq, _ in log.replay_raw(4, 7)]
+        assert middle == [4, 5, 6, 7]
+        one = await log.read_subject(event(settings, "phuong-kinh-bac").subject)
+        assert [s.sequence for s in one] == [1, 4, 7, 10]
+        assert await log.read_subject(event(settings, "phuong-dai-phuc").subject) == []

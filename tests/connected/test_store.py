@@ -1,0 +1,89 @@
+"""The same store contract against SQLite and PostgreSQL (pyeventsourcing's habit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from thidua_kit.db import Store, create_schema, make_engine
+
+pytestmark = pytest.mark.connected
+
+
+class Sample(BaseModel):
+    name: str
+    count: int
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'nested' / 'store.db'}"
+    else:
+        make: Callable[[], str] = request.getfixturevalue("postgres_databases")
+        url = make()
+    made = make_engine(url)
+    create_schema(made)
+    yield made
+    made.dispose()
+
+
+def test_state_position_and_commands_commit_together(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        store = Store(session)
+        store.put("unit", "phuong-vũ-ninh", Sample(name="Vũ Ninh", count=1), 3)
+        store.set_position("scoring", 3)
+        store.remember_command("0193f0a0-0000-7000-8000-000000000001", '{"status":"accepted"}')
+    with Session(engine) as session:
+        store = Store(session)
+        assert store.get("unit", "phuong-vũ-ninh", Sample) == (Sample(name="Vũ Ninh", count=1), 3)
+        assert store.position("scoring") == 3
+        assert store.command_reply("0193f0a0-0000-7000-8000-000000000001") is not None
+        assert store.get("unit", "missing", Sample) == (None, 0)
+
+
+def test_a_failed_transaction_leaves_nothing_behind(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        Store(session).set_position("scoring", 1)
+    with pytest.raises(RuntimeError), Session(engine) as session, session.begin():
+        store = Store(session)
+        store.put("unit", "a", Sample(name="a", count=1), 2)
+        store.set_position("scoring", 2)
+        raise RuntimeError("crash before commit")
+    with Session(engine) as session:
+        store = Store(session)
+        assert store.position("scoring") == 1
+        assert store.get("unit", "a", Sample) == (None, 0)
+
+
+def test_a_savepoint_rolls_back_one_message_and_keeps_the_rest(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        store = Store(session)
+        store.put("unit", "kept", Sample(name="kept", count=1), 1)
+        with pytest.raises(ValueError), session.begin_nested():
+            store.put("unit", "dropped", Sample(name="dropped", count=1), 2)
+            raise ValueError("poison")
+        store.set_position("scoring", 2)
+    with Session(engine) as session:
+        store = Store(session)
+        assert store.get("unit", "kept", Sample)[1] == 1
+        assert store.get("unit", "dropped", Sample) == (None, 0)
+        assert store.position("scoring") == 2
+
+
+def test_updates_replace_and_listing_is_ordered(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        store = Store(session)
+        for key in ("c", "a", "b"):
+            store.put("unit", key, Sample(name=key, count=1), 1)
+        store.put("unit", "a", Sample(name="a", count=2), 5)
+        store.park(7, "thidua.evt.x", "malformed", b"\xff")
+    with Session(engine) as session:
+        store = Store(session)
+        rows = list(store.all("unit", Sample))
+        assert [(k, v.count, seq) for k, v, seq in rows] == [("a", 2, 5), ("b", 1, 1), ("c", 1, 1)]
+        assert store.parked() == [(7, "thidua.evt.x", "malformed")]
