@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 import pytest
+
 from thidua_contracts import subjects
 from thidua_contracts.commands import MAX_COMMAND_BYTES, ProposeAward
 from thidua_contracts.replies import CommandReply

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from nats.js.errors import APIError
+
 from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id

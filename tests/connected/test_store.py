@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+
 from thidua_kit.db import Store, create_schema, make_engine
 
 pytestmark = pytest.mark.connected

@@ -129,9 +129,10 @@ class EventLog:
                 EVENT_TYPE_HEADER: event.type,
                 EXPECTED_SUBJECT_SEQ_HEADER: str(expected),
             }
+            body = event.to_bytes()
             try:
                 ack = await self._js.publish(
-                    event.subject, event.to_bytes(), stream=self.stream, headers=headers
+                    event.subject, body, stream=self.stream, headers=headers
                 )
             except APIError as exc:
                 if exc.err_code != WRONG_LAST_SEQUENCE:
@@ -150,7 +151,9 @@ class EventLog:
                     raise ConflictError(event.subject, expected)
                 stored.append(original)
             else:
-                stored.append(StoredEvent(ack.seq, event))
+                # As a reader will see it (canonical key order), so state folded by the writer
+                # and state rebuilt from the log are the same bytes.
+                stored.append(StoredEvent(ack.seq, Envelope.model_validate_json(body)))
             expected = ack.seq
         return stored
 

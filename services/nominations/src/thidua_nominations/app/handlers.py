@@ -109,8 +109,26 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         _note(ctx, [item])
     elif isinstance(payload, DecisionSigned | AwardIssued):
         DECISION.fold(ctx.store, item, payload)
-        if isinstance(payload, AwardIssued):
-            ctx.store.put("awarded", payload.proposal_id, payload, item.sequence)
+        _index_decision(ctx, item, payload)
+
+
+def _index_decision(ctx: Context, item: StoredEvent, payload: EventPayload) -> None:
+    """Look-ups the writer and the consumer both keep: numbers used, proposals awarded."""
+    if isinstance(payload, DecisionSigned):
+        key = _number_key(item.envelope.movement_id, payload.signed_on.year, payload.number)
+        ctx.store.put(
+            "decision-number",
+            key,
+            Seen(sequence=item.sequence, envelope=item.envelope),
+            item.sequence,
+        )
+    elif isinstance(payload, AwardIssued):
+        ctx.store.put("awarded", payload.proposal_id, payload, item.sequence)
+
+
+def _number_key(movement_id: str, year: int, number: str) -> str:
+    # Numbers run per issuer per calendar year (NĐ30 Điều 15).
+    return f"{movement_id}/{year}/{number}"
 
 
 async def _appraise_pending(cause: StoredEvent, unit_id: str, ctx: Context) -> None:
@@ -211,7 +229,7 @@ async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent
                 already_awarded=ctx.store.get("awarded", proposal_id, AwardIssued)[0] is not None,
             )
         )
-    number_key = f"{command.movement_id}/{command.signed_on.year}/{command.number}"
+    number_key = _number_key(command.movement_id, command.signed_on.year, command.number)
     taken = ctx.store.get("decision-number", number_key, Seen)[0] is not None
     signed = decision.decide_sign(command, candidates, taken, pack)
     subject = ctx.subject("decision", command.movement_id, command.decision_id)
@@ -249,8 +267,7 @@ async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent
         )
     stored_awards = await DECISION.append(ctx.store, ctx.log, subject, awards, parse_payload)
     for item in stored_awards:
-        award = AwardIssued.model_validate(item.envelope.payload)
-        ctx.store.put("awarded", award.proposal_id, award, item.sequence)
+        _index_decision(ctx, item, parse_payload(item.envelope))
     return stored + stored_awards
 
 

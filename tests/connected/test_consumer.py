@@ -1,0 +1,216 @@
+"""The consumer host: redelivery, poison messages, restart, rebuild and racing writers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from nats.js import api as js_api
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thidua_contracts.commands import SubmitReport
+from thidua_contracts.events import ReportSubmitted
+from thidua_kit.client import Client
+from thidua_kit.db import state_table
+from thidua_kit.host import ServiceHost
+from thidua_kit.services import SERVICE_NAMES, load
+from thidua_kit.settings import Settings, database_url
+from thidua_kit.testing import running_system
+
+from .helpers import define, register, report
+
+pytestmark = pytest.mark.connected
+
+
+async def folded(client: Client, *services: str) -> int:
+    """Wait until the services have folded the whole log, including what they appended."""
+    last = -1
+    while last != (last := await client.log().last_sequence()):
+        await client.wait_until_folded(services, last)
+    return last
+
+
+async def count(client: Client, type_name: str) -> int:
+    found = 0
+    async for _, body in client.log().replay_raw():
+        found += json.loads(body).get("type") == type_name
+    return found
+
+
+def state_rows(settings: Settings, service: str) -> list[tuple[Any, ...]]:
+    host = ServiceHost(load(service, settings), settings)
+    with Session(host.engine) as session:
+        rows = session.execute(
+            select(
+                state_table.c.kind, state_table.c.key, state_table.c.last_seq, state_table.c.data
+            ).order_by(state_table.c.kind, state_table.c.key)
+        ).all()
+    host.engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(settings: Settings) -> None:
+    async with (
+        running_system(settings, ("submissions", "scoring")) as hosts,
+        Client(settings) as client,
+    ):
+        await client.command(define())
+        await client.command(register("phuong-vu-ninh"))
+        await client.command(report("phuong-vu-ninh"))
+        last = await folded(client, "scoring")
+        sheets = await count(client, "scoring.ScoreSheetRecorded")
+        before = state_rows(settings, "scoring")
+        # Deliver everything again, as JetStream does after a lost ack.
+        js = client.nc.jetstream()
+        for name in ("again", "and-again"):
+            await js.add_consumer(
+                settings.stream,
+                js_api.ConsumerConfig(
+                    durable_name=name,
+                    ack_policy=js_api.AckPolicy.EXPLICIT,
+                    deliver_policy=js_api.DeliverPolicy.ALL,
+                ),
+            )
+            sub = await js.pull_subscribe_bind(durable=name, stream=settings.stream)
+            messages = await sub.fetch(batch=last, timeout=5)
+            assert len(messages) == last
+            await hosts["scoring"].handle_batch(messages)
+        assert await client.log().last_sequence() == last
+        assert await count(client, "scoring.ScoreSheetRecorded") == sheets == 1
+    assert state_rows(settings, "scoring") == before
+
+
+async def test_a_malformed_event_is_parked_and_the_next_ones_are_processed(
+    settings: Settings,
+) -> None:
+    async with (
+        running_system(settings, ("submissions", "scoring", "audit")),
+        Client(settings) as client,
+    ):
+        await client.command(define())
+        await client.command(register("phuong-vu-ninh"))
+        poison = f"{settings.subject_prefix}.evt.submissions.report.bn-2022.x.tong-ket"
+        ack = await client.nc.jetstream().publish(
+            poison, b'{"not": "an envelope"}', stream=settings.stream
+        )
+        await client.command(report("phuong-vu-ninh"))
+        await folded(client, "submissions", "scoring", "audit")
+        for service in ("scoring", "audit"):
+            status = (await client.status(service)).result
+            assert [p["sequence"] for p in status["parked"]] == [ack.seq]
+            assert "malformed event" in status["parked"][0]["reason"]
+        assert await count(client, "scoring.ScoreSheetRecorded") == 1
+
+
+async def test_an_event_whose_handler_keeps_failing_is_parked_after_bounded_retries(
+    settings: Settings,
+) -> None:
+    async with running_system(settings, ("submissions", "scoring")), Client(settings) as client:
+        # A well-formed report of a movement scoring never saw: its handler cannot succeed.
+        orphan = report("phuong-vu-ninh")
+        from thidua_kit.envelopes import human_event
+
+        subject = (
+            f"{settings.subject_prefix}.evt.submissions.report.bn-1999.phuong-vu-ninh.tong-ket"
+        )
+        payload = ReportSubmitted(
+            unit_id="phuong-vu-ninh",
+            round=orphan.round,
+            report_version=1,
+            submitted_on=orphan.submitted_on,
+            late=False,
+        )
+        stray = human_event(orphan, subject, payload, "2022-12-12T09:00:00+07:00")
+        stray = stray.model_copy(update={"movement_id": "bn-1999"})
+        await client.log().append([stray], 0)
+        await client.command(define())
+        await client.command(register("phuong-vu-ninh"))
+        await client.command(report("phuong-vu-ninh"))
+        await folded(client, "scoring")
+        status = (await client.status("scoring")).result
+        assert [p["sequence"] for p in status["parked"]] == [1]
+        assert f"failed {settings.max_attempts} times" in status["parked"][0]["reason"]
+        assert await count(client, "scoring.ScoreSheetRecorded") == 1
+
+
+async def test_a_restarted_service_resumes_from_its_position(settings: Settings) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        await client.command(define())
+        async with running_system(settings, ("scoring",)):
+            await client.command(register("phuong-vu-ninh"))
+            await client.command(report("phuong-vu-ninh"))
+            await folded(client, "scoring")
+        # Scoring is down while more reports arrive; it catches up when it comes back.
+        await client.command(register("phuong-kinh-bac"))
+        await client.command(report("phuong-kinh-bac"))
+        await client.command(report("phuong-vu-ninh", points="55"))
+        async with running_system(settings, ("scoring",)):
+            last = await folded(client, "scoring")
+        assert await count(client, "scoring.ScoreSheetRecorded") == 3
+        assert await client.log().last_sequence() == last
+
+
+async def test_a_service_rebuilt_from_an_empty_database_reaches_the_same_state(
+    settings: Settings,
+) -> None:
+    from thidua_kit.demo import drive
+
+    async with running_system(settings) as _hosts:
+        await drive(settings)
+        async with Client(settings) as client:
+            last = await folded(client, *SERVICE_NAMES)
+    before = {name: state_rows(settings, name) for name in SERVICE_NAMES}
+    for name in SERVICE_NAMES:
+        path = database_url(name, settings).removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            with_suffix = path + suffix
+            import os
+
+            if os.path.exists(with_suffix):
+                os.remove(with_suffix)
+    async with running_system(settings), Client(settings) as client:
+        assert await folded(client, *SERVICE_NAMES) == last
+        assert await client.log().last_sequence() == last  # nothing decided twice
+    after = {name: state_rows(settings, name) for name in SERVICE_NAMES}
+    for name in SERVICE_NAMES:
+        changed = sorted({r[:2] for r in after[name]} ^ {r[:2] for r in before[name]}) or [
+            a[:3] for a, b in zip(after[name], before[name], strict=True) if a != b
+        ]
+        assert after[name] == before[name], f"{name}: {changed}"
+
+
+async def test_two_writers_racing_on_one_report_both_land_as_successive_versions(
+    settings: Settings,
+) -> None:
+    one = settings.model_copy(
+        update={"consumer_name": "writer-one", "data_dir": settings.data_dir / "one"}
+    )
+    two = settings.model_copy(
+        update={"consumer_name": "writer-two", "data_dir": settings.data_dir / "two"}
+    )
+    async with (
+        running_system(one, ("submissions",)) as first,
+        running_system(two, ("submissions",)) as second,
+        Client(settings) as client,
+    ):
+        await client.command(define())
+        await client.command(register("phuong-vu-ninh"))
+        await folded(client, "submissions")
+        await first["submissions"].wait_for_position(2)
+        await second["submissions"].wait_for_position(2)
+        a: SubmitReport = report("phuong-vu-ninh", points="40")
+        b: SubmitReport = report("phuong-vu-ninh", points="45")
+        replies = await asyncio.gather(
+            first["submissions"].handle_command("submit_report", a.model_dump_json().encode()),
+            second["submissions"].handle_command("submit_report", b.model_dump_json().encode()),
+        )
+        assert [r.status for r in replies] == ["accepted", "accepted"]
+        versions = []
+        async for _, body in client.log().replay_raw():
+            data = json.loads(body)
+            if data["type"] == ReportSubmitted.TYPE:
+                versions.append(data["payload"]["report_version"])
+        assert sorted(versions) == [1, 2]  # no lost update: the loser re-decided as version 2
