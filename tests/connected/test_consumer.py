@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +51,12 @@ def state_rows(settings: Settings, service: str) -> list[tuple[Any, ...]]:
         ).all()
     host.engine.dispose()
     return [tuple(r) for r in rows]
+
+
+def delete_sqlite(url: str) -> None:
+    path = Path(url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 async def test_the_same_event_delivered_twice_has_one_effect(settings: Settings) -> None:
@@ -164,13 +171,7 @@ async def test_a_service_rebuilt_from_an_empty_database_reaches_the_same_state(
             last = await folded(client, *SERVICE_NAMES)
     before = {name: state_rows(settings, name) for name in SERVICE_NAMES}
     for name in SERVICE_NAMES:
-        path = database_url(name, settings).removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            with_suffix = path + suffix
-            import os
-
-            if os.path.exists(with_suffix):
-                os.remove(with_suffix)
+        delete_sqlite(database_url(name, settings))
     async with running_system(settings), Client(settings) as client:
         assert await folded(client, *SERVICE_NAMES) == last
         assert await client.log().last_sequence() == last  # nothing decided twice
