@@ -109,6 +109,10 @@ def test_canonical_bytes_are_accepted_and_parsed() -> None:
         pytest.param(b'{"a":"Ph\xc6"}', id="truncated-utf8-sequence"),
         pytest.param(b'{"a":1.5}', id="float"),
         pytest.param(b'{"a":1}\n', id="trailing-newline"),
+        pytest.param(b'{"a":1,"a":1}', id="duplicate-keys"),
+        pytest.param(b"9007199254740992", id="integer-beyond-2-53"),
+        pytest.param(b'{"a":"\\ud800"}', id="lone-surrogate"),
+        pytest.param(b'"\\/"', id="escaped-solidus"),
     ],
 )
 def test_non_canonical_bodies_are_rejected(body: bytes) -> None:

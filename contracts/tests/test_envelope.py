@@ -99,7 +99,12 @@ def test_to_bytes_is_canonical_json_of_the_whole_envelope() -> None:
 
 def test_vietnamese_actor_name_is_kept_as_utf8_in_the_body() -> None:
     envelope = human_envelope(
-        actor={"id": "clerk-vu-ninh", "role": "unit_clerk", "unit": "phuong-vu-ninh", "name": "Lê Văn An"}
+        actor={
+            "id": "clerk-vu-ninh",
+            "role": "unit_clerk",
+            "unit": "phuong-vu-ninh",
+            "name": "Lê Văn An",
+        }
     )
 
     assert "Lê Văn An".encode() in envelope.to_bytes()
@@ -146,6 +151,16 @@ def test_occurred_at_in_vietnam_time_is_accepted(occurred_at: str) -> None:
     ],
 )
 def test_occurred_at_not_in_plus_0700_is_rejected(occurred_at: str) -> None:
+    with pytest.raises(ValidationError, match="occurred_at"):
+        human_envelope(occurred_at=occurred_at)
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    ["2022-13-01T09:30:00+07:00", "2022-02-30T09:30:00+07:00", "2022-05-20T25:61:00+07:00"],
+)
+def test_an_impossible_calendar_time_is_rejected(occurred_at: str) -> None:
+    # ISO 8601 (DESIGN §2): readers parse occurred_at with datetime.fromisoformat.
     with pytest.raises(ValidationError, match="occurred_at"):
         human_envelope(occurred_at=occurred_at)
 
@@ -224,7 +239,7 @@ def test_event_type_is_context_dot_pascal_case_of_a_known_context(type_name: str
 
     assert match is not None, type_name
     assert match.group(1) in CONTEXTS
-    assert EVENT_TYPES[type_name].TYPE == type_name
+    assert type_name == EVENT_TYPES[type_name].TYPE
     # The name is a stable contract name, never a Python import path.
     assert "thidua_" not in type_name
 

@@ -113,7 +113,9 @@ def definition() -> MovementDefinition:
         version=1,
         name="Phong trào thi đua năm 2022",
         issuer=Issuer(
-            name_lines=["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"], place="Bắc Ninh", abbreviation="UBND"
+            name_lines=["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"],
+            place="Bắc Ninh",
+            abbreviation="UBND",
         ),
         plan_ref="Kế hoạch thi đua năm 2022",
         legal_basis=["Kế hoạch số 245/KH-UBND ngày 26/4/2022 của UBND tỉnh Bắc Ninh"],
@@ -167,8 +169,12 @@ def definition() -> MovementDefinition:
             )
         ],
         scoring_table=[
-            Criterion(code="nhiem-vu-chinh-tri", group="I", name="Nhiệm vụ chính trị", max_points="60"),
-            Criterion(code="cong-tac-thi-dua", group="III", name="Công tác thi đua", max_points="40"),
+            Criterion(
+                code="nhiem-vu-chinh-tri", group="I", name="Nhiệm vụ chính trị", max_points="60"
+            ),
+            Criterion(
+                code="cong-tac-thi-dua", group="III", name="Công tác thi đua", max_points="40"
+            ),
         ],
         rule_pack=RulePackRef(id="vn-2017", version="1"),
     )
@@ -478,6 +484,34 @@ def test_a_pattern_added_where_there_was_none_is_breaking() -> None:
     assert schemas.breaking_changes(old, new) != []
 
 
+@pytest.mark.parametrize(
+    ("where", "key", "value"),
+    [
+        ("tags", "maxItems", 2),
+        ("tags", "minItems", 1),
+        ("tags", "uniqueItems", True),
+        ("count", "exclusiveMinimum", 0),
+        ("count", "exclusiveMaximum", 100),
+        ("count", "multipleOf", 5),
+    ],
+)
+def test_a_newly_added_narrowing_constraint_is_breaking(where: str, key: str, value: Any) -> None:
+    # DecisionSigned.signer_position_lines already carries minItems/maxItems: tightening such a
+    # bound on a published list (or adding `gt=` to an integer) rejects messages that were valid.
+    old = obj({"tags": {"type": "array", "items": string()}, "count": {"type": "integer"}})
+    new = copy.deepcopy(old)
+    new["properties"][where][key] = value
+
+    assert schemas.breaking_changes(old, new) != []
+
+
+def test_closing_an_open_object_to_additional_properties_is_breaking() -> None:
+    old = obj({"a": string()})
+    new = {**copy.deepcopy(old), "additionalProperties": False}
+
+    assert schemas.breaking_changes(old, new) != []
+
+
 def test_changed_descriptions_and_titles_are_not_breaking() -> None:
     def edit(s: dict[str, Any]) -> None:
         s["title"] = "Another title"
@@ -489,7 +523,10 @@ def test_changed_descriptions_and_titles_are_not_breaking() -> None:
 
 
 def test_a_change_deep_inside_a_definition_is_breaking() -> None:
-    old = {"$defs": {"Line": obj({"points": string(pattern=r"^\d+$")})}, "type": "object"}
+    old: dict[str, Any] = {
+        "$defs": {"Line": obj({"points": string(pattern=r"^\d+$")})},
+        "type": "object",
+    }
     new = copy.deepcopy(old)
     new["$defs"]["Line"]["properties"]["points"]["type"] = "number"
 

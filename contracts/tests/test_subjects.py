@@ -51,7 +51,9 @@ def test_nfc_and_nfd_input_give_the_same_slug(name: str) -> None:
 
 
 def test_event_subject_joins_prefix_context_aggregate_and_keys() -> None:
-    subject = event_subject("thidua", "submissions", "report", "bn-2022", "phuong-vu-ninh", "tong-ket")
+    subject = event_subject(
+        "thidua", "submissions", "report", "bn-2022", "phuong-vu-ninh", "tong-ket"
+    )
 
     assert subject == "thidua.evt.submissions.report.bn-2022.phuong-vu-ninh.tong-ket"
 

@@ -27,11 +27,7 @@ pytestmark = pytest.mark.connected
 
 
 async def folded(client: Client, *services: str) -> int:
-    """Wait until the services have folded the whole log, including what they appended."""
-    last = -1
-    while last != (last := await client.log().last_sequence()):
-        await client.wait_until_folded(services, last)
-    return last
+    return await client.wait_until_stable(services)
 
 
 async def count(client: Client, type_name: str) -> int:

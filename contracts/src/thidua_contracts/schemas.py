@@ -86,6 +86,12 @@ def differences(directory: Path = DEFAULT_DIR) -> list[str]:
     return problems
 
 
+# Keys that describe a schema without constraining what it accepts.
+ANNOTATIONS = frozenset(
+    {"title", "description", "examples", "default", "$schema", "$comment", "deprecated"}
+)
+
+
 def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
     """Non-additive differences between two schemas.
 
@@ -97,7 +103,7 @@ def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
         return [] if old == new else [f"{path}: changed from {old!r} to {new!r}"]
     problems: list[str] = []
     for key, old_value in old.items():
-        if key in {"title", "description", "examples", "default", "$schema"}:
+        if key in ANNOTATIONS:
             continue
         where = f"{path}.{key}"
         if key not in new:
@@ -129,19 +135,7 @@ def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
         else:
             problems.extend(breaking_changes(old_value, new_value, where))
     for key in new:
-        if key not in old and key in {
-            "type",
-            "pattern",
-            "const",
-            "enum",
-            "maxLength",
-            "minLength",
-            "maximum",
-            "minimum",
-            "required",
-        }:
-            if key == "required" and not new[key]:
-                continue
+        if key not in old and key not in ANNOTATIONS | {"properties", "$defs"}:
             problems.append(f"{path}.{key}: constraint added")
     return problems
 

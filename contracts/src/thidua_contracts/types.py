@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -12,10 +13,18 @@ UuidStr = Annotated[
     str,
     StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
 ]
+
+
+def _real_time(value: str) -> str:
+    datetime.fromisoformat(value)  # raises on 30 February, 25:61 and the like
+    return value
+
+
 # Always Vietnam's offset: documents and deadlines are local, and a fixed offset keeps bytes stable.
 Timestamp = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+07:00$"),
+    AfterValidator(_real_time),
 ]
 # Scores and measured values as decimal strings: no floats ever enter the log.
 DecimalStr = Annotated[str, StringConstraints(pattern=r"^-?\d{1,12}(\.\d{1,4})?$")]

@@ -86,6 +86,14 @@ class Client:
                     raise TimeoutError(f"{service} did not reach sequence {sequence}")
                 await asyncio.sleep(0.05)
 
+    async def wait_until_stable(self, services: tuple[str, ...], within: float = 60.0) -> int:
+        """Wait until the services have folded the whole log, including what they appended
+        in reaction; returns the last sequence."""
+        last = -1
+        while last != (last := await self.log().last_sequence()):
+            await self.wait_until_folded(services, last, within)
+        return last
+
     async def query(self, query: Query) -> QueryReply:
         subject = subjects.query_subject(self.settings.subject_prefix, query.SERVICE, query.NAME)
         raw = await self.request_raw(subject, query.model_dump_json().encode())

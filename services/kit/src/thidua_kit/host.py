@@ -388,7 +388,33 @@ class ServiceHost:
             self._failures.pop(seq, None)
             return reason
         self._failures.pop(seq, None)
+        self._remember_human_act(store, StoredEvent(seq, envelope))
         return ""
+
+    def _remember_human_act(self, store: Store, item: StoredEvent) -> None:
+        """A human act of ours found in the log answers a retry of its command.
+
+        The writer may have died after appending and before recording the reply; the event id
+        is the command id, so the retry gets "accepted" instead of a misleading rejection.
+        """
+        envelope = item.envelope
+        if envelope.actor is None or envelope.subject.split(".")[2] != self.name:
+            return
+        if store.command_reply(envelope.event_id) is not None:
+            return
+        reply = CommandReply(
+            status="accepted",
+            command_id=envelope.event_id,
+            events=[
+                AppendedEvent(
+                    event_id=envelope.event_id,
+                    type=envelope.type,
+                    subject=envelope.subject,
+                    sequence=item.sequence,
+                )
+            ],
+        )
+        store.remember_command(envelope.event_id, reply.model_dump_json())
 
     async def _announce_parked(self, seq: int, subject: str, reason: str) -> None:
         assert self._nc is not None

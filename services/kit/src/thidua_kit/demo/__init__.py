@@ -244,9 +244,7 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     achievement_summary="Hoàn thành xuất sắc nhiệm vụ năm 2022.",
                 ),
             )
-        await client.wait_until_folded(("scoring", "nominations"), last)
-        last = await client.log().last_sequence()
-        await client.wait_until_folded(("nominations",), last)
+        await client.wait_until_stable(("scoring", "nominations"))
         print(f"  {len(proposals)} proposals appraised by nominations")
         secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
         votes = {"nguyen-thi-huong": 8, "le-thi-thu-ha": 7, "phuong-dai-phuc": 9, "do-thi-lan": 4}
@@ -268,6 +266,7 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     yes=yes,
                 ),
             )
+        await client.wait_until_stable(("nominations",))
         print("  council session 20/12/2022: 9 members; 3 nominees passed (> 1/2), 1 failed (4/9)")
         passed = [ids[s] for s, yes in votes.items() if yes * 2 > 9]
         last = await send(
@@ -284,9 +283,8 @@ async def drive(settings: Settings) -> dict[str, Any]:
                 proposal_ids=passed,
             ),
         )
-        await client.wait_until_folded(("reporting",), last)
-        last = await client.log().last_sequence()
-        await client.wait_until_folded(SERVICE_NAMES, last)
+        await client.wait_until_folded(("nominations",), last)
+        await client.wait_until_stable(SERVICE_NAMES)
         return await summarise(client, settings)
 
 

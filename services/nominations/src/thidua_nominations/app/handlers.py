@@ -107,9 +107,13 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, EligibilityAssessed | BallotTallied | BallotOutcomeDecided):
         NOMINATION.fold(ctx.store, item, payload)
         _note(ctx, [item])
+        if isinstance(payload, BallotTallied):
+            await _decide_outcome(item, payload, ctx)
     elif isinstance(payload, DecisionSigned | AwardIssued):
         DECISION.fold(ctx.store, item, payload)
         _index_decision(ctx, item, payload)
+        if isinstance(payload, DecisionSigned):
+            await _issue_awards(item, payload, ctx)
 
 
 def _index_decision(ctx: Context, item: StoredEvent, payload: EventPayload) -> None:
@@ -190,37 +194,38 @@ async def record_tally(command: RecordTally, ctx: Context) -> list[StoredEvent]:
     subject = ctx.subject("nomination", command.movement_id, command.proposal_id)
     state, _ = NOMINATION.load(ctx.store, subject)
     tally = ballot.decide_tally(command, state)
-    pack, ref = _pack(ctx)
-    tallied = await NOMINATION.append(
+    # The outcome follows from the tally on the consumer path, so a crash between the two
+    # can never leave a tally without its outcome.
+    return await NOMINATION.append(
         ctx.store,
         ctx.log,
         subject,
         [human_event(command, subject, tally, ctx.now, command.proposal_id)],
         parse_payload,
     )
+
+
+async def _decide_outcome(item: StoredEvent, tally: BallotTallied, ctx: Context) -> None:
+    subject = item.envelope.subject
+    state, _ = NOMINATION.load(ctx.store, subject)
+    if state.tally_event_id != item.envelope.event_id or state.outcome is not None:
+        return  # a later tally superseded this one, or its outcome is already recorded
+    view = ctx.store.get("proposal", tally.proposal_id, ProposalView)[0]
+    if view is None:
+        raise LookupError(f"tally for unknown proposal {tally.proposal_id}")
+    pack, ref = _pack(ctx)
     outcome = ballot.decide_outcome(tally, view.envelope.payload["award_code"], pack)
-    decided = await NOMINATION.append(
-        ctx.store,
-        ctx.log,
-        subject,
-        [computed_event(tallied[0].envelope, 1, subject, outcome, tallied, ref)],
-        parse_payload,
-    )
-    _note(ctx, decided)
-    return tallied + decided
+    event = computed_event(item.envelope, 0, subject, outcome, [item], ref)
+    _note(ctx, await NOMINATION.append(ctx.store, ctx.log, subject, [event], parse_payload))
 
 
 async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent]:
-    movement = _seen(ctx, "movement", command.movement_id)
-    if movement is None:
+    if _seen(ctx, "movement", command.movement_id) is None:
         raise Rejected(ErrorCode.UNKNOWN_MOVEMENT, "movement_id", command.movement_id)
-    definition = MovementDefined.model_validate(movement.envelope.payload).definition
-    pack, ref = _pack(ctx)
+    pack, _ref = _pack(ctx)
     candidates = []
-    views = []
     for i, proposal_id in enumerate(command.proposal_ids):
         view = _proposal(ctx, proposal_id, f"proposal_ids.{i}")
-        views.append(view)
         subject = ctx.subject("nomination", command.movement_id, proposal_id)
         candidates.append(
             decision.Candidate(
@@ -240,35 +245,44 @@ async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent
         [human_event(command, subject, signed, ctx.now)],
         parse_payload,
     )
-    cause = stored[0]
-    ctx.store.put(
-        "decision-number",
-        number_key,
-        Seen(sequence=cause.sequence, envelope=cause.envelope),
-        cause.sequence,
-    )
+    _index_decision(ctx, stored[0], signed)
+    return stored
+
+
+async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context) -> None:
+    """One AwardIssued per recipient of a signed decision, each resting on its nomination."""
+    subject = item.envelope.subject
+    state, _ = DECISION.load(ctx.store, subject)
+    if state.awards:
+        return  # issued already (this is a redelivery)
+    movement = _seen(ctx, "movement", item.envelope.movement_id)
+    if movement is None:
+        raise LookupError(f"decision in unknown movement {item.envelope.movement_id}")
+    definition = MovementDefined.model_validate(movement.envelope.payload).definition
+    pack, ref = _pack(ctx)
     awards = []
-    for i, (candidate, view) in enumerate(zip(candidates, views, strict=True), start=1):
-        award_id = derived_id(cause.envelope.event_id, i)
-        issued = decision.issue_award(award_id, signed, candidate.proposal, definition, pack)
-        nomination_subject = ctx.subject(
-            "nomination", command.movement_id, candidate.proposal.proposal_id
+    for i, proposal_id in enumerate(signed.proposal_ids, start=1):
+        view = ctx.store.get("proposal", proposal_id, ProposalView)[0]
+        if view is None:
+            raise LookupError(f"decision names unknown proposal {proposal_id}")
+        proposal = AwardProposed.model_validate(view.envelope.payload)
+        issued = decision.issue_award(
+            derived_id(item.envelope.event_id, i), signed, proposal, definition, pack
         )
+        nomination_subject = ctx.subject("nomination", item.envelope.movement_id, proposal_id)
         awards.append(
             computed_event(
-                cause.envelope,
+                item.envelope,
                 i,
                 subject,
                 issued,
-                [cause, view.stored(), *_nomination_events(ctx, nomination_subject)],
+                [item, view.stored(), *_nomination_events(ctx, nomination_subject)],
                 ref,
-                correlation_id=candidate.proposal.proposal_id,
+                correlation_id=proposal_id,
             )
         )
-    stored_awards = await DECISION.append(ctx.store, ctx.log, subject, awards, parse_payload)
-    for item in stored_awards:
-        _index_decision(ctx, item, parse_payload(item.envelope))
-    return stored + stored_awards
+    for stored in await DECISION.append(ctx.store, ctx.log, subject, awards, parse_payload):
+        _index_decision(ctx, stored, parse_payload(stored.envelope))
 
 
 class _EventList(BaseModel):
