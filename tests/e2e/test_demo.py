@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nats
 import pytest
+
 from thidua_reporting.adapters.docx_check import check_decree30, docx_text
 
 pytestmark = pytest.mark.e2e

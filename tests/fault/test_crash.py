@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from thidua_kit.client import Client
 from thidua_kit.demo import service_env
 from thidua_kit.settings import Settings
