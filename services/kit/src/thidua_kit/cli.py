@@ -30,7 +30,7 @@ from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.movement import MovementDefinition, RoundKind
 from thidua_contracts.replies import CommandReply, QueryReply
 
-from .client import Client
+from .client import Client, UnreachableError
 from .clock import new_id
 from .log import StreamMissingError, StreamSettingsError
 from .settings import Settings
@@ -75,9 +75,12 @@ def _run(work: Callable[[Client], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(main())
-    except (OSError, TimeoutError) as exc:
-        fail(f"cannot reach NATS at {Settings().nats_url}: {exc}")
+    except UnreachableError as exc:
+        fail(str(exc))
         raise  # unreachable: fail() exits
+    except (OSError, TimeoutError) as exc:
+        fail(f"NATS at {Settings().nats_url}: {type(exc).__name__}: {exc}")
+        raise
     except (StreamMissingError, StreamSettingsError) as exc:
         fail(str(exc))
         raise

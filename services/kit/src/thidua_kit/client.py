@@ -7,7 +7,7 @@ from types import TracebackType
 
 import nats
 from nats.aio.client import Client as NatsClient
-from nats.errors import NoRespondersError
+from nats.errors import NoRespondersError, NoServersError
 from nats.errors import TimeoutError as NatsTimeoutError
 
 from thidua_contracts import subjects
@@ -19,13 +19,35 @@ from .log import EventLog
 from .settings import Settings
 
 
+class UnreachableError(ConnectionError):
+    pass
+
+
+async def _quiet(_error: Exception) -> None:
+    """The caller reports failures as one clear line; no tracebacks from the client library."""
+
+
 class Client:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._nc: NatsClient | None = None
 
     async def __aenter__(self) -> Client:
-        self._nc = await nats.connect(self.settings.nats_url, name="thidua-client")
+        try:
+            self._nc = await nats.connect(
+                self.settings.nats_url,
+                name="thidua-client",
+                connect_timeout=3,
+                allow_reconnect=False,
+                # nats-py retries the first connection too: twice, quickly, then a clear error.
+                max_reconnect_attempts=1,
+                reconnect_time_wait=1,
+                error_cb=_quiet,
+            )
+        except (NoServersError, OSError, NatsTimeoutError) as exc:
+            raise UnreachableError(
+                f"cannot reach NATS at {self.settings.nats_url}: {type(exc).__name__}"
+            ) from exc
         return self
 
     async def __aexit__(

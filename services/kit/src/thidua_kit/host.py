@@ -98,7 +98,10 @@ class ServiceHost:
     # ---- lifecycle ---------------------------------------------------------------------
 
     async def start_log(self) -> EventLog:
-        self._nc = await nats.connect(self.settings.nats_url, name=f"thidua-{self.name}")
+        # A service keeps trying to reach NATS for as long as it runs.
+        self._nc = await nats.connect(
+            self.settings.nats_url, name=f"thidua-{self.name}", max_reconnect_attempts=-1
+        )
         self.log = EventLog(self._nc.jetstream(), self.settings)
         await self.log.require_stream()
         create_schema(

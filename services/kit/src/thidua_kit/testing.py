@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from .client import Client
+from .client import Client, _quiet
 from .host import ServiceHost
 from .services import SERVICE_NAMES, load
 from .settings import Settings
@@ -31,7 +31,14 @@ DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 async def _jetstream_answers(url: str) -> bool:
     try:
-        nc = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0)
+        nc = await nats.connect(
+            url,
+            connect_timeout=2,
+            allow_reconnect=False,
+            max_reconnect_attempts=1,
+            reconnect_time_wait=1,
+            error_cb=_quiet,
+        )
     except Exception:
         return False
     try:
