@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 
 from nats.js import JetStreamContext
 from nats.js import api as js_api
 from nats.js.errors import APIError, NotFoundError
+from pydantic import BaseModel, ConfigDict
 
 from thidua_contracts.envelope import Envelope
 
@@ -43,10 +43,16 @@ class StreamSettingsError(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class StoredEvent:
+class StoredEvent(BaseModel):
+    """An event as the log holds it, with its stream sequence; storable as state too."""
+
+    model_config = ConfigDict(frozen=True)
+
     sequence: int
     envelope: Envelope
+
+    def __init__(self, sequence: int, envelope: Envelope) -> None:
+        super().__init__(sequence=sequence, envelope=envelope)
 
 
 def stream_configs(settings: Settings) -> list[js_api.StreamConfig]:

@@ -34,20 +34,17 @@ from ..domain import ballot, decision, eligibility, nomination
 from ..domain.rule_pack import RulePack
 
 
-class Seen(BaseModel):
-    """An event another service recorded, kept with its position for `inputs`."""
+class ProposalView(BaseModel):
+    """A proposal as recorded, and whether it still waits for its unit's final score."""
 
     model_config = ConfigDict(frozen=True)
 
-    sequence: int
-    envelope: Envelope
-
-    def stored(self) -> StoredEvent:
-        return StoredEvent(self.sequence, self.envelope)
-
-
-class ProposalView(Seen):
+    event: StoredEvent
     pending: bool = True
+
+    @property
+    def envelope(self) -> Envelope:
+        return self.event.envelope
 
 
 class DecisionState(BaseModel):
@@ -77,12 +74,12 @@ def _pack(ctx: Context) -> tuple[RulePack, RulesRef]:
     return pack, ref
 
 
-def _seen(ctx: Context, kind: str, key: str) -> Seen | None:
-    return ctx.store.get(kind, key, Seen)[0]
+def _seen(ctx: Context, kind: str, key: str) -> StoredEvent | None:
+    return ctx.store.get(kind, key, StoredEvent)[0]
 
 
 def _remember(ctx: Context, kind: str, key: str, item: StoredEvent) -> None:
-    ctx.store.put(kind, key, Seen(sequence=item.sequence, envelope=item.envelope), item.sequence)
+    ctx.store.put(kind, key, item, item.sequence)
 
 
 # ---- events ---------------------------------------------------------------------------
@@ -100,7 +97,7 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         _remember(ctx, "sheet", f"{m}/{payload.unit_id}/{payload.round.value}", item)
         await _appraise_pending(item, payload.unit_id, ctx)
     elif isinstance(payload, AwardProposed):
-        view = ProposalView(sequence=item.sequence, envelope=item.envelope)
+        view = ProposalView(event=item)
         ctx.store.put("proposal", payload.proposal_id, view, item.sequence)
         if _seen(ctx, "sheet", f"{m}/{payload.unit_id}/tong-ket") is not None:
             await _appraise(item, 0, view, ctx)
@@ -123,7 +120,7 @@ def _index_decision(ctx: Context, item: StoredEvent, payload: EventPayload) -> N
         ctx.store.put(
             "decision-number",
             key,
-            Seen(sequence=item.sequence, envelope=item.envelope),
+            item,
             item.sequence,
         )
     elif isinstance(payload, AwardIssued):
@@ -163,7 +160,7 @@ async def _appraise(cause: StoredEvent, index: int, view: ProposalView, ctx: Con
         score_max=sheet.envelope.payload["max_total"] if sheet else None,
     )
     assessed = eligibility.assess(proposal, facts, pack)
-    inputs = [view.stored()] + [s.stored() for s in (registration, report, sheet) if s]
+    inputs = [view.event] + [s for s in (registration, report, sheet) if s]
     subject = ctx.subject("nomination", m, proposal.proposal_id)
     event = computed_event(
         cause.envelope, index, subject, assessed, inputs, ref, correlation_id=proposal.proposal_id
@@ -172,8 +169,8 @@ async def _appraise(cause: StoredEvent, index: int, view: ProposalView, ctx: Con
     ctx.store.put(
         "proposal",
         proposal.proposal_id,
-        ProposalView(sequence=view.sequence, envelope=view.envelope, pending=False),
-        view.sequence,
+        ProposalView(event=view.event, pending=False),
+        view.event.sequence,
     )
 
 
@@ -235,7 +232,7 @@ async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent
             )
         )
     number_key = _number_key(command.movement_id, command.signed_on.year, command.number)
-    taken = ctx.store.get("decision-number", number_key, Seen)[0] is not None
+    taken = ctx.store.get("decision-number", number_key, StoredEvent)[0] is not None
     signed = decision.decide_sign(command, candidates, taken, pack)
     subject = ctx.subject("decision", command.movement_id, command.decision_id)
     stored = await DECISION.append(
@@ -276,7 +273,7 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
                 i,
                 subject,
                 issued,
-                [item, view.stored(), *_nomination_events(ctx, nomination_subject)],
+                [item, view.event, *_nomination_events(ctx, nomination_subject)],
                 ref,
                 correlation_id=proposal_id,
             )
@@ -288,13 +285,13 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
 class _EventList(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    items: list[Seen]
+    items: list[StoredEvent]
 
 
 def _nomination_events(ctx: Context, subject: str) -> list[StoredEvent]:
     """The appraisal and the passing ballot outcome an award rests on, with sequences."""
     seen = ctx.store.get("nomination-events", subject, _EventList)[0]
-    return [s.stored() for s in seen.items] if seen else []
+    return [s for s in seen.items] if seen else []
 
 
 def _note(ctx: Context, items: list[StoredEvent]) -> None:
@@ -305,7 +302,7 @@ def _note(ctx: Context, items: list[StoredEvent]) -> None:
         kept = list(current.items) if current else []
         if any(s.envelope.event_id == item.envelope.event_id for s in kept):
             continue
-        seen = Seen(sequence=item.sequence, envelope=item.envelope)
+        seen = item
         if item.envelope.type == EligibilityAssessed.TYPE:
             kept = [seen]
         elif item.envelope.type == BallotOutcomeDecided.TYPE:

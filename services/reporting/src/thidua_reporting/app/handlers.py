@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict
 
 from thidua_contracts.canonical import sha256_hex
 from thidua_contracts.commands import ListDocuments
-from thidua_contracts.envelope import Envelope
 from thidua_contracts.events import (
     AwardIssued,
     DecisionSigned,
@@ -29,25 +28,15 @@ from ..domain.decision_document import build_decision_view
 from ..domain.decision_facts import decision_facts
 
 
-class Seen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    sequence: int
-    envelope: Envelope
-
-    def stored(self) -> StoredEvent:
-        return StoredEvent(self.sequence, self.envelope)
-
-
 class PendingDecision(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    decision: Seen
-    awards: list[Seen] = []
+    decision: StoredEvent
+    awards: list[StoredEvent] = []
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
-    seen = Seen(sequence=item.sequence, envelope=item.envelope)
+    seen = item
     if isinstance(payload, MovementDefined):
         ctx.store.put("movement", item.envelope.movement_id, seen, item.sequence)
     elif isinstance(payload, DecisionSigned):
@@ -73,7 +62,7 @@ async def _issue_document(
     last: StoredEvent, signed: DecisionSigned, pending: PendingDecision, ctx: Context
 ) -> None:
     movement_id = last.envelope.movement_id
-    movement = ctx.store.get("movement", movement_id, Seen)[0]
+    movement = ctx.store.get("movement", movement_id, StoredEvent)[0]
     if movement is None:
         raise LookupError(f"decision in unknown movement {movement_id}")
     definition = MovementDefined.model_validate(movement.envelope.payload).definition
@@ -103,7 +92,7 @@ async def _issue_document(
         0,
         subject,
         registered,
-        [pending.decision.stored(), *[a.stored() for a in pending.awards], movement.stored()],
+        [pending.decision, *[a for a in pending.awards], movement],
         None,
     )
     existing = await ctx.log.last_subject_sequence(subject)
@@ -113,14 +102,14 @@ async def _issue_document(
         ctx.store.put(
             "document",
             registered.document_id,
-            Seen(sequence=stored.sequence, envelope=stored.envelope),
+            stored,
             stored.sequence,
         )
 
 
 def list_documents(query: ListDocuments, store: Store, settings: Settings) -> Any:
     rows = []
-    for _key, seen, seq in store.all("document", Seen):
+    for _key, seen, seq in store.all("document", StoredEvent):
         if seen.envelope.movement_id == query.movement_id:
             doc = parse_payload(seen.envelope)
             rows.append(

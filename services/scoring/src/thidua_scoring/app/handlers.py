@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from thidua_contracts import subjects
 from thidua_contracts.commands import ShowScoreSheet
-from thidua_contracts.envelope import Envelope
 from thidua_contracts.events import (
     EventPayload,
     MovementDefined,
     ReportSubmitted,
     ScoreSheetRecorded,
 )
-from thidua_contracts.movement import MovementDefinition
 from thidua_kit.aggregate import Aggregate
 from thidua_kit.db import Store
 from thidua_kit.envelopes import computed_event
@@ -25,26 +21,12 @@ from thidua_kit.settings import Settings
 
 from ..domain import score_sheet
 
-
-class MovementView(BaseModel):
-    """What scoring keeps of a movement: the definition and where it came from."""
-
-    model_config = ConfigDict(frozen=True)
-
-    definition: MovementDefinition
-    event: Envelope
-    sequence: int
-
-
 SHEET = Aggregate("sheet", score_sheet.SheetState, score_sheet.initial, score_sheet.evolve)
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
     if isinstance(payload, MovementDefined):
-        view = MovementView(
-            definition=payload.definition, event=item.envelope, sequence=item.sequence
-        )
-        ctx.store.put("movement", payload.definition.movement_id, view, item.sequence)
+        ctx.store.put("movement", payload.definition.movement_id, item, item.sequence)
     elif isinstance(payload, ReportSubmitted):
         await _score(item, payload, ctx)
     elif isinstance(payload, ScoreSheetRecorded):
@@ -53,21 +35,22 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
 
 async def _score(item: StoredEvent, report: ReportSubmitted, ctx: Context) -> None:
     movement_id = item.envelope.movement_id
-    view, _ = ctx.store.get("movement", movement_id, MovementView)
-    if view is None:
+    movement, _ = ctx.store.get("movement", movement_id, StoredEvent)
+    if movement is None:
         raise LookupError(f"report for unknown movement {movement_id}")
+    definition = MovementDefined.model_validate(movement.envelope.payload).definition
     subject = ctx.subject("sheet", movement_id, report.unit_id, report.round.value)
     state, _ = SHEET.load(ctx.store, subject)
     if state.sheet is not None and state.sheet.report_version >= report.report_version:
         return  # already scored (a redelivery after a crash)
-    sheet = score_sheet.score(report, view.definition.scoring_table)
+    sheet = score_sheet.score(report, definition.scoring_table)
     event = computed_event(
         cause=item.envelope,
         index=0,
         subject=subject,
         payload=sheet,
-        inputs=[item, StoredEvent(view.sequence, view.event)],
-        rules=score_sheet.table_rules(view.definition),
+        inputs=[item, movement],
+        rules=score_sheet.table_rules(definition),
     )
     await SHEET.append(ctx.store, ctx.log, subject, [event], parse_payload)
 
