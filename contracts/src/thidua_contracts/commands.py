@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,12 +98,6 @@ class SignDecision(Command):
     proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
 
 
-COMMANDS: dict[tuple[str, str], type[Command]] = {
-    (cls.SERVICE, cls.NAME): cls
-    for cls in (DefineMovement, RegisterUnit, SubmitReport, ProposeAward, RecordTally, SignDecision)
-}
-
-
 class Query(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -148,7 +142,19 @@ class ShowMovement(Query):
     movement_id: Slug
 
 
-QUERIES: dict[tuple[str, str], type[Query]] = {
-    (cls.SERVICE, cls.NAME): cls
-    for cls in (ExplainAward, ListAwards, ListDocuments, ShowScoreSheet, ShowMovement)
-}
+def _concrete(base: type[BaseModel]) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for cls in base.__subclasses__():
+        if "NAME" in cls.__dict__:
+            found.append(cls)
+        found.extend(_concrete(cls))
+    return found
+
+
+def _by_name(base: type[BaseModel]) -> dict[tuple[str, str], type[Any]]:
+    return {(c.SERVICE, c.NAME): c for c in _concrete(base)}  # type: ignore[attr-defined]
+
+
+# Every command and query class defined in this module (add a class, it is registered).
+COMMANDS: dict[tuple[str, str], type[Command]] = _by_name(Command)
+QUERIES: dict[tuple[str, str], type[Query]] = _by_name(Query)

@@ -222,22 +222,17 @@ class DocumentRegistered(EventPayload):
     source_event_ids: list[UuidStr]
 
 
-EVENT_TYPES: dict[str, type[EventPayload]] = {
-    cls.TYPE: cls
-    for cls in (
-        MovementDefined,
-        UnitRegistered,
-        ReportSubmitted,
-        AwardProposed,
-        ScoreSheetRecorded,
-        EligibilityAssessed,
-        BallotTallied,
-        BallotOutcomeDecided,
-        DecisionSigned,
-        AwardIssued,
-        DocumentRegistered,
-    )
-}
+def _concrete(base: type[EventPayload]) -> list[type[EventPayload]]:
+    found = []
+    for cls in base.__subclasses__():
+        if "TYPE" in cls.__dict__:
+            found.append(cls)
+        found.extend(_concrete(cls))
+    return found
+
+
+# Every payload class defined in this module, by type name (add a class, it is registered).
+EVENT_TYPES: dict[str, type[EventPayload]] = {cls.TYPE: cls for cls in _concrete(EventPayload)}
 
 
 class UnknownEventTypeError(KeyError):

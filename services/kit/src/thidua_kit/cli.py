@@ -344,3 +344,7 @@ def demo() -> None:
 
 def main() -> None:
     app()
+
+
+# Commands grouped by topic live in their own modules; importing them registers them.
+from . import cli_audit, cli_reporting, cli_submissions  # noqa: E402, F401

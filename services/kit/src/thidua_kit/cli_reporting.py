@@ -1,0 +1,3 @@
+"""`thidua` commands of the reporting issue; registered on the sub-apps defined in cli.py."""
+
+from __future__ import annotations
