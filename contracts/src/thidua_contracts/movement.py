@@ -111,6 +111,14 @@ class MovementDefinition(Frozen):
     criteria_collective: list[LongText] = Field(default_factory=list)
     criteria_individual: list[LongText] = Field(default_factory=list)
     award_forms: list[AwardForm] = Field(min_length=1)
+    # The plan's own wording, kept whole so the definition says everything the plan says.
+    participants_text: list[LongText] = Field(default_factory=list)
+    targets_preamble: LongText = ""
+    criteria_collective_lead: LongText = ""
+    criteria_individual_lead: LongText = ""
+    award_provisions: list[LongText] = Field(default_factory=list)
+    timeline_text: list[LongText] = Field(default_factory=list)
+    organisation: list[LongText] = Field(default_factory=list)
     rounds: list[Round] = Field(min_length=1)
     registration_due_on: date
     reports_to: Text

@@ -348,3 +348,24 @@ def main() -> None:
 
 # Commands grouped by topic live in their own modules; importing them registers them.
 from . import cli_audit, cli_reporting, cli_submissions  # noqa: E402, F401
+
+
+def _service_commands() -> None:
+    """Services contribute local tools (e.g. reading a plan file) through entry points."""
+    from importlib.metadata import entry_points
+
+    groups = {
+        "movement": movement,
+        "report": report,
+        "nomination": nomination,
+        "council": council,
+        "decision": decision,
+        "awards": awards,
+        "audit": audit,
+        "admin": admin,
+    }
+    for entry in entry_points(group="thidua.cli"):
+        entry.load()(groups)
+
+
+_service_commands()
