@@ -30,6 +30,7 @@ from thidua_contracts.events import (
     EventPayload,
     MovementDefined,
     ReportSubmitted,
+    ReportWithdrawn,
     ScoreLine,
     ScoreSheetRecorded,
     UnitRegistered,
@@ -203,6 +204,12 @@ def minimal_payloads() -> dict[str, EventPayload]:
             submitted_on=date(2022, 12, 20),
             late=False,
         ),
+        ReportWithdrawn(
+            unit_id="phuong-vu-ninh",
+            round=RoundKind.TONG_KET,
+            report_version=1,
+            withdrawn_on=date(2022, 12, 21),
+        ),
         AwardProposed(
             proposal_id=PROPOSAL_ID,
             unit_id="phuong-vu-ninh",
@@ -325,6 +332,7 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "submissions.MovementDefined": ("definition", "bn-2022"),
     "submissions.UnitRegistered": ("late", "no"),
     "submissions.ReportSubmitted": ("report_version", "1"),
+    "submissions.ReportWithdrawn": ("withdrawn_on", 20221221),
     "submissions.AwardProposed": ("year", "2022"),
     "scoring.ScoreSheetRecorded": ("lines", {"criterion_code": "x"}),
     "nominations.EligibilityAssessed": ("eligible", 1),

@@ -57,6 +57,16 @@ class SubmitReport(Command):
     submitted_on: date
 
 
+class WithdrawReport(Command):
+    SERVICE = "submissions"
+    NAME = "withdraw_report"
+
+    unit_id: Slug
+    round: RoundKind
+    withdrawn_on: date
+    reason: LongText = ""
+
+
 class ProposeAward(Command):
     SERVICE = "submissions"
     NAME = "propose_award"

@@ -23,6 +23,8 @@ class ErrorCode(StrEnum):
     DUPLICATE_REGISTRATION = "duplicate_registration"
     NOT_REGISTERED = "not_registered"
     ROUND_NOT_OPEN = "round_not_open"
+    ROUND_CLOSED = "round_closed"
+    NOTHING_TO_WITHDRAW = "nothing_to_withdraw"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
     UNKNOWN_PROPOSAL = "unknown_proposal"
@@ -79,6 +81,14 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         "The unit has not registered for the movement.",
     ),
     ErrorCode.ROUND_NOT_OPEN: ("Đợt báo cáo chưa mở hoặc đã đóng.", "The round is not open."),
+    ErrorCode.ROUND_CLOSED: (
+        "Đã quá hạn của đợt báo cáo: không thể sửa báo cáo đã nộp.",
+        "The round's deadline has passed: a submitted report can no longer be amended.",
+    ),
+    ErrorCode.NOTHING_TO_WITHDRAW: (
+        "Không có báo cáo nào để rút lại.",
+        "There is no report to withdraw.",
+    ),
     ErrorCode.VALUE_OUT_OF_RANGE: ("Giá trị nằm ngoài giới hạn.", "The value is out of range."),
     ErrorCode.DUPLICATE_PROPOSAL: ("Đề nghị đã tồn tại.", "The proposal already exists."),
     ErrorCode.UNKNOWN_PROPOSAL: ("Không có đề nghị khen thưởng này.", "No such award proposal."),

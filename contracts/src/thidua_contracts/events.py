@@ -74,6 +74,20 @@ class ReportSubmitted(EventPayload):
     narrative: LongText = ""
     submitted_on: date
     late: bool
+    # Counted on the state working calendar from the round's (effective) deadline.
+    working_days_late: int = Field(default=0, ge=0)
+
+
+class ReportWithdrawn(EventPayload):
+    """The unit takes its report back; a later submission is a new version."""
+
+    TYPE = "submissions.ReportWithdrawn"
+
+    unit_id: Slug
+    round: RoundKind
+    report_version: int = Field(ge=1)
+    withdrawn_on: date
+    reason: LongText = ""
 
 
 class AwardProposed(EventPayload):

@@ -13,7 +13,13 @@ from typing import Any, TypeVar
 import pytest
 import yaml
 
-from thidua_contracts.commands import DefineMovement, ProposeAward, RegisterUnit, SubmitReport
+from thidua_contracts.commands import (
+    DefineMovement,
+    ProposeAward,
+    RegisterUnit,
+    SubmitReport,
+    WithdrawReport,
+)
 from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
@@ -24,9 +30,11 @@ from thidua_contracts.events import (
     EventPayload,
     MovementDefined,
     ReportSubmitted,
+    ReportWithdrawn,
     UnitRegistered,
 )
 from thidua_contracts.movement import MovementDefinition, RoundKind
+from thidua_kit.calendar import state_calendar
 from thidua_submissions.domain import movement, proposal, registration, report
 
 S = TypeVar("S")
@@ -178,11 +186,14 @@ def decide_register(command: RegisterUnit, *events: EventPayload) -> list[EventP
     return registration.decide_register(command, sample(), state)
 
 
+CALENDAR = state_calendar(range(2021, 2024))
+
+
 def decide_submit(
     command: SubmitReport, *events: EventPayload, registered: bool = True
 ) -> list[EventPayload]:
     state = given(report.evolve, report.initial(), *events)
-    return report.decide_submit(command, sample(), registered, state)
+    return report.decide_submit(command, sample(), registered, state, CALENDAR)
 
 
 def decide_propose(
@@ -623,3 +634,48 @@ def test_a_clerk_of_another_unit_may_not_propose_for_this_unit() -> None:
 
     assert error.code == ErrorCode.FORBIDDEN
     assert error.field == "actor"
+
+
+# --- amendments, withdrawal and lateness in working days ---------------------------------
+
+
+def test_a_report_can_be_amended_until_the_deadline_but_not_after() -> None:
+    (first,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 12)))
+    (second,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 30)), first)
+    assert isinstance(second, ReportSubmitted) and second.report_version == 2
+    error = rejected(
+        lambda: decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2023, 1, 3)), first)
+    )
+    assert error.code == ErrorCode.ROUND_CLOSED
+    assert error.field == "submitted_on"
+
+
+def test_a_first_report_after_the_deadline_counts_its_working_days_late() -> None:
+    # Due Friday 30/12/2022; Monday 2/1/2023 is a day off, so Wednesday 4/1 is 2 days late.
+    (event,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2023, 1, 4)))
+    assert isinstance(event, ReportSubmitted)
+    assert (event.late, event.working_days_late) == (True, 2)
+
+
+def test_a_withdrawn_report_can_be_submitted_again_as_a_new_late_version() -> None:
+    (first,) = decide_submit(submit(round_=RoundKind.SO_KET, on=date(2022, 7, 20)))
+    state = given(report.evolve, report.initial(), first)
+    command = WithdrawReport(
+        command_id=str(uuid.uuid4()),
+        actor=clerk("phuong-vu-ninh"),
+        movement_id="bn-2022",
+        unit_id="phuong-vu-ninh",
+        round=RoundKind.SO_KET,
+        withdrawn_on=date(2022, 7, 25),
+    )
+    (withdrawn,) = report.decide_withdraw(command, state)
+    assert isinstance(withdrawn, ReportWithdrawn) and withdrawn.report_version == 1
+    (again,) = decide_submit(submit(round_=RoundKind.SO_KET, on=date(2022, 8, 2)), first, withdrawn)
+    assert isinstance(again, ReportSubmitted)
+    assert (again.report_version, again.late, again.working_days_late) == (2, True, 2)
+    twice = rejected(
+        lambda: report.decide_withdraw(command, given(report.evolve, state, withdrawn))
+    )
+    assert twice.code == ErrorCode.NOTHING_TO_WITHDRAW
+    other = command.model_copy(update={"actor": clerk("phuong-kinh-bac")})
+    assert rejected(lambda: report.decide_withdraw(other, state)).code == ErrorCode.FORBIDDEN

@@ -10,12 +10,14 @@ from thidua_contracts.commands import (
     RegisterUnit,
     ShowMovement,
     SubmitReport,
+    WithdrawReport,
 )
 from thidua_contracts.events import (
     AwardProposed,
     EventPayload,
     MovementDefined,
     ReportSubmitted,
+    ReportWithdrawn,
     UnitRegistered,
 )
 from thidua_contracts.movement import MovementDefinition
@@ -39,6 +41,7 @@ OWN: dict[type[EventPayload], Aggregate[Any]] = {
     MovementDefined: MOVEMENT,
     UnitRegistered: REGISTRATION,
     ReportSubmitted: REPORT,
+    ReportWithdrawn: REPORT,
     AwardProposed: PROPOSAL,
 }
 
@@ -84,8 +87,16 @@ async def submit_report(command: SubmitReport, ctx: Context) -> list[StoredEvent
     subject = ctx.subject("report", command.movement_id, command.unit_id, command.round.value)
     state, _ = REPORT.load(ctx.store, subject)
     registered = _registered(ctx, command.movement_id, command.unit_id)
-    payloads = report.decide_submit(command, definition, registered, state)
+    payloads = report.decide_submit(command, definition, registered, state, ctx.extra["calendar"])
     return await _append(ctx, REPORT, subject, command, payloads)
+
+
+async def withdraw_report(command: WithdrawReport, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    movement.require_unit(definition, command.unit_id)
+    subject = ctx.subject("report", command.movement_id, command.unit_id, command.round.value)
+    state, _ = REPORT.load(ctx.store, subject)
+    return await _append(ctx, REPORT, subject, command, report.decide_withdraw(command, state))
 
 
 async def propose_award(command: ProposeAward, ctx: Context) -> list[StoredEvent]:

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from thidua_contracts.commands import SubmitReport
+from thidua_contracts.commands import SubmitReport, WithdrawReport
 from thidua_contracts.envelope import Envelope
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import EventPayload, ReportSubmitted
+from thidua_contracts.events import EventPayload, ReportSubmitted, ReportWithdrawn
 from thidua_contracts.movement import MovementDefinition
+from thidua_contracts.workdays import WorkCalendar
 
 from .access import require_unit_clerk
 from .movement import require_unit
@@ -21,6 +22,12 @@ class ReportState(BaseModel):
 
     versions: int = 0
     latest_event_id: str | None = None
+    withdrawn: bool = False
+
+    @property
+    def standing(self) -> bool:
+        """A submitted report that counts (the latest version, not withdrawn)."""
+        return self.versions > 0 and not self.withdrawn
 
 
 def initial() -> ReportState:
@@ -32,7 +39,9 @@ def decide_submit(
     definition: MovementDefinition,
     registered: bool,
     state: ReportState,
+    calendar: WorkCalendar,
 ) -> list[EventPayload]:
+    """Submit, or amend until the deadline; a first submission after it is accepted as late."""
     require_unit(definition, command.unit_id)
     require_unit_clerk(command.actor, command.unit_id)
     if not registered:
@@ -40,6 +49,9 @@ def decide_submit(
     round_ = definition.round_of(command.round)
     if round_ is None or command.submitted_on < round_.opens_on:
         raise Rejected(ErrorCode.ROUND_NOT_OPEN, "round", command.round.value)
+    late_by = calendar.working_days_late(round_.due_on, command.submitted_on)
+    if state.standing and late_by > 0:
+        raise Rejected(ErrorCode.ROUND_CLOSED, "submitted_on", round_.due_on.isoformat())
     targets = {t.code for t in definition.targets}
     for i, achievement in enumerate(command.achievements):
         if achievement.target_code not in targets:
@@ -72,7 +84,23 @@ def decide_submit(
             self_scores=list(command.self_scores),
             narrative=command.narrative,
             submitted_on=command.submitted_on,
-            late=command.submitted_on > round_.due_on,
+            late=late_by > 0,
+            working_days_late=late_by,
+        )
+    ]
+
+
+def decide_withdraw(command: WithdrawReport, state: ReportState) -> list[EventPayload]:
+    require_unit_clerk(command.actor, command.unit_id)
+    if not state.standing:
+        raise Rejected(ErrorCode.NOTHING_TO_WITHDRAW, "round", command.round.value)
+    return [
+        ReportWithdrawn(
+            unit_id=command.unit_id,
+            round=command.round,
+            report_version=state.versions,
+            withdrawn_on=command.withdrawn_on,
+            reason=command.reason,
         )
     ]
 
@@ -80,4 +108,6 @@ def decide_submit(
 def evolve(state: ReportState, envelope: Envelope, payload: EventPayload) -> ReportState:
     if isinstance(payload, ReportSubmitted):
         return ReportState(versions=payload.report_version, latest_event_id=envelope.event_id)
+    if isinstance(payload, ReportWithdrawn):
+        return state.model_copy(update={"withdrawn": True})
     return state

@@ -8,7 +8,9 @@ from thidua_contracts.commands import (
     RegisterUnit,
     ShowMovement,
     SubmitReport,
+    WithdrawReport,
 )
+from thidua_kit.calendar import state_calendar
 from thidua_kit.host import ServiceDefinition
 from thidua_kit.settings import Settings
 
@@ -24,6 +26,8 @@ def build(settings: Settings) -> ServiceDefinition:
             RegisterUnit.NAME: (RegisterUnit, handlers.register),
             SubmitReport.NAME: (SubmitReport, handlers.submit_report),
             ProposeAward.NAME: (ProposeAward, handlers.propose_award),
+            WithdrawReport.NAME: (WithdrawReport, handlers.withdraw_report),
         },
+        extra={"calendar": state_calendar(range(2015, 2031))},
         queries={ShowMovement.NAME: (ShowMovement, handlers.show_movement)},
     )
