@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .envelope import Actor
 from .events import Achievement, Commitment, CriterionPoints, SubjectKind
 from .movement import MovementDefinition, RoundKind
-from .types import LongText, Slug, Text, UuidStr
+from .types import LongText, Sha256Hex, Slug, Text, UuidStr
 
 MAX_COMMAND_BYTES = 256 * 1024
 
@@ -45,6 +45,19 @@ class RegisterUnit(Command):
     registered_on: date
 
 
+class EvidenceUpload(BaseModel):
+    """An evidence file as sent: its declared SHA-256 is checked against the content."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Text
+    doc_type: Text
+    number: str | None = Field(default=None, max_length=60)
+    issued_on: date | None = None
+    sha256: Sha256Hex
+    content_base64: str = Field(max_length=MAX_COMMAND_BYTES)
+
+
 class SubmitReport(Command):
     SERVICE = "submissions"
     NAME = "submit_report"
@@ -54,6 +67,7 @@ class SubmitReport(Command):
     achievements: list[Achievement] = Field(default_factory=list, max_length=200)
     self_scores: list[CriterionPoints] = Field(default_factory=list, max_length=200)
     narrative: LongText = ""
+    evidence: list[EvidenceUpload] = Field(default_factory=list, max_length=50)
     submitted_on: date
 
 

@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     ROUND_NOT_OPEN = "round_not_open"
     ROUND_CLOSED = "round_closed"
     NOTHING_TO_WITHDRAW = "nothing_to_withdraw"
+    HASH_MISMATCH = "hash_mismatch"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
     UNKNOWN_PROPOSAL = "unknown_proposal"
@@ -88,6 +89,10 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.NOTHING_TO_WITHDRAW: (
         "Không có báo cáo nào để rút lại.",
         "There is no report to withdraw.",
+    ),
+    ErrorCode.HASH_MISMATCH: (
+        "Mã băm SHA-256 không khớp với nội dung tệp.",
+        "The SHA-256 does not match the file's content.",
     ),
     ErrorCode.VALUE_OUT_OF_RANGE: ("Giá trị nằm ngoài giới hạn.", "The value is out of range."),
     ErrorCode.DUPLICATE_PROPOSAL: ("Đề nghị đã tồn tại.", "The proposal already exists."),

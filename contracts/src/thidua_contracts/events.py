@@ -63,6 +63,17 @@ class CriterionPoints(Part):
     points: DecimalStr
 
 
+class Evidence(Part):
+    """A document a report relies on, identified by its SHA-256 (the file stays with the unit)."""
+
+    name: Text
+    doc_type: Text
+    number: str | None = Field(default=None, max_length=60)
+    issued_on: date | None = None
+    sha256: Sha256Hex
+    size_bytes: int = Field(ge=0)
+
+
 class ReportSubmitted(EventPayload):
     TYPE = "submissions.ReportSubmitted"
 
@@ -72,6 +83,7 @@ class ReportSubmitted(EventPayload):
     achievements: list[Achievement] = Field(default_factory=list)
     self_scores: list[CriterionPoints] = Field(default_factory=list)
     narrative: LongText = ""
+    evidence: list[Evidence] = Field(default_factory=list)
     submitted_on: date
     late: bool
     # Counted on the state working calendar from the round's (effective) deadline.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import uuid
 from collections.abc import Callable
@@ -679,3 +681,42 @@ def test_a_withdrawn_report_can_be_submitted_again_as_a_new_late_version() -> No
     assert twice.code == ErrorCode.NOTHING_TO_WITHDRAW
     other = command.model_copy(update={"actor": clerk("phuong-kinh-bac")})
     assert rejected(lambda: report.decide_withdraw(other, state)).code == ErrorCode.FORBIDDEN
+
+
+# --- evidence files ----------------------------------------------------------------------
+
+
+def _upload(content: bytes, declared: str | None = None, b64: str | None = None) -> dict[str, Any]:
+    return {
+        "name": "Quyết định công nhận sáng kiến",
+        "doc_type": "Quyết định",
+        "number": "12/QĐ-UBND",
+        "issued_on": "2022-10-03",
+        "sha256": declared or hashlib.sha256(content).hexdigest(),
+        "content_base64": b64 if b64 is not None else base64.b64encode(content).decode(),
+    }
+
+
+def _with_evidence(*uploads: dict[str, Any]) -> SubmitReport:
+    data = submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 12)).model_dump(mode="json")
+    return SubmitReport.model_validate({**data, "evidence": list(uploads)})
+
+
+def test_evidence_is_recorded_by_hash_and_size_never_by_content() -> None:
+    content = "Sáng kiến cải cách hành chính".encode()
+    (event,) = decide_submit(_with_evidence(_upload(content)))
+    assert isinstance(event, ReportSubmitted)
+    (evidence,) = event.evidence
+    assert (evidence.sha256, evidence.size_bytes) == (
+        hashlib.sha256(content).hexdigest(),
+        len(content),
+    )
+    assert "content" not in event.model_dump_json()
+
+
+def test_evidence_whose_hash_does_not_match_its_content_is_rejected() -> None:
+    good, bad = _upload(b"a"), _upload(b"b", declared=hashlib.sha256(b"c").hexdigest())
+    error = rejected(lambda: decide_submit(_with_evidence(good, bad)))
+    assert (error.code, error.field) == (ErrorCode.HASH_MISMATCH, "evidence.1.sha256")
+    broken = rejected(lambda: decide_submit(_with_evidence(_upload(b"x", b64="không phải"))))
+    assert (broken.code, broken.field) == (ErrorCode.INVALID_FIELD, "evidence.0.content_base64")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -130,6 +132,19 @@ def _load_file(path: Path) -> Any:
         fail(f"{path.name}: {exc}")
 
 
+def _evidence(folder: Path, item: dict[str, Any]) -> dict[str, Any]:
+    entry = dict(item)
+    file = folder / str(entry.pop("path", ""))
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        fail(f"evidence {file.name}: {exc.strerror}")
+    entry.setdefault("name", file.name)
+    entry["sha256"] = hashlib.sha256(content).hexdigest()
+    entry["content_base64"] = base64.b64encode(content).decode()
+    return entry
+
+
 def _clerk(unit: str, actor: str | None) -> Actor:
     return Actor(id=actor or f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit)
 
@@ -204,8 +219,12 @@ def submit(
     movement_id: MovementOpt = "bn-2022",
     actor: ActorOpt = None,
 ) -> None:
-    """Submit a sơ kết or tổng kết report from a YAML/JSON file."""
+    """Submit a sơ kết or tổng kết report from a YAML/JSON file.
+
+    Evidence files are listed with a `path` (relative to the report file); their SHA-256 and
+    content travel with the command and are checked by the service."""
     body = _load_file(path) or {}
+    body["evidence"] = [_evidence(path.parent, item) for item in body.get("evidence", [])]
     _send(
         lambda: SubmitReport(
             command_id=new_id(),

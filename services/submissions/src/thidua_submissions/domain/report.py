@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from thidua_contracts.commands import SubmitReport, WithdrawReport
+from thidua_contracts.commands import EvidenceUpload, SubmitReport, WithdrawReport
 from thidua_contracts.envelope import Envelope
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import EventPayload, ReportSubmitted, ReportWithdrawn
+from thidua_contracts.events import EventPayload, Evidence, ReportSubmitted, ReportWithdrawn
 from thidua_contracts.movement import MovementDefinition
 from thidua_contracts.workdays import WorkCalendar
 
@@ -75,6 +78,7 @@ def decide_submit(
                 f"{where}.points",
                 f"0..{maxima[score.criterion_code]}",
             )
+    evidence = [_checked(i, upload) for i, upload in enumerate(command.evidence)]
     return [
         ReportSubmitted(
             unit_id=command.unit_id,
@@ -83,11 +87,32 @@ def decide_submit(
             achievements=list(command.achievements),
             self_scores=list(command.self_scores),
             narrative=command.narrative,
+            evidence=evidence,
             submitted_on=command.submitted_on,
             late=late_by > 0,
             working_days_late=late_by,
         )
     ]
+
+
+def _checked(index: int, upload: EvidenceUpload) -> Evidence:
+    """The log keeps what identifies a file, never the file; the hash must be the content's."""
+    try:
+        content = base64.b64decode(upload.content_base64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise Rejected(
+            ErrorCode.INVALID_FIELD, f"evidence.{index}.content_base64", "not base64"
+        ) from exc
+    if hashlib.sha256(content).hexdigest() != upload.sha256:
+        raise Rejected(ErrorCode.HASH_MISMATCH, f"evidence.{index}.sha256", upload.name)
+    return Evidence(
+        name=upload.name,
+        doc_type=upload.doc_type,
+        number=upload.number,
+        issued_on=upload.issued_on,
+        sha256=upload.sha256,
+        size_bytes=len(content),
+    )
 
 
 def decide_withdraw(command: WithdrawReport, state: ReportState) -> list[EventPayload]:
