@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import os
 import sys
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from thidua_kit.client import Client
 from thidua_kit.demo import service_env
@@ -65,3 +68,49 @@ async def test_cli_provision_is_idempotent_and_a_missing_server_is_one_line(
     assert code == 1
     assert "cannot reach NATS" in err and err.strip().count("\n") == 0
     assert os.environ.get("THIDUA_NATS_URL", "") != "nats://127.0.0.1:9"
+
+
+async def test_records_import_from_csv_and_excel_is_all_or_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    header = ["subject_kind", "subject_id", "unit_id", "year", "kind", "value", "source_ref"]
+    good = [
+        ["ca_nhan", "nguyen-thi-huong", "phuong-vu-ninh", "2022", "nhiem_vu", "HTXS", "QĐ 15"],
+        ["ca_nhan", "tran-van-minh", "phuong-vu-ninh", "2022", "nhiem_vu", "HTT", "QĐ 15"],
+    ]
+    bad = tmp_path / "xep-loai.csv"
+    with bad.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(
+            [
+                header,
+                *good,
+                ["ca_nhan", "le-thi-thu-ha", "phuong-vu-ninh", "2022", "nhiem_vu", "HTXS", "QĐ 15"],
+            ]
+        )
+    sheet = tmp_path / "xep-loai.xlsx"
+    workbook = Workbook()
+    for row in [header, *good]:
+        workbook.active.append(row)
+    workbook.save(sheet)
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        await client.command(define())
+        code, _, err = await thidua(
+            settings, "records", "import", str(bad), "--kind", "ratings", "--unit", "phuong-vu-ninh"
+        )
+        assert code == 1
+        assert "[rows_invalid]" in err
+        assert "line 4 subject_id: [person_not_in_unit]" in err
+        assert await client.log().last_sequence() == 1  # nothing imported
+        code, out, err = await thidua(
+            settings,
+            "records",
+            "import",
+            str(sheet),
+            "--kind",
+            "ratings",
+            "--unit",
+            "phuong-vu-ninh",
+        )
+        assert code == 0, err
+        assert out.startswith("imported 2 ratings rows")
+        assert await client.log().last_sequence() == 3

@@ -81,6 +81,19 @@ class WithdrawReport(Command):
     reason: LongText = ""
 
 
+RecordKind = Literal["ratings", "discipline", "initiatives", "prior_awards", "headcounts"]
+
+
+class ImportRecords(Command):
+    """Rows of one kind (from a CSV or Excel sheet): all are recorded, or none is."""
+
+    SERVICE = "submissions"
+    NAME = "import_records"
+
+    kind: RecordKind
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=5000)
+
+
 class ProposeAward(Command):
     SERVICE = "submissions"
     NAME = "propose_award"

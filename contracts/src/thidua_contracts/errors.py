@@ -26,6 +26,7 @@ class ErrorCode(StrEnum):
     ROUND_CLOSED = "round_closed"
     NOTHING_TO_WITHDRAW = "nothing_to_withdraw"
     HASH_MISMATCH = "hash_mismatch"
+    ROWS_INVALID = "rows_invalid"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
     UNKNOWN_PROPOSAL = "unknown_proposal"
@@ -94,6 +95,10 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         "Mã băm SHA-256 không khớp với nội dung tệp.",
         "The SHA-256 does not match the file's content.",
     ),
+    ErrorCode.ROWS_INVALID: (
+        "Có dòng dữ liệu không hợp lệ: không dòng nào được nhập.",
+        "Some rows are invalid: nothing was imported.",
+    ),
     ErrorCode.VALUE_OUT_OF_RANGE: ("Giá trị nằm ngoài giới hạn.", "The value is out of range."),
     ErrorCode.DUPLICATE_PROPOSAL: ("Đề nghị đã tồn tại.", "The proposal already exists."),
     ErrorCode.UNKNOWN_PROPOSAL: ("Không có đề nghị khen thưởng này.", "No such award proposal."),
@@ -125,8 +130,16 @@ def messages(code: ErrorCode) -> tuple[str, str]:
 class Rejected(Exception):  # noqa: N818 — reads as the outcome: "raise Rejected(...)"
     """Raised by deciders: the command cannot be accepted and nothing is appended."""
 
-    def __init__(self, code: ErrorCode, field: str | None = None, detail: str | None = None):
+    def __init__(
+        self,
+        code: ErrorCode,
+        field: str | None = None,
+        detail: str | None = None,
+        details: list[Rejected] | None = None,
+    ):
         super().__init__(f"{code.value}: {field or '-'}: {detail or ''}")
         self.code = code
         self.field = field
         self.detail = detail
+        # One entry per bad row of a bulk command, so a clerk can fix them all at once.
+        self.details = details or []

@@ -115,6 +115,77 @@ class AwardProposed(EventPayload):
     achievement_summary: LongText
 
 
+# The inputs the law's criteria need, recorded by the unit that owns them (DOMAIN §2, §10).
+
+Rating = Literal["HTXS", "HTT", "HT", "KHT"]
+RatingKind = Literal["nhiem_vu", "dang", "doan_the"]
+DisciplineLevel = Literal["khien_trach", "canh_cao", "ha_bac_luong", "cach_chuc", "buoc_thoi_viec"]
+InitiativeLevel = Literal["co_so", "tinh", "toan_quoc"]
+
+
+class RatingRecorded(EventPayload):
+    """An annual rating (xếp loại): of duties (HTXS/HTT/HT/KHT), or of the Party or unions."""
+
+    TYPE = "submissions.RatingRecorded"
+
+    subject_kind: SubjectKind
+    subject_id: Slug
+    unit_id: Slug
+    year: int = Field(ge=2000, le=2100)
+    kind: RatingKind
+    value: Rating
+    source_ref: Text
+
+
+class DisciplineRecorded(EventPayload):
+    TYPE = "submissions.DisciplineRecorded"
+
+    subject_kind: SubjectKind
+    subject_id: Slug
+    unit_id: Slug
+    year: int = Field(ge=2000, le=2100)
+    level: DisciplineLevel
+    decision_ref: Text
+    effective_from: date
+
+
+class InitiativeRecognised(EventPayload):
+    """A sáng kiến recognised by a council, with the decision that recognised it."""
+
+    TYPE = "submissions.InitiativeRecognised"
+
+    initiative_id: Slug
+    person_id: Slug
+    unit_id: Slug
+    title: Text
+    level: InitiativeLevel
+    decision_ref: Text
+    recognised_on: date
+
+
+class PriorAwardRecorded(EventPayload):
+    """A title or award of an earlier year, so consecutive-year chains can be checked."""
+
+    TYPE = "submissions.PriorAwardRecorded"
+
+    subject_kind: SubjectKind
+    subject_id: Slug
+    unit_id: Slug
+    year: int = Field(ge=1990, le=2100)
+    award_code: str = Field(pattern=r"^[A-Z][A-Z0-9_]+$")
+    decision_ref: Text
+    issuer: Text
+
+
+class HeadcountRecorded(EventPayload):
+    TYPE = "submissions.HeadcountRecorded"
+
+    unit_id: Slug
+    year: int = Field(ge=2000, le=2100)
+    headcount: int = Field(ge=0, le=100000)
+    women: int = Field(ge=0, le=100000)
+
+
 # --- scoring -----------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import ErrorCode, messages
+from .errors import ErrorCode, Rejected, messages
 from .types import UuidStr
 
 
@@ -17,6 +17,7 @@ class Error(BaseModel):
     field: str | None = None
     message_vi: str
     message_en: str
+    details: list[Error] = Field(default_factory=list)
 
     @classmethod
     def of(cls, code: ErrorCode, field: str | None = None, detail: str | None = None) -> Error:
@@ -24,6 +25,12 @@ class Error(BaseModel):
         if detail:
             vi, en = f"{vi} ({detail})", f"{en} ({detail})"
         return cls(code=code, field=field, message_vi=vi, message_en=en)
+
+    @classmethod
+    def from_rejection(cls, rejected: Rejected) -> Error:
+        error = cls.of(rejected.code, rejected.field, rejected.detail)
+        details = [cls.from_rejection(d) for d in rejected.details]
+        return error.model_copy(update={"details": details}) if details else error
 
 
 class AppendedEvent(BaseModel):

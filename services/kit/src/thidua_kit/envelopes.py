@@ -18,11 +18,13 @@ def human_event(
     payload: EventPayload,
     occurred_at: str,
     correlation_id: str | None = None,
+    index: int = 0,
 ) -> Envelope:
     """A human act. Its id is the command id, a UUIDv7 minted by the client when the person
-    acted, so a retried command can never append twice (Nats-Msg-Id dedup)."""
+    acted, so a retried command can never append twice (Nats-Msg-Id dedup); the further events
+    of one act (rows of an import) take ids derived from it."""
     return Envelope(
-        event_id=command.command_id,
+        event_id=command.command_id if index == 0 else derived_id(command.command_id, index),
         type=payload.TYPE,
         version=payload.VERSION,
         subject=subject,

@@ -285,7 +285,11 @@ class ServiceHost:
                         store.remember_command(command.command_id, reply.model_dump_json())
                     return reply
             except Rejected as r:
-                return CommandReply.rejected(r.code, r.field, r.detail, command.command_id)
+                return CommandReply(
+                    status="rejected",
+                    command_id=command.command_id,
+                    error=Error.from_rejection(r),
+                )
             except ConflictError:
                 # Another writer got there first: let our consumer fold the log, then re-decide.
                 await self.wait_for_position(await self._log().last_sequence())

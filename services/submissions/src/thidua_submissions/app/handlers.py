@@ -6,6 +6,7 @@ from typing import Any
 
 from thidua_contracts.commands import (
     DefineMovement,
+    ImportRecords,
     ProposeAward,
     RegisterUnit,
     ShowMovement,
@@ -28,7 +29,7 @@ from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import movement, proposal, registration, report
+from ..domain import movement, proposal, records, registration, report
 
 MOVEMENT = Aggregate("movement", movement.MovementState, movement.initial, movement.evolve)
 REGISTRATION = Aggregate(
@@ -107,6 +108,15 @@ async def propose_award(command: ProposeAward, ctx: Context) -> list[StoredEvent
     payloads = proposal.decide_propose(command, definition, registered, state)
     # The proposal starts a workflow that runs to the award: its id correlates every step.
     return await _append(ctx, PROPOSAL, subject, command, payloads, command.proposal_id)
+
+
+async def import_records(command: ImportRecords, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    rows = records.decide_import(command, definition)
+    # One subject per import: its rows are appended in order, each expecting the one before.
+    subject = ctx.subject("records", command.movement_id, command.command_id)
+    events = [human_event(command, subject, row, ctx.now, index=i) for i, row in enumerate(rows)]
+    return await ctx.log.append(events, await ctx.log.last_subject_sequence(subject))
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from thidua_contracts.commands import (
     DefineMovement,
+    ImportRecords,
     ProposeAward,
     RegisterUnit,
     ShowMovement,
@@ -27,6 +28,7 @@ def build(settings: Settings) -> ServiceDefinition:
             SubmitReport.NAME: (SubmitReport, handlers.submit_report),
             ProposeAward.NAME: (ProposeAward, handlers.propose_award),
             WithdrawReport.NAME: (WithdrawReport, handlers.withdraw_report),
+            ImportRecords.NAME: (ImportRecords, handlers.import_records),
         },
         extra={"calendar": state_calendar(range(2015, 2031))},
         queries={ShowMovement.NAME: (ShowMovement, handlers.show_movement)},
