@@ -35,6 +35,76 @@ class DefineMovement(Command):
     definition: MovementDefinition
 
 
+class AmendMovement(Command):
+    SERVICE = "submissions"
+    NAME = "amend_movement"
+
+    definition: MovementDefinition
+    reason: LongText = Field(min_length=10)
+    effective_on: date
+
+
+class PublishMovement(Command):
+    SERVICE = "submissions"
+    NAME = "publish_movement"
+
+    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Text
+
+
+class TransferPerson(Command):
+    SERVICE = "submissions"
+    NAME = "transfer_person"
+
+    person_id: Slug
+    to_unit_id: Slug
+    position: Text | None = None
+    effective_on: date
+
+
+class RenameUnit(Command):
+    SERVICE = "submissions"
+    NAME = "rename_unit"
+
+    unit_id: Slug
+    new_name: Text
+    effective_on: date
+    decision_ref: Text
+
+
+class MergeUnits(Command):
+    SERVICE = "submissions"
+    NAME = "merge_units"
+
+    merged_unit_ids: list[Slug] = Field(min_length=1, max_length=50)
+    into_unit_id: Slug
+    effective_on: date
+    decision_ref: Text
+
+
+class SignCovenant(Command):
+    SERVICE = "submissions"
+    NAME = "sign_covenant"
+
+    block_id: Slug
+    signed_on: date
+    signatory_unit_ids: list[Slug] = Field(min_length=1, max_length=200)
+    target_codes: list[Slug] = Field(min_length=1, max_length=200)
+
+
+class RegisterIndividual(Command):
+    SERVICE = "submissions"
+    NAME = "register_individual"
+
+    unit_id: Slug
+    person_id: Slug
+    titles_sought: list[str] = Field(default_factory=list, max_length=20)
+    commitments: list[Commitment] = Field(default_factory=list, max_length=200)
+    registered_on: date
+
+
 class RegisterUnit(Command):
     SERVICE = "submissions"
     NAME = "register"

@@ -27,6 +27,10 @@ class ErrorCode(StrEnum):
     NOTHING_TO_WITHDRAW = "nothing_to_withdraw"
     HASH_MISMATCH = "hash_mismatch"
     ROWS_INVALID = "rows_invalid"
+    WRONG_VERSION = "wrong_version"
+    ALREADY_PUBLISHED = "already_published"
+    UNKNOWN_BLOCK = "unknown_block"
+    COVENANT_INCOMPLETE = "covenant_incomplete"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
     UNKNOWN_PROPOSAL = "unknown_proposal"
@@ -98,6 +102,19 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.ROWS_INVALID: (
         "Có dòng dữ liệu không hợp lệ: không dòng nào được nhập.",
         "Some rows are invalid: nothing was imported.",
+    ),
+    ErrorCode.WRONG_VERSION: (
+        "Phiên bản sửa đổi phải liền sau phiên bản hiện hành.",
+        "An amendment must be the version right after the current one.",
+    ),
+    ErrorCode.ALREADY_PUBLISHED: (
+        "Kế hoạch đã được ban hành.",
+        "The plan has already been issued.",
+    ),
+    ErrorCode.UNKNOWN_BLOCK: ("Không có khối thi đua này.", "No such emulation block."),
+    ErrorCode.COVENANT_INCOMPLETE: (
+        "Giao ước phải có đủ các đơn vị thành viên của khối ký.",
+        "Every member unit of the block must sign the covenant.",
     ),
     ErrorCode.VALUE_OUT_OF_RANGE: ("Giá trị nằm ngoài giới hạn.", "The value is out of range."),
     ErrorCode.DUPLICATE_PROPOSAL: ("Đề nghị đã tồn tại.", "The proposal already exists."),

@@ -42,6 +42,83 @@ class Commitment(Part):
     value: DecimalStr
 
 
+class MovementAmended(EventPayload):
+    """A new version of the definition; once the period has begun, only this can change it."""
+
+    TYPE = "submissions.MovementAmended"
+
+    definition: MovementDefinition
+    reason: LongText
+    effective_on: date
+
+
+class MovementPublished(EventPayload):
+    """The plan was issued: its number and date as they stand on the signed document."""
+
+    TYPE = "submissions.MovementPublished"
+
+    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Text
+
+
+class PersonTransferred(EventPayload):
+    """A person moves to another unit and keeps their identity, records and award chain."""
+
+    TYPE = "submissions.PersonTransferred"
+
+    person_id: Slug
+    from_unit_id: Slug
+    to_unit_id: Slug
+    position: Text | None = None
+    effective_on: date
+
+
+class UnitRenamed(EventPayload):
+    TYPE = "submissions.UnitRenamed"
+
+    unit_id: Slug
+    old_name: Text
+    new_name: Text
+    effective_on: date
+    decision_ref: Text
+
+
+class UnitsMerged(EventPayload):
+    """Units merged into one that continues (its id kept); the others' histories point to it."""
+
+    TYPE = "submissions.UnitsMerged"
+
+    merged_unit_ids: list[Slug] = Field(min_length=1)
+    into_unit_id: Slug
+    effective_on: date
+    decision_ref: Text
+
+
+class CovenantSigned(EventPayload):
+    """A block's giao ước thi đua: its members commit to the targets and the scoring table."""
+
+    TYPE = "submissions.CovenantSigned"
+
+    block_id: Slug
+    signed_on: date
+    signatory_unit_ids: list[Slug] = Field(min_length=1)
+    target_codes: list[Slug] = Field(min_length=1)
+    scoring_table_sha256: Sha256Hex
+
+
+class IndividualRegistered(EventPayload):
+    TYPE = "submissions.IndividualRegistered"
+
+    unit_id: Slug
+    person_id: Slug
+    titles_sought: list[str] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    registered_on: date
+    late: bool
+
+
 class UnitRegistered(EventPayload):
     TYPE = "submissions.UnitRegistered"
 

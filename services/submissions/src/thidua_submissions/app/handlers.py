@@ -5,21 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from thidua_contracts.commands import (
+    AmendMovement,
     DefineMovement,
     ImportRecords,
+    MergeUnits,
     ProposeAward,
+    PublishMovement,
+    RegisterIndividual,
     RegisterUnit,
+    RenameUnit,
     ShowMovement,
+    SignCovenant,
     SubmitReport,
+    TransferPerson,
     WithdrawReport,
 )
 from thidua_contracts.events import (
     AwardProposed,
+    CovenantSigned,
     EventPayload,
+    IndividualRegistered,
+    MovementAmended,
     MovementDefined,
+    MovementPublished,
+    PersonTransferred,
     ReportSubmitted,
     ReportWithdrawn,
     UnitRegistered,
+    UnitRenamed,
+    UnitsMerged,
 )
 from thidua_contracts.movement import MovementDefinition
 from thidua_kit.aggregate import Aggregate
@@ -29,7 +43,7 @@ from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import movement, proposal, records, registration, report
+from ..domain import covenant, movement, proposal, records, registration, report
 
 MOVEMENT = Aggregate("movement", movement.MovementState, movement.initial, movement.evolve)
 REGISTRATION = Aggregate(
@@ -37,9 +51,17 @@ REGISTRATION = Aggregate(
 )
 REPORT = Aggregate("report", report.ReportState, report.initial, report.evolve)
 PROPOSAL = Aggregate("proposal", proposal.ProposalState, proposal.initial, proposal.evolve)
+COVENANT = Aggregate("covenant", covenant.CovenantState, covenant.initial, covenant.evolve)
 
 OWN: dict[type[EventPayload], Aggregate[Any]] = {
     MovementDefined: MOVEMENT,
+    MovementAmended: MOVEMENT,
+    MovementPublished: MOVEMENT,
+    PersonTransferred: MOVEMENT,
+    UnitRenamed: MOVEMENT,
+    UnitsMerged: MOVEMENT,
+    CovenantSigned: COVENANT,
+    IndividualRegistered: REGISTRATION,
     UnitRegistered: REGISTRATION,
     ReportSubmitted: REPORT,
     ReportWithdrawn: REPORT,
@@ -75,6 +97,52 @@ async def define_movement(command: DefineMovement, ctx: Context) -> list[StoredE
     return await _append(ctx, MOVEMENT, subject, command, movement.decide_define(command, state))
 
 
+async def _change_movement(command: Any, ctx: Context, decide: Any) -> list[StoredEvent]:
+    subject = ctx.subject("movement", command.movement_id)
+    state, _ = MOVEMENT.load(ctx.store, subject)
+    return await _append(ctx, MOVEMENT, subject, command, decide(command, state))
+
+
+async def amend_movement(command: AmendMovement, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_amend)
+
+
+async def publish_movement(command: PublishMovement, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_publish)
+
+
+async def transfer_person(command: TransferPerson, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_transfer)
+
+
+async def rename_unit(command: RenameUnit, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_rename)
+
+
+async def merge_units(command: MergeUnits, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_merge)
+
+
+async def sign_covenant(command: SignCovenant, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    subject = ctx.subject("covenant", command.movement_id, command.block_id)
+    state, _ = COVENANT.load(ctx.store, subject)
+    return await _append(
+        ctx, COVENANT, subject, command, covenant.decide_sign(command, definition, state)
+    )
+
+
+async def register_individual(command: RegisterIndividual, ctx: Context) -> list[StoredEvent]:
+    movement_state, _ = MOVEMENT.load(ctx.store, ctx.subject("movement", command.movement_id))
+    definition = movement.require_defined(movement_state, command.movement_id)
+    subject = ctx.subject("registration", command.movement_id, command.unit_id, command.person_id)
+    state, _ = REGISTRATION.load(ctx.store, subject)
+    payloads = registration.decide_register_individual(
+        command, definition, movement_state.unit_of(command.person_id), state
+    )
+    return await _append(ctx, REGISTRATION, subject, command, payloads)
+
+
 async def register(command: RegisterUnit, ctx: Context) -> list[StoredEvent]:
     definition = _definition(ctx, command.movement_id)
     subject = ctx.subject("registration", command.movement_id, command.unit_id)
@@ -101,11 +169,14 @@ async def withdraw_report(command: WithdrawReport, ctx: Context) -> list[StoredE
 
 
 async def propose_award(command: ProposeAward, ctx: Context) -> list[StoredEvent]:
-    definition = _definition(ctx, command.movement_id)
+    movement_state, _ = MOVEMENT.load(ctx.store, ctx.subject("movement", command.movement_id))
+    definition = movement.require_defined(movement_state, command.movement_id)
     subject = ctx.subject("proposal", command.movement_id, command.proposal_id)
     state, _ = PROPOSAL.load(ctx.store, subject)
     registered = _registered(ctx, command.movement_id, command.unit_id)
-    payloads = proposal.decide_propose(command, definition, registered, state)
+    payloads = proposal.decide_propose(
+        command, definition, registered, state, movement_state.unit_of(command.subject_id)
+    )
     # The proposal starts a workflow that runs to the award: its id correlates every step.
     return await _append(ctx, PROPOSAL, subject, command, payloads, command.proposal_id)
 

@@ -29,6 +29,7 @@ def decide_propose(
     definition: MovementDefinition,
     registered: bool,
     state: ProposalState,
+    unit_of_person: str | None = None,
 ) -> list[EventPayload]:
     require_unit(definition, command.unit_id)
     require_unit_clerk(command.actor, command.unit_id)
@@ -49,7 +50,8 @@ def decide_propose(
         person = definition.person(command.subject_id)
         if person is None:
             raise Rejected(ErrorCode.UNKNOWN_PERSON, "subject_id", command.subject_id)
-        if person.unit_id != command.unit_id:
+        # Where the person works now (after any transfer), not where the plan first listed them.
+        if (unit_of_person or person.unit_id) != command.unit_id:
             raise Rejected(ErrorCode.PERSON_NOT_IN_UNIT, "subject_id", command.subject_id)
         name = person.full_name
     else:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from thidua_contracts.commands import (
+    AmendMovement,
     DefineMovement,
     ImportRecords,
+    MergeUnits,
     ProposeAward,
+    PublishMovement,
+    RegisterIndividual,
     RegisterUnit,
+    RenameUnit,
     ShowMovement,
+    SignCovenant,
     SubmitReport,
+    TransferPerson,
     WithdrawReport,
 )
 from thidua_kit.calendar import state_calendar
@@ -29,6 +36,13 @@ def build(settings: Settings) -> ServiceDefinition:
             ProposeAward.NAME: (ProposeAward, handlers.propose_award),
             WithdrawReport.NAME: (WithdrawReport, handlers.withdraw_report),
             ImportRecords.NAME: (ImportRecords, handlers.import_records),
+            AmendMovement.NAME: (AmendMovement, handlers.amend_movement),
+            PublishMovement.NAME: (PublishMovement, handlers.publish_movement),
+            TransferPerson.NAME: (TransferPerson, handlers.transfer_person),
+            RenameUnit.NAME: (RenameUnit, handlers.rename_unit),
+            MergeUnits.NAME: (MergeUnits, handlers.merge_units),
+            SignCovenant.NAME: (SignCovenant, handlers.sign_covenant),
+            RegisterIndividual.NAME: (RegisterIndividual, handlers.register_individual),
         },
         extra={"calendar": state_calendar(range(2015, 2031))},
         queries={ShowMovement.NAME: (ShowMovement, handlers.show_movement)},
