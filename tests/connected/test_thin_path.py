@@ -70,7 +70,24 @@ async def test_thin_path_reaches_an_issued_award_with_valid_canonical_events(
         errors = list(_validator(envelope.type, envelope.version).iter_errors(json.loads(body)))
         assert errors == [], f"#{seq} {envelope.type}: {errors[0].message if errors else ''}"
         seen_types.add(envelope.type)
-    assert len(seen_types) == 11  # every event type of the path appeared and was checked
+    path = {
+        "submissions.MovementDefined",
+        "submissions.MovementPublished",
+        "submissions.CovenantSigned",
+        "submissions.UnitRegistered",
+        "submissions.IndividualRegistered",
+        "submissions.RatingRecorded",
+        "submissions.ReportSubmitted",
+        "scoring.ScoreSheetRecorded",
+        "submissions.AwardProposed",
+        "nominations.EligibilityAssessed",
+        "nominations.BallotTallied",
+        "nominations.BallotOutcomeDecided",
+        "nominations.DecisionSigned",
+        "nominations.AwardIssued",
+        "reporting.DocumentRegistered",
+    }
+    assert path <= seen_types  # every event type of the demo appeared and was checked
 
     assert explained.status == "ok"
     chain = [step["type"] for step in explained.result["steps"]]

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import yaml
@@ -65,7 +65,7 @@ MovementOpt = Annotated[str, typer.Option("--movement", "-m", envvar="THIDUA_MOV
 ActorOpt = Annotated[str | None, typer.Option("--actor", help="actor id (slug)")]
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     typer.echo(f"lỗi / error: {message}", err=True)
     raise typer.Exit(1)
 
@@ -147,6 +147,40 @@ def _evidence(folder: Path, item: dict[str, Any]) -> dict[str, Any]:
 
 def _clerk(unit: str, actor: str | None) -> Actor:
     return Actor(id=actor or f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit)
+
+
+@app.command("send")
+def send(
+    name: Annotated[str, typer.Argument(help="service.command, e.g. submissions.sign_covenant")],
+    path: Path,
+    role: Annotated[Role, typer.Option(help="the actor's role")],
+    actor: Annotated[str, typer.Option("--actor", help="the actor's id (slug)")],
+    unit: Annotated[str | None, typer.Option(help="the actor's unit")] = None,
+    movement_id: MovementOpt = "bn-2022",
+) -> None:
+    """Any command, its fields read from a YAML or JSON file (command id and actor added)."""
+    from thidua_contracts.commands import COMMANDS
+
+    service_name, _, command_name = name.partition(".")
+    model = COMMANDS.get((service_name, command_name))
+    if model is None:
+        known = ", ".join(f"{s}.{n}" for s, n in sorted(COMMANDS))
+        fail(f"no command {name!r}; known: {known}")
+    fields = _load_file(path) or {}
+    if not isinstance(fields, dict):
+        fail(f"{path.name}: expected a mapping of field names to values")
+
+    def build() -> Command:
+        return model.model_validate(
+            {
+                **fields,
+                "command_id": new_id(),
+                "movement_id": movement_id,
+                "actor": Actor(id=actor, role=role, unit=unit),
+            }
+        )
+
+    _send(build)
 
 
 @admin.command("provision")

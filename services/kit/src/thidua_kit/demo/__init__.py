@@ -22,11 +22,15 @@ from thidua_contracts.commands import (
     Command,
     DefineMovement,
     ExplainAward,
+    ImportRecords,
     ListAwards,
     ListDocuments,
     ProposeAward,
+    PublishMovement,
     RecordTally,
+    RegisterIndividual,
     RegisterUnit,
+    SignCovenant,
     SignDecision,
     SubmitReport,
 )
@@ -184,6 +188,7 @@ async def drive(settings: Settings) -> dict[str, Any]:
             f"  movement defined: {len(definition.units)} units in "
             f"{len(definition.blocks)} blocks, {len(definition.persons)} sample people"
         )
+        await groundwork(client, definition)
         for unit in SCORES:
             await send(
                 client,
@@ -218,7 +223,40 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     narrative="Báo cáo tổng kết phong trào thi đua năm 2022.",
                 ),
             )
-        print(f"  {len(SCORES)} units registered and submitted their tổng kết reports")
+        # Vũ Ninh corrects its report before the deadline: a second version, the latest counts.
+        await send(
+            client,
+            SubmitReport(
+                command_id=new_id(),
+                actor=clerk("phuong-vu-ninh"),
+                movement_id=MOVEMENT,
+                unit_id="phuong-vu-ninh",
+                round=RoundKind.TONG_KET,
+                submitted_on=datetime(2022, 12, 20).date(),
+                self_scores=[
+                    CriterionPoints(criterion_code=c, points=p)
+                    for c, p in zip(criteria, SCORES["phuong-vu-ninh"], strict=True)
+                ],
+                narrative="Báo cáo tổng kết (bản sửa đổi): bổ sung số liệu quý IV.",
+            ),
+        )
+        # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
+        await send(
+            client,
+            SubmitReport(
+                command_id=new_id(),
+                actor=clerk("phuong-suoi-hoa"),
+                movement_id=MOVEMENT,
+                unit_id="phuong-suoi-hoa",
+                round=RoundKind.SO_KET,
+                submitted_on=datetime(2022, 8, 3).date(),
+                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
+            ),
+        )
+        print(
+            f"  {len(SCORES)} units registered and reported for tổng kết (Vũ Ninh amended "
+            "before the deadline); Suối Hoa's sơ kết came 3 working days late"
+        )
         proposals = {
             "nguyen-thi-huong": ("phuong-vu-ninh", "ca_nhan"),
             "le-thi-thu-ha": ("phuong-kinh-bac", "ca_nhan"),
@@ -286,6 +324,80 @@ async def drive(settings: Settings) -> dict[str, Any]:
         await client.wait_until_folded(("nominations",), last)
         await client.wait_until_stable(SERVICE_NAMES)
         return await summarise(client, settings)
+
+
+async def groundwork(client: Client, definition: MovementDefinition) -> None:
+    """The start of the year: the plan issued, the wards' covenant, individual registrations,
+    and the ratings the criteria will need."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    await send(
+        client,
+        PublishMovement(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            number="95/KH-UBND",
+            signed_on=datetime(2022, 5, 10).date(),
+            signer_name="Nguyễn Minh Quang",
+            signer_position="Chủ tịch UBND thành phố",
+        ),
+    )
+    wards = [u.unit_id for u in definition.units if u.block_id == "khoi-phuong"]
+    await send(
+        client,
+        SignCovenant(
+            command_id=new_id(),
+            movement_id=MOVEMENT,
+            block_id="khoi-phuong",
+            actor=Actor(id="phuong-vu-ninh-chu-tich", role=Role.BLOCK_HEAD, unit="phuong-vu-ninh"),
+            signed_on=datetime(2022, 5, 25).date(),
+            signatory_unit_ids=wards,
+            target_codes=[t.code for t in definition.targets],
+        ),
+    )
+    people = {
+        "nguyen-thi-huong": "phuong-vu-ninh",
+        "le-thi-thu-ha": "phuong-kinh-bac",
+        "do-thi-lan": "phuong-suoi-hoa",
+    }
+    for person, unit in people.items():
+        await send(
+            client,
+            RegisterIndividual(
+                command_id=new_id(),
+                actor=clerk(unit),
+                movement_id=MOVEMENT,
+                unit_id=unit,
+                person_id=person,
+                titles_sought=["GK_CT_UBND_TP"],
+                registered_on=datetime(2022, 5, 27).date(),
+            ),
+        )
+    await send(
+        client,
+        ImportRecords(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            kind="ratings",
+            rows=[
+                {
+                    "subject_kind": "ca_nhan",
+                    "subject_id": person,
+                    "unit_id": unit,
+                    "year": 2022,
+                    "kind": "nhiem_vu",
+                    "value": "HTXS",
+                    "source_ref": "Tổng hợp xếp loại năm 2022",
+                }
+                for person, unit in people.items()
+            ],
+        ),
+    )
+    print(
+        f"  plan issued as 95/KH-UBND (sample number); covenant of the ward block signed by "
+        f"{len(wards)} wards; {len(people)} individuals registered; their 2022 ratings imported"
+    )
 
 
 async def _ok(client: Client, query: Any) -> Any:
