@@ -21,6 +21,8 @@ from thidua_contracts.events import (
     AwardProposed,
     BallotOutcomeDecided,
     BallotTallied,
+    BlockLeadershipAssigned,
+    BlockMembershipChanged,
     Check,
     Commitment,
     CovenantSigned,
@@ -46,6 +48,7 @@ from thidua_contracts.events import (
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
+    UnitSplit,
 )
 from thidua_contracts.movement import (
     AwardForm,
@@ -296,6 +299,32 @@ def minimal_payloads() -> dict[str, EventPayload]:
             target_codes=["phong-chong-dich"],
             scoring_table_sha256="a" * 64,
         ),
+        UnitSplit(
+            unit_id="phuong-vu-ninh",
+            into=[
+                Unit(
+                    unit_id=f"phuong-vu-ninh-{x}",
+                    name=f"Phường Vũ Ninh {x.upper()}",
+                    kind="phuong",
+                    block_id="khoi-phuong",
+                )
+                for x in ("a", "b")
+            ],
+            effective_on=date(2022, 10, 1),
+            decision_ref="NQ 1/NQ-UBTVQH",
+        ),
+        BlockMembershipChanged(
+            unit_id="phong-y-te",
+            from_block_id="khoi-phong-ban",
+            to_block_id="khoi-su-nghiep",
+            effective_on=date(2022, 7, 1),
+        ),
+        BlockLeadershipAssigned(
+            block_id="khoi-phuong",
+            head_unit_id="phuong-kinh-bac",
+            period_from=date(2023, 1, 1),
+            period_to=date(2023, 12, 31),
+        ),
         IndividualRegistered(
             unit_id="phuong-vu-ninh",
             person_id="nguyen-thi-huong",
@@ -437,6 +466,9 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "submissions.UnitsMerged": ("merged_unit_ids", "phuong-suoi-hoa"),
     "submissions.CovenantSigned": ("scoring_table_sha256", "not-a-hash"),
     "submissions.IndividualRegistered": ("late", "không"),
+    "submissions.UnitSplit": ("into", {"unit_id": "x"}),
+    "submissions.BlockMembershipChanged": ("effective_on", 1),
+    "submissions.BlockLeadershipAssigned": ("period_to", False),
     "submissions.AwardProposed": ("year", "2022"),
     "scoring.ScoreSheetRecorded": ("lines", {"criterion_code": "x"}),
     "nominations.EligibilityAssessed": ("eligible", 1),

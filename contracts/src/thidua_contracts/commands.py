@@ -8,8 +8,15 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .envelope import Actor
-from .events import Achievement, Commitment, CriterionPoints, SubjectKind
-from .movement import MovementDefinition, RoundKind
+from .events import (
+    Achievement,
+    AchievementReport,
+    Commitment,
+    CriterionPoints,
+    DossierItem,
+    SubjectKind,
+)
+from .movement import MovementDefinition, RoundKind, Unit
 from .types import LongText, Sha256Hex, Slug, Text, UuidStr
 
 MAX_COMMAND_BYTES = 256 * 1024
@@ -82,6 +89,36 @@ class MergeUnits(Command):
     into_unit_id: Slug
     effective_on: date
     decision_ref: Text
+
+
+class SplitUnit(Command):
+    SERVICE = "submissions"
+    NAME = "split_unit"
+
+    unit_id: Slug
+    into: list[Unit] = Field(min_length=2, max_length=20)
+    effective_on: date
+    decision_ref: Text
+
+
+class MoveUnitToBlock(Command):
+    SERVICE = "submissions"
+    NAME = "move_unit_to_block"
+
+    unit_id: Slug
+    to_block_id: Slug
+    effective_on: date
+
+
+class AssignBlockLeadership(Command):
+    SERVICE = "submissions"
+    NAME = "assign_block_leadership"
+
+    block_id: Slug
+    head_unit_id: Slug
+    deputy_unit_id: Slug | None = None
+    period_from: date
+    period_to: date
 
 
 class SignCovenant(Command):
@@ -175,6 +212,8 @@ class ProposeAward(Command):
     award_code: str = Field(pattern=r"^[A-Z][A-Z0-9_]+$")
     year: int = Field(ge=2000, le=2100)
     achievement_summary: LongText
+    achievement_report: AchievementReport | None = None
+    dossier: list[DossierItem] = Field(default_factory=list, max_length=50)
 
 
 class RecordTally(Command):

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .movement import MovementDefinition, RoundKind
+from .movement import MovementDefinition, RoundKind, Unit
 from .types import DecimalStr, LongText, Sha256Hex, Slug, Text, UuidStr, Vnd
 
 SubjectKind = Literal["ca_nhan", "tap_the"]
@@ -96,6 +96,38 @@ class UnitsMerged(EventPayload):
     decision_ref: Text
 
 
+class UnitSplit(EventPayload):
+    """A unit ends and new units continue it, each naming it as predecessor."""
+
+    TYPE = "submissions.UnitSplit"
+
+    unit_id: Slug
+    into: list[Unit] = Field(min_length=2)
+    effective_on: date
+    decision_ref: Text
+
+
+class BlockMembershipChanged(EventPayload):
+    TYPE = "submissions.BlockMembershipChanged"
+
+    unit_id: Slug
+    from_block_id: Slug
+    to_block_id: Slug
+    effective_on: date
+
+
+class BlockLeadershipAssigned(EventPayload):
+    """Block head and deputy for a period (they usually rotate yearly)."""
+
+    TYPE = "submissions.BlockLeadershipAssigned"
+
+    block_id: Slug
+    head_unit_id: Slug
+    deputy_unit_id: Slug | None = None
+    period_from: date
+    period_to: date
+
+
 class CovenantSigned(EventPayload):
     """A block's giao ước thi đua: its members commit to the targets and the scoring table."""
 
@@ -179,6 +211,40 @@ class ReportWithdrawn(EventPayload):
     reason: LongText = ""
 
 
+DossierKind = Literal[
+    "to_trinh",
+    "danh_sach",
+    "bao_cao_thanh_tich",
+    "bien_ban_binh_xet",
+    "xac_nhan_sang_kien",
+    "y_kien_co_quan",
+]
+
+
+class DossierItem(Part):
+    """One document of the dossier (hồ sơ, DOMAIN §5.2), identified by its hash."""
+
+    kind: DossierKind
+    name: Text
+    number: str | None = Field(default=None, max_length=60)
+    issued_on: date | None = None
+    sha256: Sha256Hex | None = None
+
+
+class PriorAwardLine(Part):
+    year: int = Field(ge=1990, le=2100)
+    award: Text
+    decision_ref: Text
+
+
+class AchievementReport(Part):
+    """The báo cáo thành tích (DOMAIN §7.8): background, achievements, awards received."""
+
+    background: LongText = ""
+    achievements: LongText = ""
+    prior_awards: list[PriorAwardLine] = Field(default_factory=list)
+
+
 class AwardProposed(EventPayload):
     TYPE = "submissions.AwardProposed"
 
@@ -190,6 +256,8 @@ class AwardProposed(EventPayload):
     award_code: str
     year: int
     achievement_summary: LongText
+    achievement_report: AchievementReport | None = None
+    dossier: list[DossierItem] = Field(default_factory=list)
 
 
 # The inputs the law's criteria need, recorded by the unit that owns them (DOMAIN §2, §10).

@@ -42,6 +42,10 @@ class Unit(Frozen):
     kind: UnitKind
     block_id: Slug
     sample: bool = False
+    # Reorganisations keep identities: an ended unit stays (its history and awards with it),
+    # and the units that continue it name it as a predecessor.
+    ended_on: date | None = None
+    predecessor_ids: list[Slug] = Field(default_factory=list)
 
 
 class Person(Frozen):
@@ -151,6 +155,10 @@ class MovementDefinition(Frozen):
             if person.unit_id not in units:
                 raise ValueError(f"person {person.person_id} names unknown unit {person.unit_id}")
         return self
+
+    def active_unit(self, unit_id: str) -> Unit | None:
+        unit = self.unit(unit_id)
+        return unit if unit is not None and unit.ended_on is None else None
 
     def unit(self, unit_id: str) -> Unit | None:
         return next((u for u in self.units if u.unit_id == unit_id), None)

@@ -10,12 +10,15 @@ import pytest
 
 from thidua_contracts.commands import (
     AmendMovement,
+    AssignBlockLeadership,
     MergeUnits,
+    MoveUnitToBlock,
     ProposeAward,
     PublishMovement,
     RegisterIndividual,
     RenameUnit,
     SignCovenant,
+    SplitUnit,
     TransferPerson,
 )
 from thidua_contracts.envelope import Actor, Envelope, Role
@@ -229,3 +232,140 @@ def test_individuals_register_through_their_unit() -> None:
     assert isinstance(late, IndividualRegistered) and late.late is True
     assert rejected(lambda: register("le-thi-thu-ha")).code == ErrorCode.PERSON_NOT_IN_UNIT
     assert rejected(lambda: register("khong-co")).code == ErrorCode.UNKNOWN_PERSON
+
+
+def test_a_proposal_carries_its_achievement_report_and_dossier() -> None:
+    command = ProposeAward.model_validate(
+        {
+            "command_id": str(uuid.uuid4()),
+            "movement_id": "bn-2022",
+            "actor": Actor(id="vt", role=Role.UNIT_CLERK, unit="phuong-vu-ninh"),
+            "proposal_id": str(uuid.uuid4()),
+            "unit_id": "phuong-vu-ninh",
+            "subject_kind": "ca_nhan",
+            "subject_id": "nguyen-thi-huong",
+            "award_code": "GK_CT_UBND_TP",
+            "year": 2022,
+            "achievement_summary": "Hoàn thành xuất sắc nhiệm vụ năm 2022.",
+            "achievement_report": {
+                "background": "Phó Chủ tịch UBND phường phụ trách văn hóa – xã hội.",
+                "achievements": "Chỉ đạo hoàn thành 100 % chỉ tiêu phòng, chống dịch.",
+                "prior_awards": [
+                    {
+                        "year": 2021,
+                        "award": "Lao động tiên tiến",
+                        "decision_ref": "QĐ 12/QĐ-UBND ngày 10/01/2022",
+                    }
+                ],
+            },
+            "dossier": [
+                {
+                    "kind": "to_trinh",
+                    "name": "Tờ trình đề nghị khen thưởng",
+                    "number": "25/TTr-UBND",
+                },
+                {"kind": "bao_cao_thanh_tich", "name": "Báo cáo thành tích", "sha256": "b" * 64},
+                {"kind": "bien_ban_binh_xet", "name": "Biên bản họp Hội đồng TĐKT phường"},
+            ],
+        }
+    )
+    (event,) = proposal.decide_propose(command, DEFINITION, True, proposal.initial())
+    assert isinstance(event, AwardProposed)
+    assert [d.kind for d in event.dossier] == [
+        "to_trinh",
+        "bao_cao_thanh_tich",
+        "bien_ban_binh_xet",
+    ]
+    assert event.achievement_report is not None
+    assert event.achievement_report.prior_awards[0].award == "Lao động tiên tiến"
+    with pytest.raises(ValueError, match="kind"):
+        ProposeAward.model_validate(
+            {**command.model_dump(mode="json"), "dossier": [{"kind": "thu_tay", "name": "x"}]}
+        )
+
+
+def test_a_split_ends_a_unit_and_its_successors_name_it() -> None:
+    into = [
+        {
+            "unit_id": "phuong-vu-ninh-a",
+            "name": "Ủy ban nhân dân phường Vũ Ninh A",
+            "kind": "phuong",
+            "block_id": "khoi-phuong",
+        },
+        {
+            "unit_id": "phuong-vu-ninh-b",
+            "name": "Ủy ban nhân dân phường Vũ Ninh B",
+            "kind": "phuong",
+            "block_id": "khoi-phuong",
+        },
+    ]
+    (split,) = movement.decide_split(
+        cmd(
+            SplitUnit,
+            unit_id="phuong-vu-ninh",
+            into=into,
+            effective_on=date(2022, 10, 1),
+            decision_ref="NQ 1/NQ-UBTVQH",
+        ),
+        fold(),
+    )
+    effective = fold(split).effective()
+    ended = effective.unit("phuong-vu-ninh")
+    assert ended is not None and ended.ended_on == date(2022, 10, 1)  # history stays
+    successor = effective.active_unit("phuong-vu-ninh-b")
+    assert successor is not None and successor.predecessor_ids == ["phuong-vu-ninh"]
+    error = rejected(lambda: movement.require_unit(effective, "phuong-vu-ninh"))
+    assert error.code == ErrorCode.UNKNOWN_UNIT and "(ended)" in (error.detail or "")
+    clash = rejected(
+        lambda: movement.decide_split(
+            cmd(
+                SplitUnit,
+                unit_id="phuong-dap-cau",
+                into=[into[0], {**into[1], "unit_id": "phuong-kinh-bac"}],
+                effective_on=date(2022, 10, 1),
+                decision_ref="x",
+            ),
+            fold(split),
+        )
+    )
+    assert (clash.code, clash.field) == (ErrorCode.INVALID_FIELD, "into.0.unit_id")
+
+
+def test_block_moves_and_rotating_leadership() -> None:
+    (moved,) = movement.decide_move_to_block(
+        cmd(
+            MoveUnitToBlock,
+            unit_id="phong-y-te",
+            to_block_id="khoi-su-nghiep",
+            effective_on=date(2022, 7, 1),
+        ),
+        fold(),
+    )
+    state = fold(moved)
+    assert state.effective().unit("phong-y-te").block_id == "khoi-su-nghiep"  # type: ignore[union-attr]
+    (lead,) = movement.decide_leadership(
+        cmd(
+            AssignBlockLeadership,
+            block_id="khoi-phuong",
+            head_unit_id="phuong-kinh-bac",
+            deputy_unit_id="phuong-dai-phuc",
+            period_from=date(2023, 1, 1),
+            period_to=date(2023, 12, 31),
+        ),
+        state,
+    )
+    block = next(b for b in fold(moved, lead).effective().blocks if b.block_id == "khoi-phuong")
+    assert (block.head_unit_id, block.deputy_unit_id) == ("phuong-kinh-bac", "phuong-dai-phuc")
+    outsider = rejected(
+        lambda: movement.decide_leadership(
+            cmd(
+                AssignBlockLeadership,
+                block_id="khoi-phuong",
+                head_unit_id="phong-noi-vu",
+                period_from=date(2023, 1, 1),
+                period_to=date(2023, 12, 31),
+            ),
+            state,
+        )
+    )
+    assert (outsider.code, outsider.field) == (ErrorCode.UNKNOWN_UNIT, "head_unit_id")

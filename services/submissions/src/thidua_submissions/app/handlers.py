@@ -6,9 +6,11 @@ from typing import Any
 
 from thidua_contracts.commands import (
     AmendMovement,
+    AssignBlockLeadership,
     DefineMovement,
     ImportRecords,
     MergeUnits,
+    MoveUnitToBlock,
     ProposeAward,
     PublishMovement,
     RegisterIndividual,
@@ -16,12 +18,15 @@ from thidua_contracts.commands import (
     RenameUnit,
     ShowMovement,
     SignCovenant,
+    SplitUnit,
     SubmitReport,
     TransferPerson,
     WithdrawReport,
 )
 from thidua_contracts.events import (
     AwardProposed,
+    BlockLeadershipAssigned,
+    BlockMembershipChanged,
     CovenantSigned,
     EventPayload,
     IndividualRegistered,
@@ -34,6 +39,7 @@ from thidua_contracts.events import (
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
+    UnitSplit,
 )
 from thidua_contracts.movement import MovementDefinition
 from thidua_kit.aggregate import Aggregate
@@ -60,6 +66,9 @@ OWN: dict[type[EventPayload], Aggregate[Any]] = {
     PersonTransferred: MOVEMENT,
     UnitRenamed: MOVEMENT,
     UnitsMerged: MOVEMENT,
+    UnitSplit: MOVEMENT,
+    BlockMembershipChanged: MOVEMENT,
+    BlockLeadershipAssigned: MOVEMENT,
     CovenantSigned: COVENANT,
     IndividualRegistered: REGISTRATION,
     UnitRegistered: REGISTRATION,
@@ -71,7 +80,8 @@ OWN: dict[type[EventPayload], Aggregate[Any]] = {
 
 def _definition(ctx: Context, movement_id: str) -> MovementDefinition:
     state, _ = MOVEMENT.load(ctx.store, ctx.subject("movement", movement_id))
-    return movement.require_defined(state, movement_id)
+    movement.require_defined(state, movement_id)
+    return state.effective()
 
 
 def _registered(ctx: Context, movement_id: str, unit_id: str) -> bool:
@@ -123,6 +133,20 @@ async def merge_units(command: MergeUnits, ctx: Context) -> list[StoredEvent]:
     return await _change_movement(command, ctx, movement.decide_merge)
 
 
+async def split_unit(command: SplitUnit, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_split)
+
+
+async def move_unit_to_block(command: MoveUnitToBlock, ctx: Context) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_move_to_block)
+
+
+async def assign_block_leadership(
+    command: AssignBlockLeadership, ctx: Context
+) -> list[StoredEvent]:
+    return await _change_movement(command, ctx, movement.decide_leadership)
+
+
 async def sign_covenant(command: SignCovenant, ctx: Context) -> list[StoredEvent]:
     definition = _definition(ctx, command.movement_id)
     subject = ctx.subject("covenant", command.movement_id, command.block_id)
@@ -134,7 +158,8 @@ async def sign_covenant(command: SignCovenant, ctx: Context) -> list[StoredEvent
 
 async def register_individual(command: RegisterIndividual, ctx: Context) -> list[StoredEvent]:
     movement_state, _ = MOVEMENT.load(ctx.store, ctx.subject("movement", command.movement_id))
-    definition = movement.require_defined(movement_state, command.movement_id)
+    movement.require_defined(movement_state, command.movement_id)
+    definition = movement_state.effective()
     subject = ctx.subject("registration", command.movement_id, command.unit_id, command.person_id)
     state, _ = REGISTRATION.load(ctx.store, subject)
     payloads = registration.decide_register_individual(
@@ -170,7 +195,8 @@ async def withdraw_report(command: WithdrawReport, ctx: Context) -> list[StoredE
 
 async def propose_award(command: ProposeAward, ctx: Context) -> list[StoredEvent]:
     movement_state, _ = MOVEMENT.load(ctx.store, ctx.subject("movement", command.movement_id))
-    definition = movement.require_defined(movement_state, command.movement_id)
+    movement.require_defined(movement_state, command.movement_id)
+    definition = movement_state.effective()
     subject = ctx.subject("proposal", command.movement_id, command.proposal_id)
     state, _ = PROPOSAL.load(ctx.store, subject)
     registered = _registered(ctx, command.movement_id, command.unit_id)

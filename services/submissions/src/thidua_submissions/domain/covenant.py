@@ -34,7 +34,9 @@ def decide_sign(
         raise Rejected(ErrorCode.FORBIDDEN, "actor", f"{actor.role.value}/{actor.unit}")
     if state.signed:
         raise Rejected(ErrorCode.WRONG_STATE, "block_id", "covenant already signed")
-    members = {u.unit_id for u in definition.units if u.block_id == block.block_id}
+    members = {
+        u.unit_id for u in definition.units if u.block_id == block.block_id and u.ended_on is None
+    }
     signed = set(command.signatory_unit_ids)
     if strangers := sorted(signed - members):
         raise Rejected(ErrorCode.UNKNOWN_UNIT, "signatory_unit_ids", ", ".join(strangers))

@@ -70,6 +70,8 @@ def decide_propose(
             award_code=command.award_code,
             year=command.year,
             achievement_summary=command.achievement_summary,
+            achievement_report=command.achievement_report,
+            dossier=list(command.dossier),
         )
     ]
 
