@@ -43,6 +43,8 @@ from thidua_contracts.events import (
     RatingRecorded,
     ReportSubmitted,
     ReportWithdrawn,
+    RoundClosed,
+    RoundOpened,
     ScoreLine,
     ScoreSheetRecorded,
     UnitRegistered,
@@ -299,6 +301,10 @@ def minimal_payloads() -> dict[str, EventPayload]:
             target_codes=["phong-chong-dich"],
             scoring_table_sha256="a" * 64,
         ),
+        RoundOpened(round=RoundKind.SO_KET, opened_on=date(2022, 7, 1), due_on=date(2022, 7, 29)),
+        RoundClosed(
+            round=RoundKind.SO_KET, closed_on=date(2022, 8, 1), missing_unit_ids=["phuong-vu-ninh"]
+        ),
         UnitSplit(
             unit_id="phuong-vu-ninh",
             into=[
@@ -467,6 +473,8 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "submissions.CovenantSigned": ("scoring_table_sha256", "not-a-hash"),
     "submissions.IndividualRegistered": ("late", "không"),
     "submissions.UnitSplit": ("into", {"unit_id": "x"}),
+    "submissions.RoundOpened": ("due_on", 29),
+    "submissions.RoundClosed": ("missing_unit_ids", "phuong-vu-ninh"),
     "submissions.BlockMembershipChanged": ("effective_on", 1),
     "submissions.BlockLeadershipAssigned": ("period_to", False),
     "submissions.AwardProposed": ("year", "2022"),

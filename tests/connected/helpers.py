@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from thidua_contracts.commands import DefineMovement, RegisterUnit, SubmitReport
+from thidua_contracts.commands import DefineMovement, OpenRound, RegisterUnit, SubmitReport
 from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.events import CriterionPoints
 from thidua_contracts.movement import RoundKind
@@ -20,6 +20,16 @@ def define() -> DefineMovement:
         actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
         movement_id=MOVEMENT,
         definition=load_definition(),
+    )
+
+
+def open_round(round_: RoundKind = RoundKind.TONG_KET, on: date = date(2022, 12, 1)) -> OpenRound:
+    return OpenRound(
+        command_id=new_id(),
+        actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+        movement_id=MOVEMENT,
+        round=round_,
+        opened_on=on,
     )
 
 

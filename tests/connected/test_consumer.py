@@ -21,7 +21,7 @@ from thidua_kit.services import SERVICE_NAMES, load
 from thidua_kit.settings import Settings, database_url
 from thidua_kit.testing import running_system
 
-from .helpers import define, register, report
+from .helpers import define, open_round, register, report
 
 pytestmark = pytest.mark.connected
 
@@ -61,6 +61,7 @@ async def test_the_same_event_delivered_twice_has_one_effect(settings: Settings)
         Client(settings) as client,
     ):
         await client.command(define())
+        await client.command(open_round())
         await client.command(register("phuong-vu-ninh"))
         await client.command(report("phuong-vu-ninh"))
         last = await folded(client, "scoring")
@@ -94,6 +95,7 @@ async def test_a_malformed_event_is_parked_and_the_next_ones_are_processed(
         Client(settings) as client,
     ):
         await client.command(define())
+        await client.command(open_round())
         await client.command(register("phuong-vu-ninh"))
         poison = f"{settings.subject_prefix}.evt.submissions.report.bn-2022.x.tong-ket"
         ack = await client.nc.jetstream().publish(
@@ -130,6 +132,7 @@ async def test_an_event_whose_handler_keeps_failing_is_parked_after_bounded_retr
         stray = stray.model_copy(update={"movement_id": "bn-1999"})
         await client.log().append([stray], 0)
         await client.command(define())
+        await client.command(open_round())
         await client.command(register("phuong-vu-ninh"))
         await client.command(report("phuong-vu-ninh"))
         await folded(client, "scoring")
@@ -142,6 +145,7 @@ async def test_an_event_whose_handler_keeps_failing_is_parked_after_bounded_retr
 async def test_a_restarted_service_resumes_from_its_position(settings: Settings) -> None:
     async with running_system(settings, ("submissions",)), Client(settings) as client:
         await client.command(define())
+        await client.command(open_round())
         async with running_system(settings, ("scoring",)):
             await client.command(register("phuong-vu-ninh"))
             await client.command(report("phuong-vu-ninh"))
@@ -194,10 +198,12 @@ async def test_two_writers_racing_on_one_report_both_land_as_successive_versions
         Client(settings) as client,
     ):
         await client.command(define())
+        await client.command(open_round())
         await client.command(register("phuong-vu-ninh"))
         await folded(client, "submissions")
-        await first["submissions"].wait_for_position(2)
-        await second["submissions"].wait_for_position(2)
+        last = await client.log().last_sequence()
+        await first["submissions"].wait_for_position(last)
+        await second["submissions"].wait_for_position(last)
         a: SubmitReport = report("phuong-vu-ninh", points="40")
         b: SubmitReport = report("phuong-vu-ninh", points="45")
         replies = await asyncio.gather(

@@ -23,7 +23,7 @@ from thidua_kit.client import Client
 from thidua_kit.demo import service_env
 from thidua_kit.settings import Settings
 
-from .helpers import define, register, report
+from .helpers import define, open_round, register, report
 
 pytestmark = pytest.mark.connected
 
@@ -63,7 +63,7 @@ def live(settings: Settings, tmp_path: Path) -> Iterator[tuple[Settings, int]]:
                 if (await client.status("submissions")).status == "ok":
                     break
                 await asyncio.sleep(0.05)
-            for command in (define(), register("phuong-vu-ninh")):
+            for command in (define(), open_round(), register("phuong-vu-ninh")):
                 assert (await client.command(command)).status == "accepted"
             return await client.log().last_sequence()
 

@@ -18,7 +18,7 @@ from thidua_kit.demo import service_env
 from thidua_kit.settings import Settings
 from thidua_kit.testing import running_system
 
-from ..connected.helpers import define, register, report
+from ..connected.helpers import define, open_round, register, report
 
 pytestmark = pytest.mark.connected
 
@@ -78,6 +78,7 @@ async def scoring_run(
         try:
             await ready(client, "scoring")
             await client.command(define())
+            await client.command(open_round())
             await client.command(register("phuong-vu-ninh"))
             await client.command(report("phuong-vu-ninh"))
             if fault:

@@ -178,6 +178,22 @@ class SubmitReport(Command):
     submitted_on: date
 
 
+class OpenRound(Command):
+    SERVICE = "submissions"
+    NAME = "open_round"
+
+    round: RoundKind
+    opened_on: date
+
+
+class CloseRound(Command):
+    SERVICE = "submissions"
+    NAME = "close_round"
+
+    round: RoundKind
+    closed_on: date
+
+
 class WithdrawReport(Command):
     SERVICE = "submissions"
     NAME = "withdraw_report"

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     WRONG_VERSION = "wrong_version"
     ALREADY_PUBLISHED = "already_published"
     UNKNOWN_BLOCK = "unknown_block"
+    ROUND_ALREADY_OPEN = "round_already_open"
     COVENANT_INCOMPLETE = "covenant_incomplete"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
@@ -110,6 +111,10 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.ALREADY_PUBLISHED: (
         "Kế hoạch đã được ban hành.",
         "The plan has already been issued.",
+    ),
+    ErrorCode.ROUND_ALREADY_OPEN: (
+        "Đợt báo cáo đã được mở (hoặc đã đóng).",
+        "The round is already open (or closed).",
     ),
     ErrorCode.UNKNOWN_BLOCK: ("Không có khối thi đua này.", "No such emulation block."),
     ErrorCode.COVENANT_INCOMPLETE: (

@@ -151,6 +151,26 @@ class IndividualRegistered(EventPayload):
     late: bool
 
 
+class RoundOpened(EventPayload):
+    """A reporting round opens; its deadline is fixed now, on the working calendar."""
+
+    TYPE = "submissions.RoundOpened"
+
+    round: RoundKind
+    opened_on: date
+    due_on: date
+
+
+class RoundClosed(EventPayload):
+    """The deadline has passed: recorded, with the registered units that had not reported."""
+
+    TYPE = "submissions.RoundClosed"
+
+    round: RoundKind
+    closed_on: date
+    missing_unit_ids: list[Slug] = Field(default_factory=list)
+
+
 class UnitRegistered(EventPayload):
     TYPE = "submissions.UnitRegistered"
 

@@ -83,6 +83,8 @@ class Round(Frozen):
     name: Text
     opens_on: date
     due_on: date
+    # When set, the deadline is this many working days after the round is opened instead.
+    due_working_days: int | None = Field(default=None, ge=1, le=60)
 
 
 class AwardForm(Frozen):

@@ -38,6 +38,7 @@ from thidua_contracts.events import (
 from thidua_contracts.movement import MovementDefinition, RoundKind
 from thidua_kit.calendar import state_calendar
 from thidua_submissions.domain import movement, proposal, registration, report
+from thidua_submissions.domain import round as round_
 
 S = TypeVar("S")
 
@@ -195,7 +196,12 @@ def decide_submit(
     command: SubmitReport, *events: EventPayload, registered: bool = True
 ) -> list[EventPayload]:
     state = given(report.evolve, report.initial(), *events)
-    return report.decide_submit(command, sample(), registered, state, CALENDAR)
+    planned = sample().round_of(command.round)
+    assert planned is not None
+    opened = round_.RoundState(
+        opened_on=planned.opens_on, due_on=CALENDAR.effective_deadline(planned.due_on)
+    )
+    return report.decide_submit(command, sample(), registered, state, opened, CALENDAR)
 
 
 def decide_propose(

@@ -369,3 +369,55 @@ def test_block_moves_and_rotating_leadership() -> None:
         )
     )
     assert (outsider.code, outsider.field) == (ErrorCode.UNKNOWN_UNIT, "head_unit_id")
+
+
+def test_rounds_open_with_a_deadline_on_the_working_calendar_and_close_with_who_is_missing() -> (
+    None
+):
+    from thidua_contracts.commands import CloseRound, OpenRound
+    from thidua_contracts.events import RoundClosed, RoundOpened
+    from thidua_kit.calendar import state_calendar
+    from thidua_submissions.domain import round as round_
+
+    calendar = state_calendar(range(2022, 2024))
+    (opened,) = round_.decide_open(
+        cmd(OpenRound, round="so-ket", opened_on=date(2022, 7, 1)),
+        DEFINITION,
+        round_.initial(),
+        calendar,
+    )
+    assert isinstance(opened, RoundOpened) and opened.due_on == date(2022, 7, 29)
+    # A plan may set the deadline in working days from opening instead: 10 from Thu 25/8/2022
+    # skip Quốc khánh (1–2/9) and land on Monday 12/9.
+    in_days = DEFINITION.model_copy(
+        update={
+            "rounds": [r.model_copy(update={"due_working_days": 10}) for r in DEFINITION.rounds]
+        }
+    )
+    (counted,) = round_.decide_open(
+        cmd(OpenRound, round="so-ket", opened_on=date(2022, 8, 25)),
+        in_days,
+        round_.initial(),
+        calendar,
+    )
+    assert isinstance(counted, RoundOpened) and counted.due_on == date(2022, 9, 12)
+    state = round_.RoundState(opened_on=opened.opened_on, due_on=opened.due_on)
+    again = rejected(
+        lambda: round_.decide_open(
+            cmd(OpenRound, round="so-ket", opened_on=date(2022, 7, 2)), DEFINITION, state, calendar
+        )
+    )
+    assert again.code == ErrorCode.ROUND_ALREADY_OPEN
+    (closed,) = round_.decide_close(
+        cmd(CloseRound, round="so-ket", closed_on=date(2022, 8, 1)),
+        state,
+        ["phuong-dai-phuc", "phuong-vu-ninh"],
+        {"phuong-vu-ninh"},
+    )
+    assert isinstance(closed, RoundClosed) and closed.missing_unit_ids == ["phuong-dai-phuc"]
+    early = rejected(
+        lambda: round_.decide_close(
+            cmd(CloseRound, round="so-ket", closed_on=date(2022, 7, 29)), state, [], set()
+        )
+    )
+    assert (early.code, early.field) == (ErrorCode.VALUE_OUT_OF_RANGE, "closed_on")

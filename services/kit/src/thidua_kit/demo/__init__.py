@@ -19,12 +19,14 @@ from typing import Any
 import yaml
 
 from thidua_contracts.commands import (
+    CloseRound,
     Command,
     DefineMovement,
     ExplainAward,
     ImportRecords,
     ListAwards,
     ListDocuments,
+    OpenRound,
     ProposeAward,
     PublishMovement,
     RecordTally,
@@ -201,6 +203,20 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     registered_on=datetime(2022, 5, 20).date(),
                 ),
             )
+        for round_kind, opened in (
+            (RoundKind.SO_KET, (2022, 7, 1)),
+            (RoundKind.TONG_KET, (2022, 12, 1)),
+        ):
+            await send(
+                client,
+                OpenRound(
+                    command_id=new_id(),
+                    actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+                    movement_id=MOVEMENT,
+                    round=round_kind,
+                    opened_on=datetime(*opened).date(),
+                ),
+            )
         for i, (unit, scores) in enumerate(SCORES.items()):
             await send(
                 client,
@@ -238,6 +254,17 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     for c, p in zip(criteria, SCORES["phuong-vu-ninh"], strict=True)
                 ],
                 narrative="Báo cáo tổng kết (bản sửa đổi): bổ sung số liệu quý IV.",
+            ),
+        )
+        # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
+        await send(
+            client,
+            CloseRound(
+                command_id=new_id(),
+                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+                movement_id=MOVEMENT,
+                round=RoundKind.SO_KET,
+                closed_on=datetime(2022, 8, 1).date(),
             ),
         )
         # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.

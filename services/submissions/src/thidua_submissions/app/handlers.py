@@ -7,10 +7,12 @@ from typing import Any
 from thidua_contracts.commands import (
     AmendMovement,
     AssignBlockLeadership,
+    CloseRound,
     DefineMovement,
     ImportRecords,
     MergeUnits,
     MoveUnitToBlock,
+    OpenRound,
     ProposeAward,
     PublishMovement,
     RegisterIndividual,
@@ -36,6 +38,8 @@ from thidua_contracts.events import (
     PersonTransferred,
     ReportSubmitted,
     ReportWithdrawn,
+    RoundClosed,
+    RoundOpened,
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
@@ -50,6 +54,7 @@ from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
 from ..domain import covenant, movement, proposal, records, registration, report
+from ..domain import round as round_
 
 MOVEMENT = Aggregate("movement", movement.MovementState, movement.initial, movement.evolve)
 REGISTRATION = Aggregate(
@@ -58,6 +63,7 @@ REGISTRATION = Aggregate(
 REPORT = Aggregate("report", report.ReportState, report.initial, report.evolve)
 PROPOSAL = Aggregate("proposal", proposal.ProposalState, proposal.initial, proposal.evolve)
 COVENANT = Aggregate("covenant", covenant.CovenantState, covenant.initial, covenant.evolve)
+ROUND = Aggregate("round", round_.RoundState, round_.initial, round_.evolve)
 
 OWN: dict[type[EventPayload], Aggregate[Any]] = {
     MovementDefined: MOVEMENT,
@@ -70,6 +76,8 @@ OWN: dict[type[EventPayload], Aggregate[Any]] = {
     BlockMembershipChanged: MOVEMENT,
     BlockLeadershipAssigned: MOVEMENT,
     CovenantSigned: COVENANT,
+    RoundOpened: ROUND,
+    RoundClosed: ROUND,
     IndividualRegistered: REGISTRATION,
     UnitRegistered: REGISTRATION,
     ReportSubmitted: REPORT,
@@ -181,8 +189,39 @@ async def submit_report(command: SubmitReport, ctx: Context) -> list[StoredEvent
     subject = ctx.subject("report", command.movement_id, command.unit_id, command.round.value)
     state, _ = REPORT.load(ctx.store, subject)
     registered = _registered(ctx, command.movement_id, command.unit_id)
-    payloads = report.decide_submit(command, definition, registered, state, ctx.extra["calendar"])
+    round_state, _ = ROUND.load(
+        ctx.store, ctx.subject("round", command.movement_id, command.round.value)
+    )
+    payloads = report.decide_submit(
+        command, definition, registered, state, round_state, ctx.extra["calendar"]
+    )
     return await _append(ctx, REPORT, subject, command, payloads)
+
+
+async def open_round(command: OpenRound, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    subject = ctx.subject("round", command.movement_id, command.round.value)
+    state, _ = ROUND.load(ctx.store, subject)
+    payloads = round_.decide_open(command, definition, state, ctx.extra["calendar"])
+    return await _append(ctx, ROUND, subject, command, payloads)
+
+
+async def close_round(command: CloseRound, ctx: Context) -> list[StoredEvent]:
+    definition = _definition(ctx, command.movement_id)
+    subject = ctx.subject("round", command.movement_id, command.round.value)
+    state, _ = ROUND.load(ctx.store, subject)
+    registered = [
+        u.unit_id for u in definition.units if _registered(ctx, command.movement_id, u.unit_id)
+    ]
+    reported = {
+        unit_id
+        for unit_id in registered
+        if REPORT.load(
+            ctx.store, ctx.subject("report", command.movement_id, unit_id, command.round.value)
+        )[0].standing
+    }
+    payloads = round_.decide_close(command, state, registered, reported)
+    return await _append(ctx, ROUND, subject, command, payloads)
 
 
 async def withdraw_report(command: WithdrawReport, ctx: Context) -> list[StoredEvent]:

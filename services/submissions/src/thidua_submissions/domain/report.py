@@ -18,6 +18,7 @@ from thidua_contracts.workdays import WorkCalendar
 
 from .access import require_unit_clerk
 from .movement import require_unit
+from .round import RoundState
 
 
 class ReportState(BaseModel):
@@ -42,6 +43,7 @@ def decide_submit(
     definition: MovementDefinition,
     registered: bool,
     state: ReportState,
+    round_state: RoundState,
     calendar: WorkCalendar,
 ) -> list[EventPayload]:
     """Submit, or amend until the deadline; a first submission after it is accepted as late."""
@@ -49,12 +51,12 @@ def decide_submit(
     require_unit_clerk(command.actor, command.unit_id)
     if not registered:
         raise Rejected(ErrorCode.NOT_REGISTERED, "unit_id", command.unit_id)
-    round_ = definition.round_of(command.round)
-    if round_ is None or command.submitted_on < round_.opens_on:
+    opened, due = round_state.opened_on, round_state.due_on
+    if opened is None or due is None or command.submitted_on < opened:
         raise Rejected(ErrorCode.ROUND_NOT_OPEN, "round", command.round.value)
-    late_by = calendar.working_days_late(round_.due_on, command.submitted_on)
+    late_by = calendar.working_days_late(due, command.submitted_on)
     if state.standing and late_by > 0:
-        raise Rejected(ErrorCode.ROUND_CLOSED, "submitted_on", round_.due_on.isoformat())
+        raise Rejected(ErrorCode.ROUND_CLOSED, "submitted_on", due.isoformat())
     targets = {t.code for t in definition.targets}
     for i, achievement in enumerate(command.achievements):
         if achievement.target_code not in targets:
