@@ -23,9 +23,11 @@ from thidua_contracts.events import (
     BallotTallied,
     BlockLeadershipAssigned,
     BlockMembershipChanged,
+    BlockRanked,
     Check,
     Commitment,
     CovenantSigned,
+    CriterionChange,
     CriterionPoints,
     DecisionSigned,
     DisciplineRecorded,
@@ -40,11 +42,13 @@ from thidua_contracts.events import (
     MovementPublished,
     PersonTransferred,
     PriorAwardRecorded,
+    RankRow,
     RatingRecorded,
     ReportSubmitted,
     ReportWithdrawn,
     RoundClosed,
     RoundOpened,
+    ScoreAppraised,
     ScoreLine,
     ScoreSheetRecorded,
     UnitRegistered,
@@ -301,6 +305,22 @@ def minimal_payloads() -> dict[str, EventPayload]:
             target_codes=["phong-chong-dich"],
             scoring_table_sha256="a" * 64,
         ),
+        ScoreAppraised(
+            unit_id="phuong-vu-ninh",
+            round=RoundKind.TONG_KET,
+            changes=[
+                CriterionChange(
+                    criterion_code="xay-dung-dang", points="12", reason="Có đơn thư được xác minh"
+                )
+            ],
+        ),
+        BlockRanked(
+            block_id="khoi-phuong",
+            round=RoundKind.TONG_KET,
+            rows=[RankRow(rank=1, unit_id="phuong-dai-phuc", total="99.00", full_score_criteria=3)],
+            leader_unit_id="phuong-dai-phuc",
+            needs_ballot=False,
+        ),
         RoundOpened(round=RoundKind.SO_KET, opened_on=date(2022, 7, 1), due_on=date(2022, 7, 29)),
         RoundClosed(
             round=RoundKind.SO_KET, closed_on=date(2022, 8, 1), missing_unit_ids=["phuong-vu-ninh"]
@@ -474,6 +494,8 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "submissions.IndividualRegistered": ("late", "không"),
     "submissions.UnitSplit": ("into", {"unit_id": "x"}),
     "submissions.RoundOpened": ("due_on", 29),
+    "scoring.ScoreAppraised": ("changes", "nhiều"),
+    "scoring.BlockRanked": ("needs_ballot", "không"),
     "submissions.RoundClosed": ("missing_unit_ids", "phuong-vu-ninh"),
     "submissions.BlockMembershipChanged": ("effective_on", 1),
     "submissions.BlockLeadershipAssigned": ("period_to", False),

@@ -12,6 +12,7 @@ from .events import (
     Achievement,
     AchievementReport,
     Commitment,
+    CriterionChange,
     CriterionPoints,
     DossierItem,
     SubjectKind,
@@ -232,6 +233,15 @@ class ProposeAward(Command):
     dossier: list[DossierItem] = Field(default_factory=list, max_length=50)
 
 
+class AppraiseScore(Command):
+    SERVICE = "scoring"
+    NAME = "appraise"
+
+    unit_id: Slug
+    round: RoundKind
+    changes: list[CriterionChange] = Field(min_length=1, max_length=100)
+
+
 class RecordTally(Command):
     SERVICE = "nominations"
     NAME = "record_tally"
@@ -297,6 +307,15 @@ class ShowScoreSheet(Query):
     round: RoundKind
 
 
+class ShowBlockRanking(Query):
+    SERVICE = "scoring"
+    NAME = "ranking"
+
+    movement_id: Slug
+    block_id: Slug
+    round: RoundKind
+
+
 class ShowMovement(Query):
     SERVICE = "submissions"
     NAME = "movement"
@@ -320,3 +339,65 @@ def _by_name(base: type[BaseModel]) -> dict[tuple[str, str], type[Any]]:
 # Every command and query class defined in this module (add a class, it is registered).
 COMMANDS: dict[tuple[str, str], type[Command]] = _by_name(Command)
 QUERIES: dict[tuple[str, str], type[Query]] = _by_name(Query)
+
+
+# --- reporting read models (reporting issue) ---------------------------------------------
+
+
+class ShowProgress(Query):
+    """Per round: submitted, amended, late and missing reports, grouped by block."""
+
+    SERVICE = "reporting"
+    NAME = "progress"
+
+    movement_id: Slug
+    round: RoundKind | None = None
+
+
+class ShowPipeline(Query):
+    """Every proposal with its current state (DOMAIN §5.1), counted by state and award."""
+
+    SERVICE = "reporting"
+    NAME = "pipeline"
+
+    movement_id: Slug
+
+
+class ListIssuedAwards(Query):
+    SERVICE = "reporting"
+    NAME = "awards"
+
+    movement_id: Slug
+
+
+class ListRegistrations(Query):
+    SERVICE = "reporting"
+    NAME = "registrations"
+
+    movement_id: Slug
+
+
+class ListScoreSheets(Query):
+    SERVICE = "reporting"
+    NAME = "score_sheets"
+
+    movement_id: Slug
+    round: RoundKind | None = None
+
+
+class ListCouncilSessions(Query):
+    SERVICE = "reporting"
+    NAME = "sessions"
+
+    movement_id: Slug
+
+
+class ListDecisions(Query):
+    SERVICE = "reporting"
+    NAME = "decisions"
+
+    movement_id: Slug
+
+
+# The registry above was built before these classes existed.
+QUERIES.update(_by_name(Query))

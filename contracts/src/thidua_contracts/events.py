@@ -362,7 +362,15 @@ class ScoreLine(Part):
     rule: Text
 
 
+class PenaltyLine(Part):
+    code: Slug
+    points: DecimalStr
+    reason: Text
+
+
 class ScoreSheetRecorded(EventPayload):
+    """A unit's sheet for a round; a newer sheet (amended report, appraisal) supersedes it."""
+
     TYPE = "scoring.ScoreSheetRecorded"
     COMPUTED = True
 
@@ -372,6 +380,48 @@ class ScoreSheetRecorded(EventPayload):
     lines: list[ScoreLine]
     total: DecimalStr
     max_total: DecimalStr
+    block_id: Slug | None = None
+    basis: Literal["report", "missing", "appraisal"] = "report"
+    penalties: list[PenaltyLine] = Field(default_factory=list)
+
+
+class CriterionChange(Part):
+    criterion_code: Slug
+    points: DecimalStr
+    reason: Text
+
+
+class ScoreAppraised(EventPayload):
+    """Thẩm định: the Phòng Nội vụ (or the block's working group) sets agreed points."""
+
+    TYPE = "scoring.ScoreAppraised"
+
+    unit_id: Slug
+    round: RoundKind
+    changes: list[CriterionChange] = Field(min_length=1)
+
+
+class RankRow(Part):
+    rank: int = Field(ge=1)
+    unit_id: Slug
+    total: DecimalStr
+    full_score_criteria: int = Field(ge=0)
+    disqualified: Text | None = None
+
+
+class BlockRanked(EventPayload):
+    """The block's ranking when a round closes; the leader stands only if it is alone at the
+    top and not disqualified — otherwise the block's ballot decides (DOMAIN §6.3)."""
+
+    TYPE = "scoring.BlockRanked"
+    COMPUTED = True
+
+    block_id: Slug
+    round: RoundKind
+    rows: list[RankRow]
+    leader_unit_id: Slug | None
+    needs_ballot: bool
+    excellent_unit_ids: list[Slug] = Field(default_factory=list)
 
 
 # --- nominations -------------------------------------------------------------------------

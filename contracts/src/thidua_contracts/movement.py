@@ -57,25 +57,51 @@ class Person(Frozen):
     sample: bool = True
 
 
-class Block(Frozen):
-    block_id: Slug
-    name: Text
-    head_unit_id: Slug
-    deputy_unit_id: Slug | None = None
-
-
 class Target(Frozen):
     code: Slug
     name: Text
 
 
+class Band(Frozen):
+    at_least: DecimalStr
+    points: DecimalStr
+
+
 class Criterion(Frozen):
-    """One line of the block scoring table (bảng chấm điểm)."""
+    """One line of the block scoring table (bảng chấm điểm) and how it is scored (DOMAIN §6.2):
+    the unit's own score capped (self), target attainment prorated and capped at 100 %
+    (prorated), achieved or not (yes_no), points per item up to the maximum (count), or bands."""
 
     code: Slug
     group: Text
     name: Text
     max_points: DecimalStr
+    method: Literal["self", "prorated", "yes_no", "count", "bands"] = "self"
+    target_code: Slug | None = None
+    per_item: DecimalStr | None = None
+    bands: list[Band] = Field(default_factory=list)
+    # Missing a key target disqualifies a unit from leading its block (DOMAIN §6.3).
+    key: bool = False
+
+
+class ScoringRules(Frozen):
+    """Local parameters of block scoring (DOMAIN §6.2–6.3); every value is configurable."""
+
+    late_penalty_per_working_day: DecimalStr = "0.5"
+    late_penalty_cap: DecimalStr = "5"
+    missing_report_penalty: DecimalStr = "10"
+    excellent_units: int = Field(default=3, ge=0, le=20)
+    leader_ballot_threshold: str = Field(default="1/2", pattern=r"^\d+/\d+$")
+    leader_ballot_strict: bool = True
+
+
+class Block(Frozen):
+    block_id: Slug
+    name: Text
+    head_unit_id: Slug
+    deputy_unit_id: Slug | None = None
+    # A block may agree its own table in its covenant; otherwise the movement's applies.
+    scoring_table: list[Criterion] | None = None
 
 
 class Round(Frozen):
@@ -132,6 +158,7 @@ class MovementDefinition(Frozen):
     units: list[Unit] = Field(min_length=1)
     persons: list[Person] = Field(default_factory=list)
     scoring_table: list[Criterion] = Field(min_length=1)
+    scoring_rules: ScoringRules = Field(default_factory=ScoringRules)
     rule_pack: RulePackRef
 
     @model_validator(mode="after")
@@ -170,6 +197,10 @@ class MovementDefinition(Frozen):
 
     def round_of(self, kind: RoundKind) -> Round | None:
         return next((r for r in self.rounds if r.round == kind), None)
+
+    def table_for(self, block_id: str) -> list[Criterion]:
+        block = next((b for b in self.blocks if b.block_id == block_id), None)
+        return block.scoring_table if block and block.scoring_table else self.scoring_table
 
     def award_form(self, code: str) -> AwardForm | None:
         return next((a for a in self.award_forms if a.code == code), None)

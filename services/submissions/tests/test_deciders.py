@@ -138,7 +138,7 @@ def registered_event(unit: str = UNIT) -> UnitRegistered:
 
 def submit(
     round_: RoundKind = RoundKind.TONG_KET,
-    on: date = date(2022, 12, 20),
+    on: date = date(2022, 12, 12),
     scores: list[tuple[str, str]] | None = None,
     achievements: list[Achievement] | None = None,
     unit: str = UNIT,
@@ -419,7 +419,7 @@ def test_a_registered_unit_submits_its_first_report_as_version_1() -> None:
                 CriterionPoints(criterion_code="xay-dung-dang", points="15"),
             ],
             narrative="Hoàn thành tốt nhiệm vụ.",
-            submitted_on=date(2022, 12, 20),
+            submitted_on=date(2022, 12, 12),
             late=False,
         )
     ]
@@ -471,8 +471,8 @@ def test_a_report_before_its_round_opens_is_rejected(round_: RoundKind, on: date
         (RoundKind.SO_KET, date(2022, 7, 29), False),  # the due date
         (RoundKind.SO_KET, date(2022, 7, 30), True),
         (RoundKind.SO_KET, date(2022, 9, 15), True),
-        (RoundKind.TONG_KET, date(2022, 12, 30), False),
-        (RoundKind.TONG_KET, date(2022, 12, 31), True),
+        (RoundKind.TONG_KET, date(2022, 12, 15), False),
+        (RoundKind.TONG_KET, date(2022, 12, 16), True),
     ],
 )
 def test_a_report_after_its_due_date_is_accepted_and_marked_late(
@@ -649,20 +649,20 @@ def test_a_clerk_of_another_unit_may_not_propose_for_this_unit() -> None:
 
 def test_a_report_can_be_amended_until_the_deadline_but_not_after() -> None:
     (first,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 12)))
-    (second,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 30)), first)
+    (second,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 15)), first)
     assert isinstance(second, ReportSubmitted) and second.report_version == 2
     error = rejected(
-        lambda: decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2023, 1, 3)), first)
+        lambda: decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 19)), first)
     )
     assert error.code == ErrorCode.ROUND_CLOSED
     assert error.field == "submitted_on"
 
 
 def test_a_first_report_after_the_deadline_counts_its_working_days_late() -> None:
-    # Due Friday 30/12/2022; Monday 2/1/2023 is a day off, so Wednesday 4/1 is 2 days late.
-    (event,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2023, 1, 4)))
+    # Due Thursday 15/12/2022: Friday 16, Monday 19 and Tuesday 20 make 3 working days late.
+    (event,) = decide_submit(submit(round_=RoundKind.TONG_KET, on=date(2022, 12, 20)))
     assert isinstance(event, ReportSubmitted)
-    assert (event.late, event.working_days_late) == (True, 2)
+    assert (event.late, event.working_days_late) == (True, 3)
 
 
 def test_a_withdrawn_report_can_be_submitted_again_as_a_new_late_version() -> None:

@@ -1,3 +1,263 @@
-"""`thidua` commands of the reporting issue; registered on the sub-apps defined in cli.py."""
+"""`thidua report …`: the reporting service's read models as tables, and a rebuild check.
+
+`thidua report rebuild` folds the whole log into a fresh scratch SQLite database with the
+reporting service's own fold (`ServiceDefinition.extra["fold"]`: tables only, no appends, no
+files), asks the scratch tables and the live service the same queries and compares the answers.
+The service is found through its entry point, so the kit never imports it.
+"""
 
 from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from thidua_contracts.commands import (
+    ListCouncilSessions,
+    ListDocuments,
+    ShowPipeline,
+    ShowProgress,
+)
+from thidua_contracts.envelope import Envelope
+from thidua_contracts.movement import RoundKind
+
+from .cli import MovementOpt, _ask, _run, fail, report
+from .client import Client
+from .db import Store, create_schema, make_engine
+from .host import parse_payload
+from .log import StoredEvent
+from .services import load
+from .settings import Settings
+
+SERVICE = "reporting"
+RoundOpt = Annotated[RoundKind | None, typer.Option("--round", help="so-ket or tong-ket")]
+
+
+def _console() -> Console:
+    # Wide enough for Vietnamese unit names; rich wraps what does not fit.
+    return Console(width=140, highlight=False)
+
+
+@report.command("progress")
+def progress(movement_id: MovementOpt = "bn-2022", round_: RoundOpt = None) -> None:
+    """Reports per round and block: submitted, amended, late, missing."""
+    result = _ask(ShowProgress(movement_id=movement_id, round=round_))
+    console = _console()
+    if not result["rounds"]:
+        console.print(f"no movement {movement_id} in the reporting service")
+    for item in result["rounds"]:
+        dates = f"due {item['due_on']}" + (
+            f", closed {item['closed_on']}" if item["closed_on"] else ""
+        )
+        table = Table(title=f"{item['name']} ({item['round']}, {dates})", title_justify="left")
+        for column in ("Khối / block", "expected", "submitted", "amended", "late", "missing"):
+            table.add_column(column, justify="left" if column.startswith("Khối") else "right")
+        table.add_column("late / missing units", overflow="fold", max_width=60)
+        for block in item["blocks"]:
+            table.add_row(*_progress_cells(block["name"], block))
+        table.add_section()
+        table.add_row(*_progress_cells("Tổng / total", item), style="bold")
+        console.print(table)
+
+
+def _progress_cells(label: str, tally: dict[str, Any]) -> list[str]:
+    units = [f"{u} (late)" for u in tally["late_units"]] + tally["missing_units"]
+    shown = ", ".join(units[:6]) + (f" … +{len(units) - 6}" if len(units) > 6 else "")
+    counts = ("expected", "submitted", "amended", "late", "missing")
+    return [label, *(str(tally[c]) for c in counts), shown]
+
+
+@report.command("pipeline")
+def pipeline(movement_id: MovementOpt = "bn-2022") -> None:
+    """Every proposal with its state (DOMAIN §5.1), and counts by state and award."""
+    result = _ask(ShowPipeline(movement_id=movement_id))
+    console = _console()
+    counts = Table(title=f"{result['total']} proposals by state and award", title_justify="left")
+    for column in ("state", "award", "count"):
+        counts.add_column(column, justify="right" if column == "count" else "left")
+    for row in result["counts"]:
+        counts.add_row(row["state"], row["award_code"], str(row["count"]))
+    console.print(counts)
+    rows = Table(title="proposals", title_justify="left")
+    for column in ("subject", "unit", "award", "state", "votes", "decision", "prize (đ)"):
+        rows.add_column(column, justify="right" if column in {"votes", "prize (đ)"} else "left")
+    for row in result["rows"]:
+        votes = f"{row['yes_total']}/{row['members_total']}" if row["yes_total"] is not None else ""
+        prize = f"{row['prize_vnd']:,}".replace(",", ".") if row["prize_vnd"] else ""
+        rows.add_row(
+            row["subject_name"],
+            row["unit_id"],
+            row["award_code"],
+            row["state"],
+            votes,
+            row["decision_number"] or "",
+            prize,
+        )
+    console.print(rows)
+
+
+@report.command("sessions")
+def sessions(movement_id: MovementOpt = "bn-2022") -> None:
+    """Council sessions and their ballot tallies (percent of the council's total members)."""
+    console = _console()
+    for item in _ask(ListCouncilSessions(movement_id=movement_id)):
+        table = Table(
+            title=f"{item['session_id']} on {item['session_date']}: "
+            f"{item['present']}/{item['members_total']} members present",
+            title_justify="left",
+        )
+        for column in ("nominee", "issued", "returned", "valid", "yes", "% of members", "result"):
+            table.add_column(column, justify="left" if column == "nominee" else "right")
+        for tally in item["tallies"]:
+            verdict = {True: "passed", False: "failed", None: "pending"}[tally["passed"]]
+            table.add_row(
+                tally["subject_name"],
+                *(str(tally[k]) for k in ("issued", "returned", "valid", "yes_total")),
+                tally["percent_of_members"],
+                verdict,
+            )
+        console.print(table)
+
+
+@report.command("documents")
+def documents(movement_id: MovementOpt = "bn-2022") -> None:
+    """Documents issued and registered in the log, with their SHA-256."""
+    table = Table(title=f"documents of {movement_id}", title_justify="left")
+    for column in ("log #", "type", "number", "file", "sha256"):
+        table.add_column(column, justify="right" if column == "log #" else "left")
+    for row in _ask(ListDocuments(movement_id=movement_id)):
+        table.add_row(
+            str(row["sequence"]),
+            row["doc_type"],
+            row["number"] or "",
+            row["file_name"],
+            row["sha256"][:16] + "…",
+        )
+    _console().print(table)
+
+
+# -- rebuild -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Rebuilt:
+    """The outcome of folding the log into scratch tables and comparing with the live answers."""
+
+    position: int
+    answers: dict[str, Any]
+    differences: list[str] = field(default_factory=list)
+    unreadable: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def _plain(value: Any) -> Any:
+    """As the answer travels over NATS (JSON), so both sides compare alike."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def fold_into(
+    database: Path, bodies: list[tuple[int, bytes]], settings: Settings, movement_id: str
+) -> tuple[dict[str, Any], list[int], list[int]]:
+    """Fold `bodies` into a fresh database with the service's fold; answer every query there."""
+    definition = load(SERVICE, settings)
+    fold: Callable[[StoredEvent, Any, Store], None] | None = definition.extra.get("fold")
+    if fold is None or definition.metadata is None:
+        raise LookupError(f"service {SERVICE} offers no fold to rebuild with")
+    engine = make_engine(f"sqlite:///{database}")
+    unreadable: list[int] = []
+    failed: list[int] = []
+    try:
+        create_schema(engine, definition.metadata)
+        with Session(engine) as session, session.begin():
+            store = Store(session)
+            for sequence, body in bodies:
+                try:
+                    envelope = Envelope.from_bytes(body)
+                    payload = parse_payload(envelope)
+                except Exception:  # the live service parked it too
+                    unreadable.append(sequence)
+                    continue
+                try:
+                    with session.begin_nested():
+                        fold(StoredEvent(sequence, envelope), payload, store)
+                except Exception:
+                    failed.append(sequence)
+            answers = {
+                name: _plain(
+                    handler(model.model_validate({"movement_id": movement_id}), store, settings)
+                )
+                for name, (model, handler) in sorted(definition.queries.items())
+            }
+    finally:
+        engine.dispose()
+    return answers, unreadable, failed
+
+
+async def rebuild_and_compare(client: Client, settings: Settings, movement_id: str) -> Rebuilt:
+    """Rebuild up to the live service's position and compare every query's answer with it."""
+    definition = load(SERVICE, settings)
+    for _attempt in range(5):
+        status = await client.status(SERVICE)
+        if status.status != "ok":
+            raise LookupError(f"the {SERVICE} service does not answer: run it to compare with")
+        position = int(status.result["position"])
+        bodies = [item async for item in client.log().replay_raw(1, position)]
+        with tempfile.TemporaryDirectory(prefix="thidua-rebuild-") as scratch:
+            answers, unreadable, failed = fold_into(
+                Path(scratch) / "reporting.db", bodies, settings, movement_id
+            )
+        differences = []
+        for name, (model, _handler) in sorted(definition.queries.items()):
+            reply = await client.query(model.model_validate({"movement_id": movement_id}))
+            if reply.status != "ok":
+                differences.append(f"{name}: the live service rejected the query")
+            elif _plain(reply.result) != answers[name]:
+                differences.append(f"{name}: live and rebuilt answers differ")
+        after = await client.status(SERVICE)
+        if after.status == "ok" and int(after.result["position"]) == position:
+            return Rebuilt(position, answers, differences, unreadable, failed)
+        # The live service moved on while we compared: compare again at its new position.
+    raise TimeoutError(f"the {SERVICE} service kept moving; compare again when the log is quiet")
+
+
+def _size(answer: Any) -> int:
+    if isinstance(answer, dict):
+        answer = answer.get("rows", answer.get("rounds", []))
+    return len(answer) if isinstance(answer, list) else 1
+
+
+@report.command("rebuild")
+def rebuild(movement_id: MovementOpt = "bn-2022") -> None:
+    """Fold the log into fresh tables with the service's own fold; compare with the live service."""
+    settings = Settings()
+
+    async def work(client: Client) -> Rebuilt:
+        return await rebuild_and_compare(client, settings, movement_id)
+
+    try:
+        result = _run(work)
+    except LookupError as exc:
+        fail(str(exc))
+    table = Table(
+        title=f"rebuilt from the log up to #{result.position} into fresh tables",
+        title_justify="left",
+    )
+    for column in ("query", "rows", "live = rebuilt"):
+        table.add_column(column)
+    different = {d.split(":", 1)[0] for d in result.differences}
+    for name, answer in result.answers.items():
+        table.add_row(name, str(_size(answer)), "no" if name in different else "yes")
+    console = _console()
+    console.print(table)
+    if result.unreadable or result.failed:
+        console.print(f"unreadable events: {result.unreadable}; fold failed: {result.failed}")
+    if result.differences:
+        fail("; ".join(result.differences))

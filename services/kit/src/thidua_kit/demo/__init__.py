@@ -32,6 +32,7 @@ from thidua_contracts.commands import (
     RecordTally,
     RegisterIndividual,
     RegisterUnit,
+    ShowBlockRanking,
     SignCovenant,
     SignDecision,
     SubmitReport,
@@ -248,7 +249,7 @@ async def drive(settings: Settings) -> dict[str, Any]:
                 movement_id=MOVEMENT,
                 unit_id="phuong-vu-ninh",
                 round=RoundKind.TONG_KET,
-                submitted_on=datetime(2022, 12, 20).date(),
+                submitted_on=datetime(2022, 12, 14).date(),
                 self_scores=[
                     CriterionPoints(criterion_code=c, points=p)
                     for c, p in zip(criteria, SCORES["phuong-vu-ninh"], strict=True)
@@ -284,6 +285,31 @@ async def drive(settings: Settings) -> dict[str, Any]:
             f"  {len(SCORES)} units registered and reported for tổng kết (Vũ Ninh amended "
             "before the deadline); Suối Hoa's sơ kết came 3 working days late"
         )
+        await send(
+            client,
+            CloseRound(
+                command_id=new_id(),
+                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+                movement_id=MOVEMENT,
+                round=RoundKind.TONG_KET,
+                closed_on=datetime(2022, 12, 16).date(),
+            ),
+        )
+        await client.wait_until_stable(("scoring",))
+        ranked = await _ok(
+            client,
+            ShowBlockRanking(
+                movement_id=MOVEMENT, block_id="khoi-phuong", round=RoundKind.TONG_KET
+            ),
+        )
+        names = {
+            u.unit_id: u.name.removeprefix("Ủy ban nhân dân phường ") for u in definition.units
+        }
+        table = ", ".join(
+            f"{r['rank']}. {names[r['unit_id']]} {r['total']}" for r in ranked["rows"]
+        )
+        leader = names.get(ranked["leader_unit_id"] or "", "none (ballot)")
+        print(f"  ward block ranking (tổng kết): {table}; leading: {leader}")
         proposals = {
             "nguyen-thi-huong": ("phuong-vu-ninh", "ca_nhan"),
             "le-thi-thu-ha": ("phuong-kinh-bac", "ca_nhan"),

@@ -11,6 +11,7 @@ import unicodedata
 
 __all__ = [
     "format_date_words",
+    "format_percent",
     "format_place_date",
     "format_vnd",
     "nfc",
@@ -61,3 +62,15 @@ def number_line(number: str) -> str:
     if not symbol:
         raise ValueError("document number must not be empty")
     return nfc(f"Số: {symbol}")
+
+
+def format_percent(part: int, whole: int) -> str:
+    """`88,89` — part/whole in per cent, two decimals, rounded half up, Vietnamese decimal comma.
+
+    Integer arithmetic: a displayed share must never differ from the exact fraction the ballot
+    was decided on by a floating-point artefact (8/9 is 88,89, not 88,88).
+    """
+    if whole <= 0 or part < 0:
+        raise ValueError("percentage of a non-positive whole or of a negative part")
+    hundredths = (part * 10000 * 2 + whole) // (whole * 2)
+    return f"{hundredths // 100},{hundredths % 100:02d}"

@@ -1,58 +1,228 @@
-"""Scoring reacts to reports: each submitted version gets its computed score sheet."""
+"""Scoring reacts to the log: each report version gets its sheet, an appraisal a new sheet, and
+a closing round the missing units' sheets and every block's ranking."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from thidua_contracts import subjects
-from thidua_contracts.commands import ShowScoreSheet
+from thidua_contracts.commands import AppraiseScore, ShowBlockRanking, ShowScoreSheet
+from thidua_contracts.envelope import Role
+from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
+    BlockRanked,
+    DisciplineRecorded,
     EventPayload,
+    MovementAmended,
     MovementDefined,
     ReportSubmitted,
+    RoundClosed,
+    ScoreAppraised,
     ScoreSheetRecorded,
+    UnitRegistered,
 )
+from thidua_contracts.movement import MovementDefinition
 from thidua_kit.aggregate import Aggregate
 from thidua_kit.db import Store
-from thidua_kit.envelopes import computed_event
+from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import score_sheet
+from ..domain import ranking, score_sheet
 
 SHEET = Aggregate("sheet", score_sheet.SheetState, score_sheet.initial, score_sheet.evolve)
+# Index offsets keep the ids of decisions caused by one RoundClosed apart.
+RANKING_INDEX = 100_000
+
+
+def _movement(ctx: Context, movement_id: str) -> tuple[MovementDefinition, StoredEvent]:
+    seen, _ = ctx.store.get("movement", movement_id, StoredEvent)
+    if seen is None:
+        raise LookupError(f"unknown movement {movement_id}")
+    payload = parse_payload(seen.envelope)
+    assert isinstance(payload, MovementDefined | MovementAmended)
+    return payload.definition, seen
+
+
+def _block_of(definition: MovementDefinition, unit_id: str) -> str | None:
+    unit = definition.unit(unit_id)
+    return unit.block_id if unit else None
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
-    if isinstance(payload, MovementDefined):
-        ctx.store.put("movement", payload.definition.movement_id, item, item.sequence)
+    m = item.envelope.movement_id
+    if isinstance(payload, MovementDefined | MovementAmended):
+        ctx.store.put("movement", m, item, item.sequence)
+    elif isinstance(payload, UnitRegistered):
+        ctx.store.put("registration", f"{m}/{payload.unit_id}", item, item.sequence)
+    elif isinstance(payload, DisciplineRecorded) and payload.subject_kind == "tap_the":
+        ctx.store.put("discipline", f"{m}/{payload.unit_id}/{payload.year}", item, item.sequence)
     elif isinstance(payload, ReportSubmitted):
-        await _score(item, payload, ctx)
+        ctx.store.put("report", f"{m}/{payload.unit_id}/{payload.round.value}", item, item.sequence)
+        await _score(item, payload, None, ctx)
+    elif isinstance(payload, ScoreAppraised):
+        SHEET.fold(ctx.store, item, payload)
+        report, _ = ctx.store.get(
+            "report", f"{m}/{payload.unit_id}/{payload.round.value}", StoredEvent
+        )
+        if report is None:
+            raise LookupError(f"appraisal of a unit without a report: {payload.unit_id}")
+        await _score(
+            item, ReportSubmitted.model_validate(report.envelope.payload), report, ctx, payload
+        )
     elif isinstance(payload, ScoreSheetRecorded):
         SHEET.fold(ctx.store, item, payload)
+        _latest_sheet(ctx, item)
+    elif isinstance(payload, BlockRanked):
+        ctx.store.put("ranking", item.envelope.subject, item, item.sequence)
+    elif isinstance(payload, RoundClosed):
+        await _close(item, payload, ctx)
 
 
-async def _score(item: StoredEvent, report: ReportSubmitted, ctx: Context) -> None:
-    movement_id = item.envelope.movement_id
-    movement, _ = ctx.store.get("movement", movement_id, StoredEvent)
-    if movement is None:
-        raise LookupError(f"report for unknown movement {movement_id}")
-    definition = MovementDefined.model_validate(movement.envelope.payload).definition
-    subject = ctx.subject("sheet", movement_id, report.unit_id, report.round.value)
+def _latest_sheet(ctx: Context, item: StoredEvent) -> None:
+    """The newest sheet of a unit and round as the log has it, for the rankings' inputs."""
+    ctx.store.put("sheet-event", item.envelope.subject, item, item.sequence)
+
+
+async def _score(
+    cause: StoredEvent,
+    report: ReportSubmitted,
+    report_event: StoredEvent | None,
+    ctx: Context,
+    appraisal: ScoreAppraised | None = None,
+) -> None:
+    m = cause.envelope.movement_id
+    definition, movement = _movement(ctx, m)
+    subject = ctx.subject("sheet", m, report.unit_id, report.round.value)
     state, _ = SHEET.load(ctx.store, subject)
-    if state.sheet is not None and state.sheet.report_version >= report.report_version:
-        return  # already scored (a redelivery after a crash)
-    sheet = score_sheet.score(report, definition.scoring_table)
-    event = computed_event(
-        cause=item.envelope,
-        index=0,
-        subject=subject,
-        payload=sheet,
-        inputs=[item, movement],
-        rules=score_sheet.table_rules(definition),
+    if (
+        appraisal is None
+        and state.sheet is not None
+        and state.sheet.basis != "missing"
+        and (state.sheet.report_version >= report.report_version)
+    ):
+        return  # this version is scored already (a redelivery)
+    registration, _ = ctx.store.get("registration", f"{m}/{report.unit_id}", StoredEvent)
+    committed = {
+        c["target_code"]: Decimal(c["value"])
+        for c in (registration.envelope.payload.get("commitments", []) if registration else [])
+    }
+    block = _block_of(definition, report.unit_id)
+    sheet = score_sheet.score(
+        report,
+        definition.table_for(block or ""),
+        definition.scoring_rules,
+        committed,
+        appraisal.changes if appraisal else None,
+        block,
     )
-    await SHEET.append(ctx.store, ctx.log, subject, [event], parse_payload)
+    inputs = [cause, movement]
+    if report_event is not None:
+        inputs.insert(1, report_event)
+    if registration is not None:
+        inputs.append(registration)
+    event = computed_event(
+        cause.envelope, 0, subject, sheet, inputs, score_sheet.table_rules(definition, block)
+    )
+    for stored in await SHEET.append(ctx.store, ctx.log, subject, [event], parse_payload):
+        _latest_sheet(ctx, stored)
+
+
+async def _close(item: StoredEvent, closed: RoundClosed, ctx: Context) -> None:
+    m = item.envelope.movement_id
+    definition, movement = _movement(ctx, m)
+    rules = definition.scoring_rules
+    for index, unit_id in enumerate(closed.missing_unit_ids):
+        unit_block = _block_of(definition, unit_id)
+        subject = ctx.subject("sheet", m, unit_id, closed.round.value)
+        if SHEET.load(ctx.store, subject)[0].sheet is not None:
+            continue
+        sheet = score_sheet.missing(
+            unit_id, closed.round, definition.table_for(unit_block or ""), rules, unit_block
+        )
+        event = computed_event(
+            item.envelope,
+            index,
+            subject,
+            sheet,
+            [item, movement],
+            score_sheet.table_rules(definition, unit_block),
+        )
+        for stored in await SHEET.append(ctx.store, ctx.log, subject, [event], parse_payload):
+            _latest_sheet(ctx, stored)
+    year = definition.year
+    for index, block in enumerate(definition.blocks):
+        members = [
+            u.unit_id
+            for u in definition.units
+            if u.block_id == block.block_id and u.ended_on is None
+        ]
+        sheets: dict[str, ScoreSheetRecorded] = {}
+        inputs = [item, movement]
+        for unit_id in members:
+            latest, _ = ctx.store.get(
+                "sheet-event", ctx.subject("sheet", m, unit_id, closed.round.value), StoredEvent
+            )
+            if latest is not None:
+                sheets[unit_id] = ScoreSheetRecorded.model_validate(latest.envelope.payload)
+                inputs.append(latest)
+        if not sheets:
+            continue
+        disciplined = {}
+        for unit_id in members:
+            record, _ = ctx.store.get("discipline", f"{m}/{unit_id}/{year}", StoredEvent)
+            if record is not None:
+                disciplined[unit_id] = "Tập thể bị kỷ luật trong năm"
+                inputs.append(record)
+        table = definition.table_for(block.block_id)
+        ranked = ranking.rank(block.block_id, closed.round, sheets, table, rules, disciplined)
+        subject = ctx.subject("ranking", m, block.block_id, closed.round.value)
+        if await ctx.log.last_subject_sequence(subject):
+            continue  # ranked already (a redelivery after the append)
+        event = computed_event(
+            item.envelope,
+            RANKING_INDEX + index,
+            subject,
+            ranked,
+            inputs,
+            score_sheet.table_rules(definition, block.block_id),
+        )
+        for stored in await ctx.log.append([event], 0):
+            ctx.store.put("ranking", subject, stored, stored.sequence)
+
+
+async def appraise(command: AppraiseScore, ctx: Context) -> list[StoredEvent]:
+    """Thẩm định by the Phòng Nội vụ; the new sheet follows on the consumer path."""
+    if command.actor.role != Role.PHONG_NOI_VU:
+        raise Rejected(ErrorCode.FORBIDDEN, "actor.role", command.actor.role.value)
+    subject = ctx.subject("sheet", command.movement_id, command.unit_id, command.round.value)
+    state, _ = SHEET.load(ctx.store, subject)
+    if state.sheet is None or state.sheet.basis == "missing":
+        raise Rejected(ErrorCode.WRONG_STATE, "unit_id", "no scored report to appraise")
+    maxima = {line.criterion_code: Decimal(line.max_points) for line in state.sheet.lines}
+    for i, change in enumerate(command.changes):
+        if change.criterion_code not in maxima:
+            raise Rejected(
+                ErrorCode.UNKNOWN_CRITERION, f"changes.{i}.criterion_code", change.criterion_code
+            )
+        if not Decimal(0) <= Decimal(change.points) <= maxima[change.criterion_code]:
+            raise Rejected(
+                ErrorCode.VALUE_OUT_OF_RANGE,
+                f"changes.{i}.points",
+                f"0..{maxima[change.criterion_code]}",
+            )
+    appraised = ScoreAppraised(
+        unit_id=command.unit_id, round=command.round, changes=list(command.changes)
+    )
+    return await SHEET.append(
+        ctx.store,
+        ctx.log,
+        subject,
+        [human_event(command, subject, appraised, ctx.now)],
+        parse_payload,
+    )
 
 
 def show_sheet(query: ShowScoreSheet, store: Store, settings: Settings) -> Any:
@@ -72,3 +242,16 @@ def show_sheet(query: ShowScoreSheet, store: Store, settings: Settings) -> Any:
         "event_id": state.event_id,
         "sheet": state.sheet.model_dump(mode="json"),
     }
+
+
+def show_ranking(query: ShowBlockRanking, store: Store, settings: Settings) -> Any:
+    subject = subjects.event_subject(
+        settings.subject_prefix,
+        "scoring",
+        "ranking",
+        query.movement_id,
+        query.block_id,
+        query.round.value,
+    )
+    seen, _ = store.get("ranking", subject, StoredEvent)
+    return None if seen is None else {"sequence": seen.sequence, **seen.envelope.payload}

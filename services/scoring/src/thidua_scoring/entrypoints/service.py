@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import ShowScoreSheet
+from thidua_contracts.commands import AppraiseScore, ShowBlockRanking, ShowScoreSheet
 from thidua_kit.host import ServiceDefinition
 from thidua_kit.settings import Settings
 
@@ -13,5 +13,9 @@ def build(settings: Settings) -> ServiceDefinition:
     return ServiceDefinition(
         name="scoring",
         on_event=handlers.on_event,
-        queries={ShowScoreSheet.NAME: (ShowScoreSheet, handlers.show_sheet)},
+        commands={AppraiseScore.NAME: (AppraiseScore, handlers.appraise)},
+        queries={
+            ShowScoreSheet.NAME: (ShowScoreSheet, handlers.show_sheet),
+            ShowBlockRanking.NAME: (ShowBlockRanking, handlers.show_ranking),
+        },
     )

@@ -1,0 +1,379 @@
+"""Folding the log into the read models. The live service and `thidua report rebuild` both call
+`fold_event`, so a rebuild from the log into fresh tables must give the same content.
+
+Only tables are written here — never the log, never files — which is what lets a rebuild run
+against a scratch database without side effects. Each write is keyed, so folding an event twice
+leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from thidua_contracts.events import (
+    AwardIssued,
+    AwardProposed,
+    BallotOutcomeDecided,
+    BallotTallied,
+    BlockMembershipChanged,
+    DecisionSigned,
+    DocumentRegistered,
+    EligibilityAssessed,
+    EventPayload,
+    IndividualRegistered,
+    MovementAmended,
+    MovementDefined,
+    ReportSubmitted,
+    ReportWithdrawn,
+    RoundClosed,
+    RoundOpened,
+    ScoreSheetRecorded,
+    UnitRegistered,
+    UnitRenamed,
+    UnitsMerged,
+    UnitSplit,
+)
+from thidua_contracts.movement import MovementDefinition, Unit
+from thidua_kit.db import Store
+from thidua_kit.log import StoredEvent
+
+from ..adapters import tables as t
+from ..domain import pipeline
+
+
+def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    """Update the keyed row, or insert it (portable across SQLite and PostgreSQL)."""
+    where = [table.c[name] == value for name, value in keys.items()]
+    updated = session.execute(table.update().where(*where).values(**values))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(table.insert().values(**keys, **values))
+
+
+def _update(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+    where = [table.c[name] == value for name, value in keys.items()]
+    session.execute(table.update().where(*where).values(**values))
+
+
+def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
+    session = store.session
+    env = item.envelope
+    m = env.movement_id
+    seq = item.sequence
+    event_json = env.model_dump_json()
+    if isinstance(payload, MovementDefined | MovementAmended):
+        _movement(session, m, payload.definition, event_json, seq)
+    elif isinstance(payload, UnitRenamed):
+        _update(
+            session,
+            t.units,
+            {"movement_id": m, "unit_id": payload.unit_id},
+            {"name": payload.new_name},
+        )
+    elif isinstance(payload, BlockMembershipChanged):
+        _update(
+            session,
+            t.units,
+            {"movement_id": m, "unit_id": payload.unit_id},
+            {"block_id": payload.to_block_id},
+        )
+    elif isinstance(payload, UnitsMerged):
+        for unit_id in payload.merged_unit_ids:
+            if unit_id != payload.into_unit_id:
+                _update(
+                    session,
+                    t.units,
+                    {"movement_id": m, "unit_id": unit_id},
+                    {"ended_on": payload.effective_on},
+                )
+    elif isinstance(payload, UnitSplit):
+        _update(
+            session,
+            t.units,
+            {"movement_id": m, "unit_id": payload.unit_id},
+            {"ended_on": payload.effective_on},
+        )
+        for unit in payload.into:
+            _unit(session, m, unit)
+    elif isinstance(payload, UnitRegistered | IndividualRegistered):
+        kind, subject = (
+            ("tap_the", payload.unit_id)
+            if isinstance(payload, UnitRegistered)
+            else ("ca_nhan", payload.person_id)
+        )
+        upsert(
+            session,
+            t.registrations,
+            {"movement_id": m, "subject_kind": kind, "subject_id": subject},
+            {
+                "unit_id": payload.unit_id,
+                "registered_on": payload.registered_on,
+                "late": payload.late,
+                "titles": ",".join(payload.titles_sought),
+                "commitments": len(payload.commitments),
+                "sequence": seq,
+            },
+        )
+    elif isinstance(payload, RoundOpened):
+        upsert(
+            session,
+            t.rounds,
+            {"movement_id": m, "round": payload.round.value},
+            {"opened_on": payload.opened_on, "due_on": payload.due_on},
+        )
+    elif isinstance(payload, RoundClosed):
+        upsert(
+            session,
+            t.rounds,
+            {"movement_id": m, "round": payload.round.value},
+            {
+                "closed_on": payload.closed_on,
+                "missing_at_close": ",".join(payload.missing_unit_ids),
+            },
+        )
+    elif isinstance(payload, ReportSubmitted):
+        _report(session, m, payload, seq)
+    elif isinstance(payload, ReportWithdrawn):
+        _update(
+            session,
+            t.reports,
+            {"movement_id": m, "unit_id": payload.unit_id, "round": payload.round.value},
+            {"withdrawn": True, "sequence": seq},
+        )
+    elif isinstance(payload, ScoreSheetRecorded):
+        upsert(
+            session,
+            t.score_sheets,
+            {"movement_id": m, "unit_id": payload.unit_id, "round": payload.round.value},
+            {
+                "report_version": payload.report_version,
+                "total": payload.total,
+                "max_total": payload.max_total,
+                "sequence": seq,
+            },
+        )
+    else:
+        _nomination_events(session, item, payload, event_json)
+
+
+def _nomination_events(
+    session: Session, item: StoredEvent, payload: EventPayload, event_json: str
+) -> None:
+    m = item.envelope.movement_id
+    seq = item.sequence
+    if isinstance(payload, AwardProposed):
+        upsert(
+            session,
+            t.nominations,
+            {"proposal_id": payload.proposal_id},
+            {
+                "movement_id": m,
+                "unit_id": payload.unit_id,
+                "subject_kind": payload.subject_kind,
+                "subject_id": payload.subject_id,
+                "subject_name": payload.subject_name,
+                "award_code": payload.award_code,
+                "year": payload.year,
+                "state": pipeline.RECEIVED,
+                "proposed_sequence": seq,
+                "sequence": seq,
+                "event": event_json,
+            },
+        )
+    elif isinstance(payload, EligibilityAssessed):
+        _update(
+            session,
+            t.nominations,
+            {"proposal_id": payload.proposal_id},
+            {"state": pipeline.after_appraisal(payload.eligible), "sequence": seq},
+        )
+    elif isinstance(payload, BallotTallied):
+        upsert(
+            session,
+            t.tallies,
+            {
+                "movement_id": m,
+                "session_id": payload.session_id,
+                "proposal_id": payload.proposal_id,
+            },
+            {
+                "session_date": payload.session_date,
+                "members_total": payload.members_total,
+                "present": payload.present,
+                "issued": payload.issued,
+                "returned": payload.returned,
+                "valid": payload.valid,
+                "yes": payload.yes,
+                "written_yes": payload.written_yes_from_absent,
+                "passed": None,
+                "quorum_met": None,
+                "threshold": None,
+                "threshold_strict": None,
+                "sequence": seq,
+                "event": event_json,
+                "outcome_event": None,
+                "outcome_sequence": None,
+            },
+        )
+        _update(
+            session,
+            t.nominations,
+            {"proposal_id": payload.proposal_id},
+            {
+                "state": pipeline.after_tally(),
+                "session_id": payload.session_id,
+                "yes_total": None,
+                "members_total": payload.members_total,
+                "sequence": seq,
+            },
+        )
+    elif isinstance(payload, BallotOutcomeDecided):
+        keys = {"movement_id": m, "session_id": payload.session_id}
+        _update(
+            session,
+            t.tallies,
+            {**keys, "proposal_id": payload.proposal_id},
+            {
+                "passed": payload.passed,
+                "quorum_met": payload.quorum_met,
+                "threshold": payload.threshold,
+                "threshold_strict": payload.threshold_strict,
+                "outcome_event": event_json,
+                "outcome_sequence": seq,
+            },
+        )
+        _update(
+            session,
+            t.nominations,
+            {"proposal_id": payload.proposal_id},
+            {
+                "state": pipeline.after_outcome(payload.passed),
+                "yes_total": payload.yes_total,
+                "sequence": seq,
+            },
+        )
+    elif isinstance(payload, DecisionSigned):
+        upsert(
+            session,
+            t.decisions,
+            {"decision_id": payload.decision_id},
+            {
+                "movement_id": m,
+                "number": payload.number,
+                "signed_on": payload.signed_on,
+                "signer_name": payload.signer_name,
+                "award_code": payload.award_code,
+                "proposals": len(payload.proposal_ids),
+                "sequence": seq,
+                "event": event_json,
+            },
+        )
+        for proposal_id in payload.proposal_ids:
+            _update(
+                session,
+                t.nominations,
+                {"proposal_id": proposal_id},
+                {
+                    "state": pipeline.DECIDED,
+                    "decision_id": payload.decision_id,
+                    "decision_number": payload.number,
+                    "sequence": seq,
+                },
+            )
+    elif isinstance(payload, AwardIssued):
+        upsert(
+            session,
+            t.awards,
+            {"award_id": payload.award_id},
+            {
+                "movement_id": m,
+                "decision_id": payload.decision_id,
+                "proposal_id": payload.proposal_id,
+                "sequence": seq,
+                "payload": payload.model_dump_json(),
+                "event": event_json,
+            },
+        )
+        _update(
+            session,
+            t.nominations,
+            {"proposal_id": payload.proposal_id},
+            {
+                "state": pipeline.ISSUED,
+                "award_id": payload.award_id,
+                "prize_vnd": payload.prize_vnd,
+                "sequence": seq,
+            },
+        )
+    elif isinstance(payload, DocumentRegistered):
+        upsert(
+            session,
+            t.documents,
+            {"document_id": payload.document_id},
+            {
+                "movement_id": m,
+                "doc_type": payload.doc_type,
+                "sequence": seq,
+                "payload": payload.model_dump_json(),
+            },
+        )
+
+
+def _movement(
+    session: Session, m: str, definition: MovementDefinition, event_json: str, seq: int
+) -> None:
+    upsert(
+        session,
+        t.movements,
+        {"movement_id": m},
+        {
+            "name": definition.name,
+            "year": definition.year,
+            "definition": definition.model_dump_json(),
+            "event": event_json,
+            "sequence": seq,
+        },
+    )
+    for unit in definition.units:
+        _unit(session, m, unit)
+
+
+def _unit(session: Session, m: str, unit: Unit) -> None:
+    upsert(
+        session,
+        t.units,
+        {"movement_id": m, "unit_id": unit.unit_id},
+        {
+            "name": unit.name,
+            "kind": unit.kind.value,
+            "block_id": unit.block_id,
+            "ended_on": unit.ended_on,
+        },
+    )
+
+
+def _report(session: Session, m: str, payload: ReportSubmitted, seq: int) -> None:
+    keys = {"movement_id": m, "unit_id": payload.unit_id, "round": payload.round.value}
+    first = session.execute(
+        select(t.reports.c.first_submitted_on).where(
+            *[t.reports.c[name] == value for name, value in keys.items()]
+        )
+    ).scalar()
+    upsert(
+        session,
+        t.reports,
+        keys,
+        {
+            # The latest version is the report; the first date shows when the unit first met
+            # (or missed) the deadline.
+            "versions": payload.report_version,
+            "first_submitted_on": first or payload.submitted_on,
+            "submitted_on": payload.submitted_on,
+            "late": payload.late,
+            "working_days_late": payload.working_days_late,
+            "withdrawn": False,
+            "sequence": seq,
+        },
+    )

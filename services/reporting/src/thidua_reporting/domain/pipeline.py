@@ -1,0 +1,43 @@
+"""Where a proposal stands on its way to an award: DOMAIN §5.1's state names (pure).
+
+The log does not record DRAFT or SUBMITTED (a proposal enters it when the Phòng Nội vụ receives
+it) nor the public notice or revocation yet, so those states never appear here.
+"""
+
+from __future__ import annotations
+
+RECEIVED = "RECEIVED"
+APPRAISED_ELIGIBLE = "APPRAISED_ELIGIBLE"
+APPRAISED_INELIGIBLE = "APPRAISED_INELIGIBLE"
+COUNCIL_VOTED_PASS = "COUNCIL_VOTED_PASS"
+COUNCIL_VOTED_FAIL = "COUNCIL_VOTED_FAIL"
+DECIDED = "DECIDED"
+ISSUED = "ISSUED"
+
+# In workflow order, for tables that list states the way staff read the procedure.
+STATES = (
+    RECEIVED,
+    APPRAISED_ELIGIBLE,
+    APPRAISED_INELIGIBLE,
+    COUNCIL_VOTED_PASS,
+    COUNCIL_VOTED_FAIL,
+    DECIDED,
+    ISSUED,
+)
+
+
+def after_appraisal(eligible: bool) -> str:
+    return APPRAISED_ELIGIBLE if eligible else APPRAISED_INELIGIBLE
+
+
+def after_tally() -> str:
+    # A new tally (a re-vote) reopens the council's verdict until its outcome is recorded.
+    return APPRAISED_ELIGIBLE
+
+
+def after_outcome(passed: bool) -> str:
+    return COUNCIL_VOTED_PASS if passed else COUNCIL_VOTED_FAIL
+
+
+def state_order(state: str) -> int:
+    return STATES.index(state) if state in STATES else len(STATES)
