@@ -272,6 +272,7 @@ def test_computed_flag_marks_exactly_the_decisions_the_system_derives() -> None:
     assert computed == {
         "scoring.ScoreSheetRecorded",
         "scoring.BlockRanked",
+        "scoring.BlockHonoured",
         "nominations.EligibilityAssessed",
         "nominations.BallotOutcomeDecided",
         "nominations.AwardIssued",

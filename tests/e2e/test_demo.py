@@ -82,6 +82,7 @@ def test_demo_twice_in_a_row_isolates_each_run_and_issues_a_traceable_decision(
             assert name in text
         assert "Đỗ Thị Lan" not in text  # failed the ballot: not in the decision
         registered = asyncio.run(registered_documents(nats_url, streams[-1]))
-        assert [d["sha256"] for d in registered] == [hashlib.sha256(data).hexdigest()]
+        decisions = [d for d in registered if d["doc_type"] == "quyet-dinh"]
+        assert [d["sha256"] for d in decisions] == [hashlib.sha256(data).hexdigest()]
     finally:
         asyncio.run(drop(nats_url, streams))

@@ -11,6 +11,7 @@ from .envelope import Actor
 from .events import (
     Achievement,
     AchievementReport,
+    CandidateVotes,
     Commitment,
     CriterionChange,
     CriterionPoints,
@@ -240,6 +241,30 @@ class AppraiseScore(Command):
     unit_id: Slug
     round: RoundKind
     changes: list[CriterionChange] = Field(min_length=1, max_length=100)
+
+
+class RecordBlockBallot(Command):
+    SERVICE = "scoring"
+    NAME = "record_block_ballot"
+
+    block_id: Slug
+    round: RoundKind
+    meeting_on: date
+    members_total: int = Field(ge=1, le=200)
+    issued: int = Field(ge=0, le=200)
+    returned: int = Field(ge=0, le=200)
+    valid: int = Field(ge=0, le=200)
+    votes: list[CandidateVotes] = Field(min_length=1, max_length=50)
+
+
+class RecordCrossScores(Command):
+    SERVICE = "scoring"
+    NAME = "record_cross_scores"
+
+    unit_id: Slug
+    round: RoundKind
+    scorer_unit_id: Slug
+    scores: list[CriterionPoints] = Field(min_length=1, max_length=100)
 
 
 class RecordTally(Command):

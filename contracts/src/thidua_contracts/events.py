@@ -424,6 +424,54 @@ class BlockRanked(EventPayload):
     excellent_unit_ids: list[Slug] = Field(default_factory=list)
 
 
+class CandidateVotes(Part):
+    unit_id: Slug
+    yes: int = Field(ge=0)
+
+
+class BlockBallotTallied(EventPayload):
+    """The block meeting's secret ballot (bình xét, suy tôn): one vote per member unit,
+    counts only, never who voted how."""
+
+    TYPE = "scoring.BlockBallotTallied"
+
+    block_id: Slug
+    round: RoundKind
+    meeting_on: date
+    members_total: int = Field(ge=1)
+    issued: int = Field(ge=0)
+    returned: int = Field(ge=0)
+    valid: int = Field(ge=0)
+    votes: list[CandidateVotes] = Field(min_length=1)
+
+
+class BlockHonoured(EventPayload):
+    """The ballot's outcome: the unit the block honours as leading, if any passed."""
+
+    TYPE = "scoring.BlockHonoured"
+    COMPUTED = True
+
+    block_id: Slug
+    round: RoundKind
+    leader_unit_id: Slug | None
+    threshold: str = Field(pattern=r"^\d+/\d+$")
+    threshold_strict: bool
+    results: list[CandidateVotes]
+    reason_vi: Text
+    reason_en: Text
+
+
+class CrossScoresRecorded(EventPayload):
+    """Chấm chéo: each member unit's scores for another unit, per criterion."""
+
+    TYPE = "scoring.CrossScoresRecorded"
+
+    unit_id: Slug
+    round: RoundKind
+    scorer_unit_id: Slug
+    scores: list[CriterionPoints] = Field(min_length=1)
+
+
 # --- nominations -------------------------------------------------------------------------
 
 

@@ -400,7 +400,7 @@ def main() -> None:
 
 
 # Commands grouped by topic live in their own modules; importing them registers them.
-from . import cli_audit, cli_reporting, cli_submissions  # noqa: E402, F401
+from . import cli_audit, cli_reporting, cli_scoring, cli_submissions  # noqa: E402, F401
 
 
 def _service_commands() -> None:

@@ -29,6 +29,7 @@ from thidua_contracts.commands import (
     OpenRound,
     ProposeAward,
     PublishMovement,
+    RecordBlockBallot,
     RecordTally,
     RegisterIndividual,
     RegisterUnit,
@@ -38,7 +39,7 @@ from thidua_contracts.commands import (
     SubmitReport,
 )
 from thidua_contracts.envelope import Actor, Role
-from thidua_contracts.events import Achievement, CriterionPoints
+from thidua_contracts.events import Achievement, CandidateVotes, CriterionPoints
 from thidua_contracts.movement import MovementDefinition, RoundKind
 
 from ..client import Client
@@ -310,6 +311,37 @@ async def drive(settings: Settings) -> dict[str, Any]:
         )
         leader = names.get(ranked["leader_unit_id"] or "", "none (ballot)")
         print(f"  ward block ranking (tổng kết): {table}; leading: {leader}")
+        # The block meeting honours its leader by secret ballot, one vote per member unit.
+        wards = [u.unit_id for u in definition.units if u.block_id == "khoi-phuong"]
+        await send(
+            client,
+            RecordBlockBallot(
+                command_id=new_id(),
+                actor=Actor(
+                    id="phuong-vu-ninh-chu-tich", role=Role.BLOCK_HEAD, unit="phuong-vu-ninh"
+                ),
+                movement_id=MOVEMENT,
+                block_id="khoi-phuong",
+                round=RoundKind.TONG_KET,
+                meeting_on=datetime(2022, 12, 17).date(),
+                members_total=len(wards),
+                issued=len(wards),
+                returned=len(wards),
+                valid=len(wards),
+                votes=[
+                    CandidateVotes(unit_id="phuong-dai-phuc", yes=14),
+                    CandidateVotes(unit_id="phuong-vu-ninh", yes=5),
+                ],
+            ),
+        )
+        await client.wait_until_stable(("scoring",))
+        ranked = await _ok(
+            client,
+            ShowBlockRanking(
+                movement_id=MOVEMENT, block_id="khoi-phuong", round=RoundKind.TONG_KET
+            ),
+        )
+        print(f"  ward block meeting 17/12/2022: {ranked['ballot']['reason_en']}")
         proposals = {
             "nguyen-thi-huong": ("phuong-vu-ninh", "ca_nhan"),
             "le-thi-thu-ha": ("phuong-kinh-bac", "ca_nhan"),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-__all__ = ["check_decree30", "docx_text"]
+__all__ = ["DOC_TYPES", "check_decree30", "check_document", "docx_text"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -28,7 +28,8 @@ NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 COPIES_HEADING = "Nơi nhận:"
 
-NUMBER_RE = re.compile(r"^Số: \d{2,}/[A-ZĐ]+-[A-ZĐ]+")
+# Type codes are upper case except where NĐ30 Phụ lục III spells them otherwise ("TTr").
+NUMBER_RE = re.compile(r"^Số: \d{2,}/[A-ZĐ][A-Za-zĐ]*-[A-ZĐ]+")
 PLACE_DATE_RE = re.compile(
     r"^(?P<place>[^\W\d_][^,]*), "
     r"ngày (?P<day>\d{1,2}) tháng (?P<month>\d{1,2}) năm (?P<year>\d{4})$"
@@ -484,12 +485,20 @@ def _check_number_and_date(doc: _Doc, found: _Found) -> list[str]:
     return problems
 
 
-def _check_header(doc: _Doc) -> list[str]:
+def _check_header(doc: _Doc, *, with_date: bool = True) -> list[str]:
     table = _find_table(doc.body, NATIONAL_TITLE)
     if table is None:
         return [f"header table with '{NATIONAL_TITLE}' not found"]
     found = _locate_header_lines(table, _table_style(table, doc.styles))
-    return [*_check_national_lines(doc, found), *_check_number_and_date(doc, found)]
+    if with_date:
+        return [*_check_national_lines(doc, found), *_check_number_and_date(doc, found)]
+    # Mẫu 1.9: a Biên bản records its time in the body, never as a header place/date line.
+    problems = _check_national_lines(doc, found)
+    if "number" not in found:
+        problems.append("number line 'Số: NN/TYPE-ISSUER' not found in the header table")
+    if "date" in found:
+        problems.append("a Biên bản has no place/date line in its header (Mẫu 1.9)")
+    return problems
 
 
 def _body_blocks(doc: _Doc) -> list[ET.Element]:
@@ -560,6 +569,26 @@ def _has_page_field(part: ET.Element) -> bool:
     return any("PAGE" in (i.text or "").upper().split() for i in part.iter(f"{_W}instrText"))
 
 
+def _alignment(doc: _Doc, paragraph: ET.Element) -> str | None:
+    """The paragraph's own justification, else its style's (through `basedOn`)."""
+    jc = paragraph.find(f"{_W}pPr/{_W}jc")
+    if jc is not None:
+        return jc.get(f"{_W}val")
+    p_style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    style_id = p_style.get(f"{_W}val") if p_style is not None else None
+    style_id = style_id or doc.styles.default_style.get("paragraph")
+    seen: set[str] = set()
+    while style_id and style_id not in seen and style_id in doc.styles.by_id:
+        seen.add(style_id)
+        style = doc.styles.by_id[style_id]
+        jc = style.find(f"{_W}pPr/{_W}jc")
+        if jc is not None:
+            return jc.get(f"{_W}val")
+        based_on = style.find(f"{_W}basedOn")
+        style_id = based_on.get(f"{_W}val") if based_on is not None else None
+    return None
+
+
 def _check_page_numbers(doc: _Doc) -> list[str]:
     sections = list(doc.body.iter(f"{_W}sectPr"))
     if not sections:
@@ -583,6 +612,8 @@ def _check_page_numbers(doc: _Doc) -> list[str]:
                 sizes = {doc.size_pt(run, para) for run in para.element.iter(f"{_W}r")}
                 if not all(13 <= s <= 14 for s in sizes):
                     problems.append(f"page number must be 13–14 pt{where}")
+                if _alignment(doc, para.element) != "center":
+                    problems.append(f"page number must be centred at the top{where}")
         first = doc.part(inherited["first"])
         if first is not None and _has_page_field(first):
             problems.append(f"the first-page header shows a page number{where}")
@@ -614,3 +645,245 @@ def docx_text(docx_bytes: bytes) -> str:
         raise ValueError(str(exc)) from exc
     lines = (para.text for para in _paragraphs(doc.body, doc.styles))
     return "\n".join(line for line in lines if line.strip())
+
+
+# -- per document type -------------------------------------------------------------------------
+
+LANDSCAPE_A4_TWIPS = (A4_TWIPS[1], A4_TWIPS[0])
+CERTIFICATE_MARGIN_MM = (15, 25)
+MEMBERS_RE = re.compile(r"tổng số thành viên Hội đồng: (\d+)")
+DECISION_REF_RE = re.compile(
+    r"^Quyết định số \d{2,}/[A-ZĐ]+-[A-ZĐ]+ ngày \d{2} tháng \d{1,2} năm \d{4}$"
+)
+BALLOT_HEADER_WORDS = ("phát ra", "thu về", "hợp lệ", "đồng ý", "trên tổng số thành viên")
+
+
+def _texts(doc: _Doc) -> list[str]:
+    return [p.text.strip() for p in _paragraphs(doc.body, doc.styles) if p.text.strip()]
+
+
+def _body_paragraph(doc: _Doc, text: str) -> _Para | None:
+    """A paragraph directly in the body (not in a table) whose text is exactly `text`."""
+    for child in doc.body:
+        if child.tag == f"{_W}p" and _paragraph_text(child).strip() == text:
+            return _Para(child, None)
+    return None
+
+
+def _all_bold(doc: _Doc, para: _Para) -> bool:
+    runs = _text_runs(para)
+    return bool(runs) and all(doc.bold(run, para) for run in runs)
+
+
+def _check_type_name(doc: _Doc, name: str) -> list[str]:
+    para = _body_paragraph(doc, name)
+    if para is None:
+        return [f"document type name '{name}' missing (own line, upper case)"]
+    return [] if _all_bold(doc, para) else [f"document type name '{name}' must be bold"]
+
+
+def _signature_table(doc: _Doc) -> ET.Element | None:
+    tables = [b for b in _body_blocks(doc) if b.tag == f"{_W}tbl"]
+    for table in tables:
+        if any(_paragraph_text(p).strip() == COPIES_HEADING for p in table.iter(f"{_W}p")):
+            return table
+    return None
+
+
+def _block_lines(cell: ET.Element) -> list[ET.Element]:
+    return [p for p in cell.findall(f"{_W}p") if _paragraph_text(p).strip()]
+
+
+def _check_signature(
+    doc: _Doc, cell: ET.Element | None, allowed: tuple[str, ...], where: str, skip: int = 0
+) -> list[str]:
+    """The first line of a signature block (after `skip` lines) is one of `allowed`, bold."""
+    if cell is None:
+        return [f"{where} signature block missing"]
+    lines = _block_lines(cell)[skip:]
+    if not lines or _paragraph_text(lines[0]).strip() not in allowed:
+        got = _paragraph_text(lines[0]).strip() if lines else ""
+        return [f"{where} signature block must start with {' or '.join(allowed)} (got {got!r})"]
+    if not _all_bold(doc, _Para(lines[0], None)):
+        return [f"'{_paragraph_text(lines[0]).strip()}' must be bold"]
+    return []
+
+
+def _row_cells(table: ET.Element, row: int) -> list[ET.Element]:
+    rows = table.findall(f"{_W}tr")
+    return rows[row].findall(f"{_W}tc") if row < len(rows) else []
+
+
+def _copies_items(table: ET.Element) -> list[str]:
+    for _, cell in _cells(table):
+        texts = [_paragraph_text(p).strip() for p in _block_lines(cell)]
+        if COPIES_HEADING in texts:
+            return texts[texts.index(COPIES_HEADING) + 1 :]
+    return []
+
+
+def _check_nd30_common(doc: _Doc) -> list[str]:
+    paragraphs = _all_paragraphs(doc)
+    return [
+        *_check_pages(doc),
+        *_check_fonts(doc, paragraphs),
+        *_check_body_and_copies(doc),
+        *_check_page_numbers(doc),
+        *_check_nfc(paragraphs),
+    ]
+
+
+def _check_decision(doc: _Doc) -> list[str]:
+    table = _signature_table(doc)
+    right = _row_cells(table, 0)[1:2] if table is not None else []
+    return [
+        *_check_nd30_common(doc),
+        *_check_header(doc),
+        *_check_type_name(doc, "QUYẾT ĐỊNH"),
+        # The Chairman decides personally: no "TM." (DOMAIN §7.6).
+        *_check_signature(doc, right[0] if right else None, ("CHỦ TỊCH", "KT. CHỦ TỊCH"), "right"),
+    ]
+
+
+def _check_submission(doc: _Doc) -> list[str]:
+    problems = [*_check_nd30_common(doc), *_check_header(doc), *_check_type_name(doc, "TỜ TRÌNH")]
+    if not any(t.startswith("Kính gửi:") for t in _texts(doc)):
+        problems.append("a Tờ trình must carry 'Kính gửi:' and its addressee")
+    table = _signature_table(doc)
+    if table is None:
+        return problems
+    items = _copies_items(table)
+    if not items or items[0] != "- Như trên;":
+        problems.append("the Nơi nhận of a Tờ trình must begin with '- Như trên;'")
+    if not items or items[-1] != "- Lưu: VT, NV.":
+        problems.append("the Nơi nhận of a Tờ trình must end with '- Lưu: VT, NV.'")
+    right = _row_cells(table, 0)[1:2]
+    allowed = ("TRƯỞNG PHÒNG", "KT. TRƯỞNG PHÒNG")
+    problems += _check_signature(doc, right[0] if right else None, allowed, "right")
+    return problems
+
+
+def _check_ballot_table(doc: _Doc) -> list[str]:
+    table = _find_table(doc.body, "Số phiếu phát ra")
+    if table is None:
+        return ["ballot table (số phiếu phát ra / thu về / hợp lệ / đồng ý / tỷ lệ %) not found"]
+    header = [" ".join(_paragraph_text(c).split()) for c in _row_cells(table, 0)]
+    joined = " | ".join(header).lower()
+    problems = [f"ballot table lacks '{w}'" for w in BALLOT_HEADER_WORDS if w not in joined]
+    members = next((int(m[1]) for t in _texts(doc) if (m := MEMBERS_RE.search(t))), None)
+    if members is None:
+        return [*problems, "the minutes do not state the council's total members"]
+    for row in table.findall(f"{_W}tr")[1:]:
+        cells = [_paragraph_text(c).strip() for c in row.findall(f"{_W}tc")]
+        if len(cells) < 7 or not cells[5].isdigit():
+            continue  # a group heading
+        yes = int(cells[5])
+        # Per cent of all members (NĐ91 Điều 45 k8), two decimals rounded half up.
+        hundredths = (yes * 20000 + members) // (members * 2)
+        expected = f"{hundredths // 100},{hundredths % 100:02d}"
+        if cells[6] != expected:
+            problems.append(
+                f"{cells[1][:30]!r}: {cells[6]} % is not {yes}/{members} of all members "
+                f"({expected})"
+            )
+    return problems
+
+
+def _check_minutes(doc: _Doc) -> list[str]:
+    problems = [
+        *_check_nd30_common(doc),
+        *_check_header(doc, with_date=False),
+        *_check_type_name(doc, "BIÊN BẢN"),
+        *_check_ballot_table(doc),
+    ]
+    table = _signature_table(doc)
+    if table is None:
+        return problems
+    cells = _row_cells(table, 0)
+    problems += _check_signature(doc, cells[0] if cells else None, ("THƯ KÝ",), "left")
+    problems += _check_signature(doc, cells[1] if len(cells) > 1 else None, ("CHỦ TỌA",), "right")
+    items = _copies_items(table)
+    if not items or items[-1] != "- Lưu: VT, Hồ sơ.":
+        problems.append("the Nơi nhận of a Biên bản must end with '- Lưu: VT, Hồ sơ.'")
+    return problems
+
+
+def _check_certificate(doc: _Doc) -> list[str]:
+    problems: list[str] = []
+    sections = list(doc.body.iter(f"{_W}sectPr"))
+    if len(sections) != 1:
+        problems.append(f"a certificate is one page in one section (found {len(sections)})")
+    for sect in sections[:1]:
+        size = sect.find(f"{_W}pgSz")
+        width, height = _int_attr(size, "w"), _int_attr(size, "h")
+        if (
+            width is None
+            or height is None
+            or abs(width - LANDSCAPE_A4_TWIPS[0]) > A4_TOLERANCE_TWIPS
+            or abs(height - LANDSCAPE_A4_TWIPS[1]) > A4_TOLERANCE_TWIPS
+        ):
+            problems.append("a certificate is printed on A4 landscape (297 × 210 mm)")
+        margins = sect.find(f"{_W}pgMar")
+        low, high = CERTIFICATE_MARGIN_MM
+        for side in ("top", "bottom", "left", "right"):
+            twips = _int_attr(margins, side)
+            if twips is None or not low <= _mm(abs(twips)) <= high + MARGIN_TOLERANCE_MM:
+                problems.append(f"certificate {side} margin must be {low}–{high} mm")
+    if any(br.get(f"{_W}type") == "page" for br in doc.body.iter(f"{_W}br")) or any(
+        True for _ in doc.body.iter(f"{_W}pageBreakBefore")
+    ):
+        problems.append("a certificate is a single page: no page breaks")
+    if any(_has_page_field(part) for part in _header_parts(doc)):
+        problems.append("a single-page certificate shows no page number")
+    paragraphs = _all_paragraphs(doc)
+    problems += _check_fonts(doc, paragraphs) + _check_nfc(paragraphs)
+    for text in (NATIONAL_TITLE, NATIONAL_MOTTO, "GIẤY KHEN"):
+        para = _body_paragraph(doc, text)
+        if para is None:
+            problems.append(f"'{text}' missing (own line)")
+        elif not _all_bold(doc, para):
+            problems.append(f"'{text}' must be bold")
+    texts = _texts(doc)
+    if not any(DECISION_REF_RE.match(t) for t in texts):
+        problems.append(
+            "the certificate must cite 'Quyết định số NN/QĐ-… ngày dd tháng m năm yyyy'"
+        )
+    table = next((b for b in _body_blocks(doc) if b.tag == f"{_W}tbl"), None)
+    cells = _row_cells(table, 0) if table is not None else []
+    if len(cells) < 2:
+        return [*problems, "signature block (place/date, CHỦ TỊCH, name) missing"]
+    lines = _block_lines(cells[1])
+    date_para = _Para(lines[0], None) if lines else None
+    if date_para is None or (problem := _place_date_problem(date_para.text.strip())):
+        problems.append(f"certificate place/date line {problem if date_para else 'missing'}")
+    elif not all(doc.italic(run, date_para) for run in _text_runs(date_para)):
+        problems.append("place/date line must be italic")
+    # The place/date line sits above the authority on a certificate.
+    problems += _check_signature(doc, cells[1], ("CHỦ TỊCH", "KT. CHỦ TỊCH"), "right", skip=1)
+    if len(lines) < 3 or not _all_bold(doc, _Para(lines[-1], None)):
+        problems.append("the signer's name must close the signature block, in bold")
+    return problems
+
+
+DOC_TYPES: dict[str, Callable[[_Doc], list[str]]] = {
+    "quyet-dinh": _check_decision,
+    "to-trinh": _check_submission,
+    "bien-ban": _check_minutes,
+    "giay-khen": _check_certificate,
+}
+
+
+def check_document(docx_bytes: bytes, doc_type: str) -> list[str]:
+    """Departures of a document of `doc_type` from its format; empty when it conforms.
+
+    Quyết định, Tờ trình and Biên bản follow NĐ30/2020 (each with its own header, signature
+    block and Nơi nhận); the Giấy khen is a one-page A4 landscape award object.
+    """
+    check = DOC_TYPES.get(doc_type)
+    if check is None:
+        raise ValueError(f"no format check for document type {doc_type!r}")
+    try:
+        doc = _Doc.load(docx_bytes)
+    except _NotADocxError as exc:
+        return [str(exc)]
+    return check(doc)

@@ -33,6 +33,9 @@ movements = Table(
     Column("definition", Text, nullable=False),
     Column("event", Text, nullable=False),
     Column("sequence", BigInteger, nullable=False),
+    # The plan as issued (MovementPublished): its number and date, cited by later documents.
+    Column("plan_number", String(40)),
+    Column("plan_signed_on", Date),
 )
 
 units = Table(
@@ -201,7 +204,7 @@ session_papers = Table(
     Column("movement_id", String(80), primary_key=True),
     Column("session_id", String(80), primary_key=True),
     Column("minutes_number", String(40), nullable=False),
-    Column("submission_number", String(40), nullable=False),
+    Column("submission_number", String(40)),  # None when no nominee passed
     Column("submission_date", Date, nullable=False),
     Column("decision_id", String(36), nullable=False),
 )

@@ -16,7 +16,12 @@ from sqlalchemy import select
 
 from thidua_contracts.canonical import sha256_hex
 from thidua_contracts.envelope import Envelope
-from thidua_contracts.events import AwardIssued, DecisionSigned, DocumentRegistered
+from thidua_contracts.events import (
+    AwardIssued,
+    AwardProposed,
+    DecisionSigned,
+    DocumentRegistered,
+)
 from thidua_contracts.ids import derived_id
 from thidua_contracts.subjects import slugify
 from thidua_kit.envelopes import computed_event
@@ -24,9 +29,16 @@ from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
 from ..adapters import tables as t
+from ..adapters.docx_admin import render_admin_document
+from ..adapters.docx_certificate import render_certificate
 from ..adapters.docx_render import render_decision
+from ..domain.admin_document import body_name
+from ..domain.award_submission import SubmissionFacts, build_submission_view
+from ..domain.certificate import CertificateFacts, build_certificate_view
+from ..domain.council_minutes import MinutesFacts, Nominee, build_minutes_view
 from ..domain.decision_document import build_decision_view
 from ..domain.decision_facts import decision_facts
+from ..domain.vn_format import format_date_words
 from .fold import upsert
 from .queries import definition
 
@@ -34,6 +46,9 @@ QUYET_DINH_INDEX = 0
 GIAY_KHEN_INDEX = 1
 BIEN_BAN_INDEX = 1_000_000
 TO_TRINH_INDEX = 2_000_000
+# Numbering series (NĐ30 Điều 15): the council keeps its own; the office its own.
+MINUTES_SERIES = "BB-HĐTĐKT"
+SUBMISSION_SERIES = "TTr-NV"
 
 
 def _stored(event_json: str, sequence: int) -> StoredEvent:
@@ -104,7 +119,186 @@ async def register(
 
 
 async def on_decision_signed(item: StoredEvent, payload: DecisionSigned, ctx: Context) -> None:
-    """Nothing yet beyond the read models; the council's papers are issued here (see below)."""
+    """The council's minutes and the Phòng Nội vụ's submission, once per council session.
+
+    A session's record is complete when the Chairman signs the first decision resting on it:
+    the log has no "session closed" event, and a decision can only follow the session's
+    outcomes. Its minutes list every nominee tallied in the session (passed or not); the
+    submission, dated the session's day, the nominees that passed.
+    """
+    session = ctx.store.session
+    m = item.envelope.movement_id
+    sessions = list(
+        dict.fromkeys(
+            r.session_id
+            for r in session.execute(
+                select(t.tallies.c.session_id)
+                .where(
+                    t.tallies.c.movement_id == m,
+                    t.tallies.c.proposal_id.in_(payload.proposal_ids),
+                )
+                .order_by(t.tallies.c.session_date, t.tallies.c.session_id)
+            )
+        )
+    )
+    for place, session_id in enumerate(sessions):
+        done = session.execute(
+            select(t.session_papers.c.session_id).where(
+                t.session_papers.c.movement_id == m, t.session_papers.c.session_id == session_id
+            )
+        ).first()
+        if done is None:
+            await _issue_session_papers(item, payload, session_id, place, ctx)
+
+
+def _nominees(ctx: Context, m: str, session_id: str) -> list[tuple[Nominee, list[StoredEvent]]]:
+    """Every nominee tallied in the session, in tally order, with the events it rests on."""
+    found = definition(ctx.store, m)
+    assert found is not None
+    session = ctx.store.session
+    units = dict(
+        session.execute(select(t.units.c.unit_id, t.units.c.name).where(t.units.c.movement_id == m))
+        .tuples()
+        .all()
+    )
+    out = []
+    for r in session.execute(
+        select(t.tallies, t.nominations.c.event.label("proposal_event"))
+        .join(t.nominations, t.nominations.c.proposal_id == t.tallies.c.proposal_id)
+        .where(t.tallies.c.movement_id == m, t.tallies.c.session_id == session_id)
+        .order_by(t.tallies.c.sequence)
+    ):
+        proposal = AwardProposed.model_validate(
+            Envelope.model_validate_json(r.proposal_event).payload
+        )
+        person = found.person(proposal.subject_id) if proposal.subject_kind == "ca_nhan" else None
+        form = found.award_form(proposal.award_code)
+        nominee = Nominee(
+            kind=proposal.subject_kind,
+            name=proposal.subject_name,
+            position=person.position if person else None,
+            unit_name=units.get(proposal.unit_id) if person else None,
+            award_name=form.name if form else proposal.award_code,
+            issued=r.issued,
+            returned=r.returned,
+            valid=r.valid,
+            yes_total=r.yes + r.written_yes,
+            passed=r.passed,
+        )
+        events = [_stored(r.event, r.sequence)]
+        if r.outcome_event is not None:
+            events.append(_stored(r.outcome_event, r.outcome_sequence))
+        out.append((nominee, events))
+    return out
+
+
+async def _issue_session_papers(
+    item: StoredEvent, signed: DecisionSigned, session_id: str, place: int, ctx: Context
+) -> None:
+    m = item.envelope.movement_id
+    found = definition(ctx.store, m)
+    assert found is not None
+    session = ctx.store.session
+    latest = session.execute(
+        select(t.tallies)
+        .where(t.tallies.c.movement_id == m, t.tallies.c.session_id == session_id)
+        .order_by(t.tallies.c.sequence.desc())
+    ).first()
+    assert latest is not None
+    nominees = _nominees(ctx, m, session_id)
+    movement = _movement_event(ctx, m)
+    tally_events = [e for _, events in nominees for e in events]
+    secretary = Envelope.model_validate_json(latest.event).actor
+    # The council is chaired by the Chairman (DOMAIN §4): named when he signs himself.
+    chair = signed.signer_name if signed.signer_position_lines == ["CHỦ TỊCH"] else None
+    issuer = list(found.issuer.name_lines)
+    year = latest.session_date.year
+
+    minutes_no = f"{next_number(ctx, MINUTES_SERIES, year):02d}/{MINUTES_SERIES}"
+    minutes = build_minutes_view(
+        MinutesFacts(
+            issuer_lines=issuer,
+            number=minutes_no,
+            session_date=latest.session_date,
+            movement_year=found.year,
+            members_total=latest.members_total,
+            present=latest.present,
+            chair_name=chair,
+            chair_position=f"Chủ tịch {body_name(issuer)}, Chủ tịch Hội đồng" if chair else None,
+            secretary_name=secretary.name if secretary else None,
+            nominees=[n for n, _ in nominees],
+        )
+    )
+    await register(
+        ctx,
+        item,
+        BIEN_BAN_INDEX + place,
+        render_admin_document(minutes),
+        doc_type="bien-ban",
+        number=minutes_no,
+        title=minutes.title,
+        file_name=f"bien-ban-{slugify(minutes_no)}-{year}.docx",
+        inputs=[*tally_events, movement],
+        built_from=item,
+    )
+
+    passed = [(n, events) for n, events in nominees if n.passed]
+    # No one passed, nothing to propose: no submission, and no number spent on it.
+    submission_no = (
+        f"{next_number(ctx, SUBMISSION_SERIES, year):02d}/{SUBMISSION_SERIES}" if passed else None
+    )
+    upsert(
+        session,
+        t.session_papers,
+        {"movement_id": m, "session_id": session_id},
+        {
+            "minutes_number": minutes_no,
+            "submission_number": submission_no,
+            "submission_date": latest.session_date,
+            "decision_id": signed.decision_id,
+        },
+    )
+    if submission_no is None:
+        return
+    row = session.execute(
+        select(t.movements.c.plan_number, t.movements.c.plan_signed_on).where(
+            t.movements.c.movement_id == m
+        )
+    ).first()
+    plan_ref = found.plan_ref
+    if row is not None and row.plan_number and row.plan_signed_on:
+        plan_ref = (
+            f"Kế hoạch số {row.plan_number} {format_date_words(row.plan_signed_on)} của "
+            f"{body_name(issuer)} về việc tổ chức phong trào thi đua năm {found.year}"
+        )
+    view = build_submission_view(
+        SubmissionFacts(
+            issuer_lines=issuer,
+            place=found.issuer.place,
+            number=submission_no,
+            submitted_on=latest.session_date,
+            movement_year=found.year,
+            plan_ref=plan_ref,
+            minutes_number=minutes_no,
+            session_date=latest.session_date,
+            members_total=latest.members_total,
+            award_name=passed[0][0].award_name,
+            reviewed=len(nominees),
+            nominees=[n for n, _ in passed],
+        )
+    )
+    await register(
+        ctx,
+        item,
+        TO_TRINH_INDEX + place,
+        render_admin_document(view),
+        doc_type="to-trinh",
+        number=submission_no,
+        title=view.title,
+        file_name=f"to-trinh-{slugify(submission_no)}-{year}.docx",
+        inputs=[*[e for _, events in passed for e in events], movement],
+        built_from=item,
+    )
 
 
 async def on_award_issued(item: StoredEvent, payload: AwardIssued, ctx: Context) -> None:
@@ -141,7 +335,11 @@ async def _issue_decision(
     found = definition(ctx.store, movement_id)
     assert found is not None
     issued = [AwardIssued.model_validate(a.envelope.payload) for a in awards]
-    data = render_decision(build_decision_view(decision_facts(found, signed, issued)))
+    facts = decision_facts(found, signed, issued)
+    cited = _submission_cited(ctx, movement_id, signed)
+    if cited:
+        facts = facts.model_copy(update={"proposer": f"{facts.proposer} tại {cited}"})
+    data = render_decision(build_decision_view(facts))
     await register(
         ctx,
         last,
@@ -154,3 +352,58 @@ async def _issue_decision(
         inputs=[decision, *awards, movement],
         built_from=last,
     )
+    # The certificates are printed from the decision, after it (DOMAIN §5.1 step 13).
+    for stt, (award_event, award) in enumerate(zip(awards, issued, strict=True), start=1):
+        view = build_certificate_view(
+            CertificateFacts(
+                issuer_lines=list(found.issuer.name_lines),
+                place=found.issuer.place,
+                award_name=award.award_name,
+                recipient_kind=award.recipient_kind,
+                recipient_name=award.recipient_name,
+                recipient_position=award.recipient_position,
+                unit_name=award.unit_name,
+                movement_year=found.year,
+                decision_number=signed.number,
+                signed_on=signed.signed_on,
+                signer_position_lines=list(signed.signer_position_lines),
+                signer_name=signed.signer_name,
+            )
+        )
+        await register(
+            ctx,
+            award_event,
+            GIAY_KHEN_INDEX,
+            render_certificate(view),
+            doc_type="giay-khen",
+            number=None,
+            title=view.document_title,
+            file_name=(
+                f"giay-khen-{slugify(signed.number)}-{signed.signed_on.year}-{stt:02d}-"
+                f"{award.recipient_id}.docx"
+            ),
+            inputs=[decision, award_event, movement],
+            built_from=last,
+        )
+
+
+def _submission_cited(ctx: Context, movement_id: str, signed: DecisionSigned) -> str | None:
+    """ "Tờ trình số 01/TTr-NV ngày …" of the session(s) the decision's nominees passed in."""
+    rows = ctx.store.session.execute(
+        select(t.session_papers.c.submission_number, t.session_papers.c.submission_date)
+        .join(
+            t.tallies,
+            (t.tallies.c.movement_id == t.session_papers.c.movement_id)
+            & (t.tallies.c.session_id == t.session_papers.c.session_id),
+        )
+        .where(
+            t.session_papers.c.movement_id == movement_id,
+            t.tallies.c.proposal_id.in_(signed.proposal_ids),
+            t.session_papers.c.submission_number.is_not(None),
+        )
+        .order_by(t.session_papers.c.submission_date, t.session_papers.c.submission_number)
+    ).all()
+    cited = list(dict.fromkeys((r.submission_number, r.submission_date) for r in rows))
+    if not cited:
+        return None
+    return "; ".join(f"Tờ trình số {number} {format_date_words(on)}" for number, on in cited)

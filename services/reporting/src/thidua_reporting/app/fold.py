@@ -26,6 +26,7 @@ from thidua_contracts.events import (
     IndividualRegistered,
     MovementAmended,
     MovementDefined,
+    MovementPublished,
     ReportSubmitted,
     ReportWithdrawn,
     RoundClosed,
@@ -65,6 +66,13 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
     event_json = env.model_dump_json()
     if isinstance(payload, MovementDefined | MovementAmended):
         _movement(session, m, payload.definition, event_json, seq)
+    elif isinstance(payload, MovementPublished):
+        _update(
+            session,
+            t.movements,
+            {"movement_id": m},
+            {"plan_number": payload.number, "plan_signed_on": payload.signed_on},
+        )
     elif isinstance(payload, UnitRenamed):
         _update(
             session,

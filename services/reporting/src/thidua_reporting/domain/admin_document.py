@@ -56,7 +56,7 @@ def body_name(issuer_lines: list[str]) -> str:
 
 
 def place_name(issuer_lines: list[str]) -> str:
-    """"UBND thành phố Bắc Ninh" → "thành phố Bắc Ninh" (the unit word and its name)."""
+    """ "UBND thành phố Bắc Ninh" → "thành phố Bắc Ninh" (the unit word and its name)."""
     return body_name(issuer_lines).removeprefix("UBND ").strip()
 
 

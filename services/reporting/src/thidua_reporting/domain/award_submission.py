@@ -63,7 +63,8 @@ def build_submission_view(facts: SubmissionFacts) -> AdminDocumentView:
     date_words = format_date_words(facts.submitted_on)
     plan = strip_end(facts.plan_ref)
     body = (
-        Paragraph(kind="basis", text=f"Căn cứ {plan[:1].lower()}{plan[1:]};"),
+        # A cited document keeps its capital: "Căn cứ Kế hoạch số …".
+        Paragraph(kind="basis", text=f"Căn cứ {plan.removeprefix('Căn cứ ')};"),
         Paragraph(
             kind="basis",
             text=f"Căn cứ Biên bản số {clean(facts.minutes_number)} họp {council} "

@@ -105,7 +105,9 @@ def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
     failed = [n for n in facts.nominees if n.passed is False]
     absent = max(facts.members_total - facts.present, 0)
     chair = strip_end(facts.chair_name or "")
-    chair_text = f"{chair}, {strip_end(facts.chair_position)}" if chair and facts.chair_position else chair
+    chair_text = (
+        f"{chair}, {strip_end(facts.chair_position)}" if chair and facts.chair_position else chair
+    )
     body: list[Paragraph | TableBlock] = [
         Paragraph(lead="Thời gian:", text=f"{date_words}."),
         Paragraph(lead="Địa điểm:", text=f"Trụ sở {body_name(facts.issuer_lines)}."),
@@ -115,7 +117,9 @@ def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
             f"vắng mặt: {absent}.",
         ),
         Paragraph(lead="Chủ trì (chủ tọa):", text=f"{chair_text or 'Chủ tịch Hội đồng'}."),
-        Paragraph(lead="Thư ký:", text=f"{strip_end(facts.secretary_name or '') or 'Thư ký Hội đồng'}."),
+        Paragraph(
+            lead="Thư ký:", text=f"{strip_end(facts.secretary_name or '') or 'Thư ký Hội đồng'}."
+        ),
         Paragraph(kind="heading", text="NỘI DUNG"),
         Paragraph(
             text=f"1. Cơ quan Thường trực Hội đồng (Phòng Nội vụ) báo cáo kết quả thẩm định hồ sơ "
@@ -139,9 +143,7 @@ def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
         Paragraph(text=f"Cuộc họp kết thúc {date_words}./."),
     ]
     number = clean(facts.number)
-    summary = (
-        f"Họp {council} xét khen thưởng tổng kết phong trào thi đua năm {facts.movement_year}"
-    )
+    summary = f"Họp {council} xét khen thưởng tổng kết phong trào thi đua năm {facts.movement_year}"
     return AdminDocumentView(
         doc_type="bien-ban",
         parent_line=parent_body_line(facts.issuer_lines),

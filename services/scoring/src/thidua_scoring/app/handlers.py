@@ -6,12 +6,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from thidua_contracts import subjects
-from thidua_contracts.commands import AppraiseScore, ShowBlockRanking, ShowScoreSheet
+from thidua_contracts.commands import (
+    AppraiseScore,
+    RecordBlockBallot,
+    RecordCrossScores,
+    ShowBlockRanking,
+    ShowScoreSheet,
+)
 from thidua_contracts.envelope import Role
 from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
+    BlockBallotTallied,
     BlockRanked,
+    CriterionChange,
+    CrossScoresRecorded,
     DisciplineRecorded,
     EventPayload,
     MovementAmended,
@@ -30,7 +41,7 @@ from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import ranking, score_sheet
+from ..domain import block_ballot, cross_scoring, ranking, score_sheet
 
 SHEET = Aggregate("sheet", score_sheet.SheetState, score_sheet.initial, score_sheet.evolve)
 # Index offsets keep the ids of decisions caused by one RoundClosed apart.
@@ -62,16 +73,21 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, ReportSubmitted):
         ctx.store.put("report", f"{m}/{payload.unit_id}/{payload.round.value}", item, item.sequence)
         await _score(item, payload, None, ctx)
-    elif isinstance(payload, ScoreAppraised):
+    elif isinstance(payload, ScoreAppraised | CrossScoresRecorded):
         SHEET.fold(ctx.store, item, payload)
-        report, _ = ctx.store.get(
-            "report", f"{m}/{payload.unit_id}/{payload.round.value}", StoredEvent
-        )
+        key = f"{m}/{payload.unit_id}/{payload.round.value}"
+        kind = "appraisal" if isinstance(payload, ScoreAppraised) else "cross"
+        kept = ctx.store.get(kind, key, _Acts)[0] or _Acts()
+        if all(a.envelope.event_id != item.envelope.event_id for a in kept.items):
+            ctx.store.put(kind, key, _Acts(items=[*kept.items, item]), item.sequence)
+        report, _ = ctx.store.get("report", key, StoredEvent)
         if report is None:
-            raise LookupError(f"appraisal of a unit without a report: {payload.unit_id}")
+            raise LookupError(f"{kind} for a unit without a report: {payload.unit_id}")
         await _score(
-            item, ReportSubmitted.model_validate(report.envelope.payload), report, ctx, payload
+            item, ReportSubmitted.model_validate(report.envelope.payload), report, ctx, agreed=True
         )
+    elif isinstance(payload, BlockBallotTallied):
+        await _honour(item, payload, ctx)
     elif isinstance(payload, ScoreSheetRecorded):
         SHEET.fold(ctx.store, item, payload)
         _latest_sheet(ctx, item)
@@ -86,24 +102,49 @@ def _latest_sheet(ctx: Context, item: StoredEvent) -> None:
     ctx.store.put("sheet-event", item.envelope.subject, item, item.sequence)
 
 
+class _Acts(BaseModel):
+    """Human acts on one sheet (cross scores, appraisals), in log order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[StoredEvent] = []
+
+
+def _agreed_changes(ctx: Context, key: str) -> tuple[list[CriterionChange], list[StoredEvent]]:
+    """Cross scores agree the points first; an appraisal then overrides what it names."""
+    cross_acts = (ctx.store.get("cross", key, _Acts)[0] or _Acts()).items
+    appraisals = (ctx.store.get("appraisal", key, _Acts)[0] or _Acts()).items
+    changes = {
+        c.criterion_code: c
+        for c in cross_scoring.agreed(
+            [CrossScoresRecorded.model_validate(a.envelope.payload) for a in cross_acts]
+        )
+    }
+    for act in appraisals:
+        for change in ScoreAppraised.model_validate(act.envelope.payload).changes:
+            changes[change.criterion_code] = change
+    return list(changes.values()), [*cross_acts, *appraisals]
+
+
 async def _score(
     cause: StoredEvent,
     report: ReportSubmitted,
     report_event: StoredEvent | None,
     ctx: Context,
-    appraisal: ScoreAppraised | None = None,
+    agreed: bool = False,
 ) -> None:
     m = cause.envelope.movement_id
     definition, movement = _movement(ctx, m)
     subject = ctx.subject("sheet", m, report.unit_id, report.round.value)
     state, _ = SHEET.load(ctx.store, subject)
     if (
-        appraisal is None
+        not agreed
         and state.sheet is not None
         and state.sheet.basis != "missing"
-        and (state.sheet.report_version >= report.report_version)
+        and state.sheet.report_version >= report.report_version
     ):
         return  # this version is scored already (a redelivery)
+    changes, acts = _agreed_changes(ctx, f"{m}/{report.unit_id}/{report.round.value}")
     registration, _ = ctx.store.get("registration", f"{m}/{report.unit_id}", StoredEvent)
     committed = {
         c["target_code"]: Decimal(c["value"])
@@ -115,10 +156,10 @@ async def _score(
         definition.table_for(block or ""),
         definition.scoring_rules,
         committed,
-        appraisal.changes if appraisal else None,
+        changes or None,
         block,
     )
-    inputs = [cause, movement]
+    inputs = [cause, movement, *(a for a in acts if a.sequence != cause.sequence)]
     if report_event is not None:
         inputs.insert(1, report_event)
     if registration is not None:
@@ -193,6 +234,77 @@ async def _close(item: StoredEvent, closed: RoundClosed, ctx: Context) -> None:
             ctx.store.put("ranking", subject, stored, stored.sequence)
 
 
+async def _honour(item: StoredEvent, tally: BlockBallotTallied, ctx: Context) -> None:
+    if ctx.store.get("honoured", item.envelope.event_id, StoredEvent)[0] is not None:
+        return  # decided already (a redelivery)
+    definition, movement = _movement(ctx, item.envelope.movement_id)
+    honoured = block_ballot.decide_honour(tally, definition.scoring_rules)
+    event = computed_event(
+        item.envelope,
+        0,
+        item.envelope.subject,
+        honoured,
+        [item, movement],
+        score_sheet.table_rules(definition, tally.block_id),
+    )
+    last = await ctx.log.last_subject_sequence(item.envelope.subject)
+    for stored in await ctx.log.append([event], last):
+        ctx.store.put("honoured", item.envelope.event_id, stored, stored.sequence)
+        ctx.store.put("honour", item.envelope.subject, stored, stored.sequence)
+
+
+async def record_block_ballot(command: RecordBlockBallot, ctx: Context) -> list[StoredEvent]:
+    definition, _ = _movement(ctx, command.movement_id)
+    tally = block_ballot.decide_ballot(command, definition)
+    subject = ctx.subject("ballot", command.movement_id, command.block_id, command.round.value)
+    last = await ctx.log.last_subject_sequence(subject)
+    return await ctx.log.append([human_event(command, subject, tally, ctx.now)], last)
+
+
+async def record_cross_scores(command: RecordCrossScores, ctx: Context) -> list[StoredEvent]:
+    """A member unit's clerk scores another unit of the same block."""
+    definition, _ = _movement(ctx, command.movement_id)
+    unit, scorer = (
+        definition.active_unit(command.unit_id),
+        definition.active_unit(command.scorer_unit_id),
+    )
+    if unit is None:
+        raise Rejected(ErrorCode.UNKNOWN_UNIT, "unit_id", command.unit_id)
+    if scorer is None or scorer.block_id != unit.block_id or scorer.unit_id == unit.unit_id:
+        raise Rejected(ErrorCode.INVALID_FIELD, "scorer_unit_id", "another unit of the block")
+    actor = command.actor
+    if actor.role != Role.UNIT_CLERK or actor.unit != scorer.unit_id:
+        raise Rejected(ErrorCode.FORBIDDEN, "actor", f"{actor.role.value}/{actor.unit}")
+    maxima = {c.code: Decimal(c.max_points) for c in definition.table_for(unit.block_id)}
+    for i, score in enumerate(command.scores):
+        if score.criterion_code not in maxima:
+            raise Rejected(
+                ErrorCode.UNKNOWN_CRITERION, f"scores.{i}.criterion_code", score.criterion_code
+            )
+        if not Decimal(0) <= Decimal(score.points) <= maxima[score.criterion_code]:
+            raise Rejected(
+                ErrorCode.VALUE_OUT_OF_RANGE,
+                f"scores.{i}.points",
+                f"0..{maxima[score.criterion_code]}",
+            )
+    subject = ctx.subject("sheet", command.movement_id, command.unit_id, command.round.value)
+    if SHEET.load(ctx.store, subject)[0].sheet is None:
+        raise Rejected(ErrorCode.WRONG_STATE, "unit_id", "no scored report yet")
+    recorded = CrossScoresRecorded(
+        unit_id=command.unit_id,
+        round=command.round,
+        scorer_unit_id=command.scorer_unit_id,
+        scores=list(command.scores),
+    )
+    return await SHEET.append(
+        ctx.store,
+        ctx.log,
+        subject,
+        [human_event(command, subject, recorded, ctx.now)],
+        parse_payload,
+    )
+
+
 async def appraise(command: AppraiseScore, ctx: Context) -> list[StoredEvent]:
     """Thẩm định by the Phòng Nội vụ; the new sheet follows on the consumer path."""
     if command.actor.role != Role.PHONG_NOI_VU:
@@ -245,13 +357,14 @@ def show_sheet(query: ShowScoreSheet, store: Store, settings: Settings) -> Any:
 
 
 def show_ranking(query: ShowBlockRanking, store: Store, settings: Settings) -> Any:
-    subject = subjects.event_subject(
-        settings.subject_prefix,
-        "scoring",
-        "ranking",
-        query.movement_id,
-        query.block_id,
-        query.round.value,
-    )
-    seen, _ = store.get("ranking", subject, StoredEvent)
-    return None if seen is None else {"sequence": seen.sequence, **seen.envelope.payload}
+    keys = (settings.subject_prefix, "scoring")
+    where = (query.movement_id, query.block_id, query.round.value)
+    seen, _ = store.get("ranking", subjects.event_subject(*keys, "ranking", *where), StoredEvent)
+    if seen is None:
+        return None
+    honour, _ = store.get("honour", subjects.event_subject(*keys, "ballot", *where), StoredEvent)
+    return {
+        "sequence": seen.sequence,
+        **seen.envelope.payload,
+        "ballot": honour.envelope.payload if honour else None,
+    }

@@ -1,0 +1,119 @@
+"""The Giấy khen certificate: wording from the award, a one-page A4 landscape file that passes
+its check, and a broken one that does not."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Mm
+
+from thidua_reporting.adapters.docx_certificate import render_certificate
+from thidua_reporting.adapters.docx_check import check_document, docx_text
+from thidua_reporting.domain.certificate import CertificateFacts, build_certificate_view
+
+
+def facts(**overrides: Any) -> CertificateFacts:
+    fields: dict[str, Any] = {
+        "issuer_lines": ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"],
+        "place": "Bắc Ninh",
+        "award_name": "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố",
+        "recipient_kind": "ca_nhan",
+        "recipient_name": "Nguyễn Thị Hương",
+        "recipient_position": "Phó Chủ tịch Ủy ban nhân dân phường",
+        "unit_name": "Ủy ban nhân dân phường Vũ Ninh",
+        "movement_year": 2022,
+        "decision_number": "01/QĐ-UBND",
+        "signed_on": datetime.date(2023, 1, 5),
+        "signer_position_lines": ["CHỦ TỊCH"],
+        "signer_name": "Nguyễn Minh Quang",
+    }
+    return CertificateFacts.model_validate({**fields, **overrides})
+
+
+def test_wording_of_an_individual_certificate() -> None:
+    view = build_certificate_view(facts())
+    assert view.authority_line == "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ BẮC NINH"
+    assert (view.confers_line, view.title) == ("TẶNG", "GIẤY KHEN")
+    assert view.recipient_line == "Nguyễn Thị Hương"
+    assert view.detail_lines == (
+        "Phó Chủ tịch Ủy ban nhân dân phường",
+        "Ủy ban nhân dân phường Vũ Ninh",
+    )
+    assert view.place_date_line == "Bắc Ninh, ngày 05 tháng 01 năm 2023"
+    assert view.decision_line == "Quyết định số 01/QĐ-UBND ngày 05 tháng 01 năm 2023"
+    assert view.achievement_line == "Đã có thành tích xuất sắc trong phong trào thi đua năm 2022."
+
+
+def test_a_collective_certificate_names_only_the_collective() -> None:
+    view = build_certificate_view(
+        facts(
+            recipient_kind="tap_the",
+            recipient_name="Ủy ban nhân dân phường Đại Phúc",
+            recipient_position=None,
+        )
+    )
+    assert view.recipient_line == "Ủy ban nhân dân phường Đại Phúc"
+    assert view.detail_lines == ()
+
+
+@pytest.fixture(scope="module")
+def rendered() -> bytes:
+    return render_certificate(build_certificate_view(facts()))
+
+
+def test_rendered_certificate_passes_its_check(rendered: bytes) -> None:
+    assert check_document(rendered, "giay-khen") == []
+    text = docx_text(rendered)
+    for needle in ("GIẤY KHEN", "Nguyễn Thị Hương", "CHỦ TỊCH", "Nguyễn Minh Quang"):
+        assert needle in text
+
+
+def test_same_view_same_bytes(rendered: bytes) -> None:
+    assert render_certificate(build_certificate_view(facts())) == rendered
+    assert render_certificate(build_certificate_view(facts(recipient_name="Lê Thị Thu Hà"))) != (
+        rendered
+    )
+
+
+def _portrait(doc: Any) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+
+
+def _second_page(doc: Any) -> None:
+    doc.add_page_break()
+    doc.add_paragraph("Trang 2")
+
+
+def _no_title(doc: Any) -> None:
+    for paragraph in doc.paragraphs:
+        if paragraph.text == "GIẤY KHEN":
+            paragraph.runs[0].text = "GIẤY CHỨNG NHẬN"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_portrait, "a certificate is printed on A4 landscape (297 × 210 mm)"),
+        (_second_page, "a certificate is a single page: no page breaks"),
+        (_no_title, "'GIẤY KHEN' missing (own line)"),
+    ],
+)
+def test_a_broken_certificate_fails(rendered: bytes, change: Any, expected: str) -> None:
+    doc = Document(io.BytesIO(rendered))
+    change(doc)
+    out = io.BytesIO()
+    doc.save(out)
+    assert expected in check_document(out.getvalue(), "giay-khen")
+
+
+def test_a_decision_is_not_a_certificate(rendered: bytes) -> None:
+    assert check_document(rendered, "quyet-dinh") != []
+    with pytest.raises(ValueError, match="no format check"):
+        check_document(rendered, "cong-van")

@@ -1,0 +1,241 @@
+"""The council's Biên bản and the Phòng Nội vụ's Tờ trình: wording from the facts, percentages on
+the council's total membership, and the rendered files conforming to their NĐ30 format."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import unicodedata
+from typing import Any
+
+import pytest
+from docx import Document
+
+from thidua_reporting.adapters.docx_admin import render_admin_document
+from thidua_reporting.adapters.docx_check import check_document, docx_text
+from thidua_reporting.domain.admin_document import (
+    AdminDocumentView,
+    Paragraph,
+    TableBlock,
+    body_name,
+    parent_body_line,
+)
+from thidua_reporting.domain.award_submission import SubmissionFacts, build_submission_view
+from thidua_reporting.domain.council_minutes import MinutesFacts, Nominee, build_minutes_view
+
+GIAY_KHEN = "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố"
+ISSUER = ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"]
+
+
+def nominee(name: str, yes: int, passed: bool | None, **extra: Any) -> Nominee:
+    return Nominee(
+        kind=extra.pop("kind", "ca_nhan"),
+        name=name,
+        award_name=GIAY_KHEN,
+        issued=9,
+        returned=9,
+        valid=9,
+        yes_total=yes,
+        passed=passed,
+        **extra,
+    )
+
+
+NOMINEES = [
+    nominee(
+        "Nguyễn Thị Hương",
+        8,
+        True,
+        position="Phó Chủ tịch Ủy ban nhân dân phường",
+        unit_name="Ủy ban nhân dân phường Vũ Ninh",
+    ),
+    nominee("Ủy ban nhân dân phường Đại Phúc", 9, True, kind="tap_the"),
+    nominee("Đỗ Thị Lan", 4, False),
+]
+
+
+def minutes_facts(**overrides: Any) -> MinutesFacts:
+    fields: dict[str, Any] = {
+        "issuer_lines": ISSUER,
+        "number": "01/BB-HĐTĐKT",
+        "session_date": datetime.date(2022, 12, 20),
+        "movement_year": 2022,
+        "members_total": 9,
+        "present": 8,
+        "chair_name": "Nguyễn Minh Quang",
+        "chair_position": "Chủ tịch UBND thành phố Bắc Ninh, Chủ tịch Hội đồng",
+        "nominees": NOMINEES,
+    }
+    return MinutesFacts.model_validate({**fields, **overrides})
+
+
+def submission_facts(**overrides: Any) -> SubmissionFacts:
+    fields: dict[str, Any] = {
+        "issuer_lines": ISSUER,
+        "place": "Bắc Ninh",
+        "number": "03/TTr-NV",
+        "submitted_on": datetime.date(2023, 1, 5),
+        "movement_year": 2022,
+        "plan_ref": "Kế hoạch số 95/KH-UBND ngày 10 tháng 5 năm 2022 của UBND thành phố Bắc Ninh",
+        "minutes_number": "01/BB-HĐTĐKT",
+        "session_date": datetime.date(2022, 12, 20),
+        "members_total": 9,
+        "award_name": GIAY_KHEN,
+        "reviewed": 3,
+        "nominees": [n for n in NOMINEES if n.passed],
+    }
+    return SubmissionFacts.model_validate({**fields, **overrides})
+
+
+def _table(view: AdminDocumentView) -> TableBlock:
+    return next(b for b in view.body if isinstance(b, TableBlock))
+
+
+def _texts(view: AdminDocumentView) -> list[str]:
+    return [b.text for b in view.body if isinstance(b, Paragraph)]
+
+
+def test_names_of_the_issuing_bodies() -> None:
+    assert parent_body_line(ISSUER) == "UBND THÀNH PHỐ BẮC NINH"
+    assert body_name(ISSUER) == "UBND thành phố Bắc Ninh"
+
+
+def test_minutes_header_has_a_number_and_no_place_date_line() -> None:
+    view = build_minutes_view(minutes_facts())
+    assert view.number_line == "Số: 01/BB-HĐTĐKT"
+    assert view.place_date_line is None
+    assert view.parent_line == "UBND THÀNH PHỐ BẮC NINH"
+    assert view.issuer_lines == ("HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG",)
+    assert view.document_type == "BIÊN BẢN"
+    assert view.summary == (
+        "Họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh xét khen thưởng tổng kết "
+        "phong trào thi đua năm 2022"
+    )
+
+
+def test_minutes_body_states_time_attendance_and_closing() -> None:
+    texts = _texts(build_minutes_view(minutes_facts()))
+    assert texts[0] == "ngày 20 tháng 12 năm 2022."
+    assert "tổng số thành viên Hội đồng: 9; có mặt: 8; vắng mặt: 1." in texts
+    assert texts[-1] == "Cuộc họp kết thúc ngày 20 tháng 12 năm 2022./."
+
+
+def test_ballot_percentages_are_on_all_members_not_on_those_present() -> None:
+    rows = _table(build_minutes_view(minutes_facts())).rows
+    assert rows[0].group and rows[0].cells == (f"I. {GIAY_KHEN}",)
+    cells = [r.cells for r in rows[1:]]
+    # 8 of 9 members is 88,89 % — not 8 of the 8 present (100 %).
+    assert [(c[5], c[6], c[7]) for c in cells] == [
+        ("8", "88,89", "Đạt"),
+        ("9", "100,00", "Đạt"),
+        ("4", "44,44", "Không đạt"),
+    ]
+    assert cells[0][1] == (
+        "Nguyễn Thị Hương, Phó Chủ tịch Ủy ban nhân dân phường, Ủy ban nhân dân phường Vũ Ninh"
+    )
+
+
+def test_a_tally_without_its_outcome_says_so() -> None:
+    view = build_minutes_view(minutes_facts(nominees=[nominee("Lê Thị Thu Hà", 7, None)]))
+    assert _table(view).rows[1].cells[-1] == "Chưa có kết quả"
+
+
+def test_minutes_signatures_and_copies() -> None:
+    view = build_minutes_view(minutes_facts())
+    assert view.left_signature is not None
+    assert (view.left_signature.lines, view.left_signature.name) == (("THƯ KÝ",), "")
+    assert (view.right_signature.lines, view.right_signature.name) == (
+        ("CHỦ TỌA",),
+        "Nguyễn Minh Quang",
+    )
+    assert view.copies_lines[-1] == "- Lưu: VT, Hồ sơ."
+
+
+def test_submission_wording() -> None:
+    view = build_submission_view(submission_facts())
+    assert view.number_line == "Số: 03/TTr-NV"
+    assert view.place_date_line == "Bắc Ninh, ngày 05 tháng 01 năm 2023"
+    assert view.addressee_line == "Kính gửi: Chủ tịch UBND thành phố Bắc Ninh."
+    texts = _texts(view)
+    assert texts[0].startswith("Căn cứ Kế hoạch số 95/KH-UBND") and texts[0].endswith(";")
+    assert texts[1] == (
+        "Căn cứ Biên bản số 01/BB-HĐTĐKT họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh "
+        "ngày 20 tháng 12 năm 2022."
+    )
+    assert texts[-1].endswith(
+        "cho 1 tập thể và 1 cá nhân đã có thành tích xuất sắc trong "
+        "phong trào thi đua năm 2022 (có danh sách và hồ sơ kèm theo)./."
+    )
+    assert view.copies_lines == ("- Như trên;", "- Lưu: VT, NV.")
+    assert view.right_signature.lines == ("TRƯỞNG PHÒNG",)
+    assert view.left_signature is None
+
+
+def test_submission_list_names_only_those_that_passed() -> None:
+    attachment = build_submission_view(submission_facts()).attachment
+    assert attachment is not None
+    assert attachment.title == "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG GIẤY KHEN"
+    assert attachment.reference_line == (
+        "(Kèm theo Tờ trình số 03/TTr-NV ngày 05 tháng 01 năm 2023 của Phòng Nội vụ)"
+    )
+    assert [r.cells[2] for r in attachment.table.rows] == ["8/9 (88,89%)", "9/9 (100,00%)"]
+    assert attachment.closing_line == "(Danh sách có 1 tập thể và 1 cá nhân)./."
+
+
+def test_decomposed_names_come_out_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Đỗ Thị Lan")
+    view = build_minutes_view(minutes_facts(nominees=[nominee(decomposed, 5, True)]))
+    assert _table(view).rows[1].cells[1] == "Đỗ Thị Lan"
+    assert unicodedata.is_normalized("NFC", _table(view).rows[1].cells[1])
+
+
+@pytest.fixture(scope="module")
+def minutes_docx() -> bytes:
+    return render_admin_document(build_minutes_view(minutes_facts()))
+
+
+@pytest.fixture(scope="module")
+def submission_docx() -> bytes:
+    return render_admin_document(build_submission_view(submission_facts()))
+
+
+def test_rendered_minutes_pass_their_check(minutes_docx: bytes) -> None:
+    assert check_document(minutes_docx, "bien-ban") == []
+    text = docx_text(minutes_docx)
+    for needle in ("Số: 01/BB-HĐTĐKT", "Số phiếu phát ra", "88,89", "THƯ KÝ", "CHỦ TỌA"):
+        assert needle in text
+
+
+def test_rendered_submission_passes_its_check(submission_docx: bytes) -> None:
+    assert check_document(submission_docx, "to-trinh") == []
+    assert "Kính gửi: Chủ tịch UBND thành phố Bắc Ninh." in docx_text(submission_docx)
+
+
+def test_a_minutes_file_is_not_a_submission(minutes_docx: bytes) -> None:
+    problems = check_document(minutes_docx, "to-trinh")
+    assert "a Tờ trình must carry 'Kính gửi:' and its addressee" in problems
+    assert any("TRƯỞNG PHÒNG" in p for p in problems)
+    assert any("place/date line not found" in p for p in problems)
+
+
+def test_a_submission_file_is_not_minutes(submission_docx: bytes) -> None:
+    problems = check_document(submission_docx, "bien-ban")
+    assert "a Biên bản has no place/date line in its header (Mẫu 1.9)" in problems
+    assert any(p.startswith("ballot table") for p in problems)
+
+
+def test_minutes_with_a_percentage_on_those_present_fail(minutes_docx: bytes) -> None:
+    doc = Document(io.BytesIO(minutes_docx))
+    ballot = next(t for t in doc.tables if len(t.columns) == 8)
+    ballot.rows[2].cells[6].paragraphs[0].runs[0].text = "100,00"  # 8 of the 8 present
+    out = io.BytesIO()
+    doc.save(out)
+    problems = check_document(out.getvalue(), "bien-ban")
+    assert any("is not 8/9 of all members" in p for p in problems)
+
+
+def test_same_view_same_bytes(minutes_docx: bytes, submission_docx: bytes) -> None:
+    assert render_admin_document(build_minutes_view(minutes_facts())) == minutes_docx
+    assert render_admin_document(build_submission_view(submission_facts())) == submission_docx
+    other = render_admin_document(build_minutes_view(minutes_facts(number="02/BB-HĐTĐKT")))
+    assert other != minutes_docx
