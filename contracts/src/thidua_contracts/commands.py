@@ -16,6 +16,7 @@ from .events import (
     CriterionChange,
     CriterionPoints,
     DossierItem,
+    PenaltyLine,
     SubjectKind,
 )
 from .movement import MovementDefinition, RoundKind, Unit
@@ -241,6 +242,8 @@ class AppraiseScore(Command):
     unit_id: Slug
     round: RoundKind
     changes: list[CriterionChange] = Field(min_length=1, max_length=100)
+    bonuses: list[PenaltyLine] = Field(default_factory=list, max_length=20)
+    penalties: list[PenaltyLine] = Field(default_factory=list, max_length=20)
 
 
 class RecordBlockBallot(Command):

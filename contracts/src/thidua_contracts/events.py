@@ -383,6 +383,7 @@ class ScoreSheetRecorded(EventPayload):
     block_id: Slug | None = None
     basis: Literal["report", "missing", "appraisal"] = "report"
     penalties: list[PenaltyLine] = Field(default_factory=list)
+    bonuses: list[PenaltyLine] = Field(default_factory=list)
 
 
 class CriterionChange(Part):
@@ -399,6 +400,9 @@ class ScoreAppraised(EventPayload):
     unit_id: Slug
     round: RoundKind
     changes: list[CriterionChange] = Field(min_length=1)
+    # Bonus points (điểm thưởng, capped by the movement) and penalties set by appraisal.
+    bonuses: list[PenaltyLine] = Field(default_factory=list)
+    penalties: list[PenaltyLine] = Field(default_factory=list)
 
 
 class RankRow(Part):

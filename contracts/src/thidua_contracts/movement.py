@@ -89,6 +89,7 @@ class ScoringRules(Frozen):
 
     late_penalty_per_working_day: DecimalStr = "0.5"
     late_penalty_cap: DecimalStr = "5"
+    bonus_cap: DecimalStr = "5"
     missing_report_penalty: DecimalStr = "10"
     excellent_units: int = Field(default=3, ge=0, le=20)
     leader_ballot_threshold: str = Field(default="1/2", pattern=r"^\d+/\d+$")

@@ -201,3 +201,26 @@ def test_the_ranking_does_not_depend_on_the_order_reports_arrived_in(
     shuffle.shuffle(sheets)
     again = ranking.rank("k", RoundKind.TONG_KET, dict(sheets), TABLE, RULES, {})
     assert first == again
+
+
+def test_bonuses_are_capped_and_the_total_never_passes_the_maximum() -> None:
+    from thidua_contracts.events import PenaltyLine
+
+    bonus = [
+        PenaltyLine(code="mo-hinh-moi", points="4", reason="Mô hình mới được nhân rộng"),
+        PenaltyLine(code="khen-cap-tren", points="3", reason="Bằng khen của tỉnh"),
+    ]
+    base = score_sheet.score(report(FULL, own="10"), TABLE, RULES, COMMITTED)
+    boosted = score_sheet.score(report(FULL, own="10"), TABLE, RULES, COMMITTED, bonuses=bonus)
+    assert Decimal(boosted.total) - Decimal(base.total) == Decimal("5")  # 7 capped at 5
+    full = score_sheet.score(report(FULL, own="20"), TABLE, RULES, COMMITTED, bonuses=bonus)
+    assert full.total == full.max_total == "100.00"
+    fined = score_sheet.score(
+        report(FULL),
+        TABLE,
+        RULES,
+        COMMITTED,
+        extra_penalties=[PenaltyLine(code="vi-pham", points="8", reason="Vi phạm kỷ luật")],
+    )
+    assert Decimal(base.total) + Decimal("8") - Decimal(fined.total) == Decimal("8")
+    assert fined.basis == "appraisal"

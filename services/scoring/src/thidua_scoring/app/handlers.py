@@ -27,6 +27,7 @@ from thidua_contracts.events import (
     EventPayload,
     MovementAmended,
     MovementDefined,
+    PenaltyLine,
     ReportSubmitted,
     RoundClosed,
     ScoreAppraised,
@@ -110,7 +111,9 @@ class _Acts(BaseModel):
     items: list[StoredEvent] = []
 
 
-def _agreed_changes(ctx: Context, key: str) -> tuple[list[CriterionChange], list[StoredEvent]]:
+def _agreed_changes(
+    ctx: Context, key: str
+) -> tuple[list[CriterionChange], list[PenaltyLine], list[PenaltyLine], list[StoredEvent]]:
     """Cross scores agree the points first; an appraisal then overrides what it names."""
     cross_acts = (ctx.store.get("cross", key, _Acts)[0] or _Acts()).items
     appraisals = (ctx.store.get("appraisal", key, _Acts)[0] or _Acts()).items
@@ -120,10 +123,15 @@ def _agreed_changes(ctx: Context, key: str) -> tuple[list[CriterionChange], list
             [CrossScoresRecorded.model_validate(a.envelope.payload) for a in cross_acts]
         )
     }
+    bonuses: list[PenaltyLine] = []
+    penalties: list[PenaltyLine] = []
     for act in appraisals:
-        for change in ScoreAppraised.model_validate(act.envelope.payload).changes:
+        appraisal = ScoreAppraised.model_validate(act.envelope.payload)
+        for change in appraisal.changes:
             changes[change.criterion_code] = change
-    return list(changes.values()), [*cross_acts, *appraisals]
+        if appraisal.bonuses or appraisal.penalties:  # the latest appraisal's stand
+            bonuses, penalties = list(appraisal.bonuses), list(appraisal.penalties)
+    return list(changes.values()), bonuses, penalties, [*cross_acts, *appraisals]
 
 
 async def _score(
@@ -144,7 +152,9 @@ async def _score(
         and state.sheet.report_version >= report.report_version
     ):
         return  # this version is scored already (a redelivery)
-    changes, acts = _agreed_changes(ctx, f"{m}/{report.unit_id}/{report.round.value}")
+    changes, bonuses, penalties, acts = _agreed_changes(
+        ctx, f"{m}/{report.unit_id}/{report.round.value}"
+    )
     registration, _ = ctx.store.get("registration", f"{m}/{report.unit_id}", StoredEvent)
     committed = {
         c["target_code"]: Decimal(c["value"])
@@ -158,6 +168,8 @@ async def _score(
         committed,
         changes or None,
         block,
+        bonuses,
+        penalties,
     )
     inputs = [cause, movement, *(a for a in acts if a.sequence != cause.sequence)]
     if report_event is not None:
@@ -326,7 +338,11 @@ async def appraise(command: AppraiseScore, ctx: Context) -> list[StoredEvent]:
                 f"0..{maxima[change.criterion_code]}",
             )
     appraised = ScoreAppraised(
-        unit_id=command.unit_id, round=command.round, changes=list(command.changes)
+        unit_id=command.unit_id,
+        round=command.round,
+        changes=list(command.changes),
+        bonuses=list(command.bonuses),
+        penalties=list(command.penalties),
     )
     return await SHEET.append(
         ctx.store,

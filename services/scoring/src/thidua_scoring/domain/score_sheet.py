@@ -85,8 +85,11 @@ def score(
     committed: dict[str, Decimal] | None = None,
     appraisal: list[CriterionChange] | None = None,
     block_id: str | None = None,
+    bonuses: list[PenaltyLine] | None = None,
+    extra_penalties: list[PenaltyLine] | None = None,
 ) -> ScoreSheetRecorded:
-    """The computed sheet; an appraisal's agreed points replace the computed ones it names."""
+    """The computed sheet; an appraisal's agreed points replace the computed ones it names, and
+    its bonuses (capped) and penalties are added."""
     own_scores = {s.criterion_code: Decimal(s.points) for s in report.self_scores}
     achieved = {a.target_code: Decimal(a.value) for a in report.achievements}
     agreed = {c.criterion_code: c for c in appraisal or []}
@@ -120,6 +123,8 @@ def score(
                 reason=f"Nộp báo cáo muộn {report.working_days_late} ngày làm việc",
             )
         )
+    penalties.extend(extra_penalties or [])
+    agreed_any = bool(appraisal or bonuses or extra_penalties)
     return _sheet(
         report.unit_id,
         report.round,
@@ -127,8 +132,10 @@ def score(
         lines,
         table,
         penalties,
-        "appraisal" if appraisal else "report",
+        "appraisal" if agreed_any else "report",
         block_id,
+        bonuses or [],
+        Decimal(rules.bonus_cap),
     )
 
 
@@ -167,20 +174,26 @@ def _sheet(
     penalties: list[PenaltyLine],
     basis: str,
     block_id: str | None,
+    bonuses: list[PenaltyLine] | None = None,
+    bonus_cap: Decimal = ZERO,
 ) -> ScoreSheetRecorded:
     earned = sum((Decimal(line.points) for line in lines), ZERO)
+    bonus = min(bonus_cap, sum((Decimal(b.points) for b in bonuses or []), ZERO))
     deducted = sum((Decimal(p.points) for p in penalties), ZERO)
+    maximum = sum((Decimal(c.max_points) for c in table), ZERO)
     return ScoreSheetRecorded.model_validate(
         {
             "unit_id": unit_id,
             "round": round_,
             "report_version": version,
             "lines": lines,
-            "total": points(max(ZERO, earned - deducted)),
-            "max_total": points(sum((Decimal(c.max_points) for c in table), ZERO)),
+            # The table's maximum stays the ceiling even with bonuses; nobody goes below zero.
+            "total": points(min(maximum, max(ZERO, earned + bonus - deducted))),
+            "max_total": points(maximum),
             "block_id": block_id,
             "basis": basis,
             "penalties": penalties,
+            "bonuses": bonuses or [],
         }
     )
 
