@@ -230,6 +230,8 @@ def facts(registered: bool = True, report: bool = True, sheet: bool = True) -> e
         report_late=False,
         score_total="92.50" if sheet else None,
         score_max="100.00" if sheet else None,
+        # The plan's criterion for the Giấy khen: tasks completed excellently in the year.
+        ratings={("nguyen-thi-huong", 2022): "HTXS", (UNIT, 2022): "HTXS"},
     )
 
 
@@ -624,6 +626,9 @@ def test_a_proposal_from_a_registered_reported_and_scored_unit_is_eligible() -> 
         "registration": True,
         "report": True,
         "score-sheet": True,
+        "rating": True,
+        "no_discipline": True,
+        "one_form": True,
     }
     assert (result.proposal_id, result.award_code) == (PROPOSAL_ID, GK)
     assert (result.subject_kind, result.subject_id) == ("ca_nhan", "nguyen-thi-huong")
@@ -660,7 +665,7 @@ def test_every_check_cites_a_reference_and_explains_itself_in_both_languages() -
 
 
 def test_an_award_form_outside_the_rule_pack_is_ineligible() -> None:
-    result = eligibility.assess(proposed(award="BK_CT_UBND_TINH"), facts(), pack())
+    result = eligibility.assess(proposed(award="HUAN_CHUONG_LAO_DONG"), facts(), pack())
 
     assert result.eligible is False
     assert checks_of(result) == {"award-in-pack": False}

@@ -476,6 +476,17 @@ async def groundwork(client: Client, definition: MovementDefinition) -> None:
                     "source_ref": "Tổng hợp xếp loại năm 2022",
                 }
                 for person, unit in people.items()
+            ]
+            + [
+                {
+                    "subject_kind": "tap_the",
+                    "subject_id": "phuong-dai-phuc",
+                    "unit_id": "phuong-dai-phuc",
+                    "year": 2022,
+                    "kind": "nhiem_vu",
+                    "value": "HTXS",
+                    "source_ref": "Tổng hợp xếp loại năm 2022",
+                }
             ],
         ),
     )

@@ -15,9 +15,14 @@ from thidua_contracts.events import (
     BallotOutcomeDecided,
     BallotTallied,
     DecisionSigned,
+    DisciplineRecorded,
     EligibilityAssessed,
     EventPayload,
+    HeadcountRecorded,
+    InitiativeRecognised,
     MovementDefined,
+    PriorAwardRecorded,
+    RatingRecorded,
     ReportSubmitted,
     ScoreSheetRecorded,
     UnitRegistered,
@@ -96,6 +101,11 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, ScoreSheetRecorded):
         _remember(ctx, "sheet", f"{m}/{payload.unit_id}/{payload.round.value}", item)
         await _appraise_pending(item, payload.unit_id, ctx)
+    elif isinstance(payload, RECORD_TYPES):
+        kept = ctx.store.get("records", m, _EventList)[0]
+        items = list(kept.items) if kept else []
+        if all(i.envelope.event_id != item.envelope.event_id for i in items):
+            ctx.store.put("records", m, _EventList(items=[*items, item]), item.sequence)
     elif isinstance(payload, AwardProposed):
         view = ProposalView(event=item)
         ctx.store.put("proposal", payload.proposal_id, view, item.sequence)
@@ -104,6 +114,8 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, EligibilityAssessed | BallotTallied | BallotOutcomeDecided):
         NOMINATION.fold(ctx.store, item, payload)
         _note(ctx, [item])
+        if isinstance(payload, EligibilityAssessed):
+            _after_appraisal(ctx, item, payload)
         if isinstance(payload, BallotTallied):
             await _decide_outcome(item, payload, ctx)
     elif isinstance(payload, DecisionSigned | AwardIssued):
@@ -125,6 +137,14 @@ def _index_decision(ctx: Context, item: StoredEvent, payload: EventPayload) -> N
         )
     elif isinstance(payload, AwardIssued):
         ctx.store.put("awarded", payload.proposal_id, payload, item.sequence)
+        view = ctx.store.get("proposal", payload.proposal_id, ProposalView)[0]
+        if view is not None:
+            title = _Title(
+                subject_id=payload.recipient_id,
+                year=view.envelope.payload["year"],
+                award_code=payload.award_code,
+            )
+            ctx.store.put("title", payload.award_id, title, item.sequence)
 
 
 def _number_key(movement_id: str, year: int, number: str) -> str:
@@ -152,15 +172,17 @@ async def _appraise(cause: StoredEvent, index: int, view: ProposalView, ctx: Con
     registration = _seen(ctx, "registration", f"{m}/{proposal.unit_id}")
     report = _seen(ctx, "report", f"{m}/{proposal.unit_id}/tong-ket")
     sheet = _seen(ctx, "sheet", f"{m}/{proposal.unit_id}/tong-ket")
+    records, relevant = _records_about(ctx, m, proposal)
     facts = eligibility.Facts(
         registered=registration is not None,
         report_submitted=report is not None,
         report_late=bool(report and report.envelope.payload.get("late")),
         score_total=sheet.envelope.payload["total"] if sheet else None,
         score_max=sheet.envelope.payload["max_total"] if sheet else None,
+        **records,
     )
     assessed = eligibility.assess(proposal, facts, pack)
-    inputs = [view.event] + [s for s in (registration, report, sheet) if s]
+    inputs = [view.event] + [s for s in (registration, report, sheet) if s] + relevant
     subject = ctx.subject("nomination", m, proposal.proposal_id)
     event = computed_event(
         cause.envelope, index, subject, assessed, inputs, ref, correlation_id=proposal.proposal_id
@@ -172,6 +194,140 @@ async def _appraise(cause: StoredEvent, index: int, view: ProposalView, ctx: Con
         ProposalView(event=view.event, pending=False),
         view.event.sequence,
     )
+
+
+RECORD_TYPES = (
+    RatingRecorded,
+    DisciplineRecorded,
+    InitiativeRecognised,
+    PriorAwardRecorded,
+    HeadcountRecorded,
+)
+
+
+def _records_about(
+    ctx: Context, m: str, proposal: AwardProposed
+) -> tuple[dict[str, Any], list[StoredEvent]]:
+    """The facts the criteria read, from the records and awards the log holds so far, and the
+    events among them that concern this subject (the decision's inputs)."""
+    movement = _seen(ctx, "movement", m)
+    definition = (
+        MovementDefined.model_validate(movement.envelope.payload).definition if (movement) else None
+    )
+    members = (
+        [p.person_id for p in definition.persons if p.unit_id == proposal.unit_id]
+        if (definition and proposal.subject_kind == "tap_the")
+        else []
+    )
+    concerned = {proposal.subject_id, *members}
+    kept = ctx.store.get("records", m, _EventList)[0]
+    ratings: dict[tuple[str, int], str] = {}
+    discipline: dict[tuple[str, int], list[str]] = {}
+    initiatives: list[eligibility.Initiative] = []
+    titles: set[tuple[str, int, str]] = set()
+    headcount: int | None = None
+    relevant: list[StoredEvent] = []
+    for item in kept.items if kept else []:
+        data = item.envelope.payload
+        subject = data.get("subject_id") or data.get("person_id") or data.get("unit_id")
+        kind = item.envelope.type
+        if kind == RatingRecorded.TYPE and data["kind"] == "nhiem_vu":
+            ratings[(data["subject_id"], data["year"])] = data["value"]
+        elif kind == DisciplineRecorded.TYPE:
+            discipline.setdefault((data["subject_id"], data["year"]), []).append(data["level"])
+        elif kind == InitiativeRecognised.TYPE:
+            initiatives.append(
+                eligibility.Initiative(
+                    data["initiative_id"],
+                    data["person_id"],
+                    data["level"],
+                    int(data["recognised_on"][:4]),
+                )
+            )
+        elif kind == PriorAwardRecorded.TYPE:
+            titles.add((data["subject_id"], data["year"], data["award_code"]))
+        elif (
+            kind == HeadcountRecorded.TYPE
+            and data["unit_id"] == proposal.unit_id
+            and (data["year"] == proposal.year)
+        ):
+            headcount = data["headcount"]
+            subject = proposal.subject_id
+        if subject in concerned:
+            relevant.append(item)
+    for _key, award, _seq in ctx.store.all("title", _Title):
+        titles.add((award.subject_id, award.year, award.award_code))
+    used = ctx.store.get("initiative-used", m, _Ids)[0]
+    forms = ctx.store.get("eligible-forms", f"{m}/{proposal.subject_id}/{proposal.year}", _Ids)[0]
+    return {
+        "ratings": ratings,
+        "discipline": discipline,
+        "initiatives": initiatives,
+        "used_initiatives": frozenset(used.ids if used else []),
+        "titles": frozenset(titles),
+        "other_forms": [f for f in (forms.ids if forms else []) if f != proposal.award_code],
+        "members": members,
+        "headcount": headcount,
+    }, relevant
+
+
+class _Ids(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ids: list[str] = []
+
+
+class _Title(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subject_id: str
+    year: int
+    award_code: str
+
+
+def _after_appraisal(ctx: Context, item: StoredEvent, assessed: EligibilityAssessed) -> None:
+    """An eligible proposal claims its achievement (one form) and its initiatives (no reuse)."""
+    if not assessed.eligible:
+        return
+    m = item.envelope.movement_id
+    view = ctx.store.get("proposal", assessed.proposal_id, ProposalView)[0]
+    year = view.envelope.payload["year"] if view else 0
+    key = f"{m}/{assessed.subject_id}/{year}"
+    forms = ctx.store.get("eligible-forms", key, _Ids)[0] or _Ids()
+    if assessed.award_code not in forms.ids:
+        ctx.store.put(
+            "eligible-forms", key, _Ids(ids=[*forms.ids, assessed.award_code]), item.sequence
+        )
+    claimed = [
+        i
+        for c in assessed.checks
+        if c.code == "initiatives" and c.passed
+        for i in _claimable(ctx, m, assessed, year)
+    ]
+    if claimed:
+        used = ctx.store.get("initiative-used", m, _Ids)[0] or _Ids()
+        ctx.store.put("initiative-used", m, _Ids(ids=sorted({*used.ids, *claimed})), item.sequence)
+
+
+def _claimable(ctx: Context, m: str, assessed: EligibilityAssessed, year: int) -> list[str]:
+    pack, _ = _pack(ctx)
+    rule = pack.awards.get(assessed.award_code)
+    criterion = next((c for c in rule.criteria if c.check == "initiatives"), None) if rule else None
+    if criterion is None:
+        return []
+    kept = ctx.store.get("records", m, _EventList)[0]
+    used = set((ctx.store.get("initiative-used", m, _Ids)[0] or _Ids()).ids)
+    window = range(year - criterion.years + 1, year + 1)
+    fresh = sorted(
+        (int(i.envelope.payload["recognised_on"][:4]), i.envelope.payload["initiative_id"])
+        for i in (kept.items if kept else [])
+        if i.envelope.type == InitiativeRecognised.TYPE
+        and i.envelope.payload["person_id"] == assessed.subject_id
+        and i.envelope.payload["level"] in criterion.levels
+        and int(i.envelope.payload["recognised_on"][:4]) in window
+        and i.envelope.payload["initiative_id"] not in used
+    )
+    return [initiative for _year, initiative in fresh[: criterion.count]]
 
 
 # ---- commands -------------------------------------------------------------------------

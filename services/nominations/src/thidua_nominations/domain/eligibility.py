@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 from thidua_contracts.events import AwardProposed, Check, EligibilityAssessed
 
-from .rule_pack import RulePack
+from .rule_pack import CriterionRule, RulePack
+
+
+@dataclass(frozen=True)
+class Initiative:
+    initiative_id: str
+    person_id: str
+    level: str
+    year: int
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What the log says about the proposing unit when the proposal is appraised."""
+    """What the log says about the proposing unit and the subject when it is appraised."""
 
     registered: bool
     report_submitted: bool
     report_late: bool
     score_total: str | None
     score_max: str | None
+    ratings: dict[tuple[str, int], str] = field(default_factory=dict)  # duties, by subject/year
+    discipline: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    initiatives: list[Initiative] = field(default_factory=list)
+    used_initiatives: frozenset[str] = frozenset()  # already grounds of an earlier proposal
+    titles: frozenset[tuple[str, int, str]] = frozenset()  # (subject, year, award code)
+    other_forms: list[str] = field(default_factory=list)  # same subject, same year, eligible
+    members: list[str] = field(default_factory=list)  # people of a collective
+    headcount: int | None = None
 
 
 def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> EligibilityAssessed:
@@ -37,7 +54,8 @@ def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> Eligibility
         checks.append(
             Check(
                 code="authority",
-                passed=rule.route == "decide",
+                # A higher level's form is appraised here and proposed upward (DOMAIN §5.3).
+                passed=True,
                 detail_vi="Thuộc thẩm quyền quyết định của Chủ tịch UBND thành phố"
                 if rule.route == "decide"
                 else "Thuộc thẩm quyền cấp trên: trình khen",
@@ -101,6 +119,12 @@ def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> Eligibility
                     reference="Bảng chấm điểm của khối thi đua",
                 )
             )
+        if proposal.subject_kind in rule.multiplier:
+            checks.extend(
+                _check(c, proposal, facts)
+                for c in rule.criteria
+                if proposal.subject_kind in c.subjects
+            )
     return EligibilityAssessed(
         proposal_id=proposal.proposal_id,
         award_code=proposal.award_code,
@@ -109,3 +133,155 @@ def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> Eligibility
         eligible=all(c.passed for c in checks),
         checks=checks,
     )
+
+
+RATING_ORDER = {"HTXS": 3, "HTT": 2, "HT": 1, "KHT": 0}
+DISCIPLINE_ORDER = {
+    "khien_trach": 1,
+    "canh_cao": 2,
+    "ha_bac_luong": 3,
+    "cach_chuc": 4,
+    "buoc_thoi_viec": 5,
+}
+
+
+def _check(rule: CriterionRule, proposal: AwardProposed, facts: Facts) -> Check:
+    who, year = proposal.subject_id, proposal.year
+    passed, vi, en = _CHECKS[rule.check](rule, who, year, facts)
+    return Check(
+        code=rule.check, passed=passed, detail_vi=vi, detail_en=en, reference=rule.reference
+    )
+
+
+def _rating(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    got = facts.ratings.get((who, year))
+    need = rule.min or "HTT"
+    ok = got is not None and RATING_ORDER[got] >= RATING_ORDER[need]
+    return (
+        ok,
+        f"Xếp loại năm {year}: {got or 'chưa có'} (cần {need})",
+        (f"Rating for {year}: {got or 'none recorded'} (needs {need})"),
+    )
+
+
+def _consecutive(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    need = rule.min or "HTXS"
+    years = list(range(year - rule.years + 1, year + 1))
+    got = [facts.ratings.get((who, y)) for y in years]
+    ok = all(g is not None and RATING_ORDER[g] >= RATING_ORDER[need] for g in got)
+    shown = ", ".join(f"{y}: {g or '—'}" for y, g in zip(years, got, strict=True))
+    return (
+        ok,
+        f"{rule.years} năm liên tục {need}: {shown}",
+        (f"{rule.years} consecutive years {need}: {shown}"),
+    )
+
+
+def _no_discipline(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    bar = DISCIPLINE_ORDER[rule.from_level]
+    people = facts.members if facts.members and who not in facts.members else [who]
+    found = sorted(
+        {
+            level
+            for p in [who, *people]
+            for level in facts.discipline.get((p, year), [])
+            if DISCIPLINE_ORDER[level] >= bar
+        }
+    )
+    if found:
+        return (
+            False,
+            f"Có kỷ luật trong năm {year}: {', '.join(found)}",
+            (f"Disciplined in {year}: {', '.join(found)}"),
+        )
+    return (
+        True,
+        f"Không bị kỷ luật từ mức {rule.from_level} trong năm {year}",
+        (f"No discipline at {rule.from_level} or above in {year}"),
+    )
+
+
+def _title_same_year(
+    rule: CriterionRule, who: str, year: int, facts: Facts
+) -> tuple[bool, str, str]:
+    ok = (who, year, rule.title or "") in facts.titles
+    return (
+        ok,
+        f"{'Đã' if ok else 'Chưa'} đạt {rule.title} năm {year}",
+        (f"{'Holds' if ok else 'Does not hold'} {rule.title} for {year}"),
+    )
+
+
+def _chain(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    years = list(range(year - rule.years + 1, year + 1))
+    missing = [y for y in years if (who, y, rule.title or "") not in facts.titles]
+    if missing:
+        return (
+            False,
+            f"Chuỗi {rule.years} năm {rule.title} bị đứt: thiếu năm {missing}",
+            (f"The {rule.years}-year {rule.title} chain is broken: missing {missing}"),
+        )
+    return (
+        True,
+        f"Đủ {rule.years} năm liên tục {rule.title}: {years}",
+        (f"{rule.years} consecutive years of {rule.title}: {years}"),
+    )
+
+
+def _initiatives(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    window = range(year - rule.years + 1, year + 1)
+    fit = [i for i in facts.initiatives if i.person_id == who and i.level in rule.levels]
+    inside = [i for i in fit if i.year in window]
+    fresh = [i for i in inside if i.initiative_id not in facts.used_initiatives]
+    ok = len(fresh) >= rule.count
+    detail = (
+        f"{len(fresh)} sáng kiến hợp lệ (cần {rule.count}); "
+        f"ngoài thời hạn {len(fit) - len(inside)}, đã dùng {len(inside) - len(fresh)}"
+    )
+    return (
+        ok,
+        detail,
+        (
+            f"{len(fresh)} valid initiatives (needs {rule.count}); "
+            f"outside the window {len(fit) - len(inside)}, "
+            f"already used {len(inside) - len(fresh)}"
+        ),
+    )
+
+
+def _ldtt_ratio(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    total = facts.headcount or len(facts.members)
+    ldtt = sum(1 for p in facts.members if (p, year, "LDTT") in facts.titles)
+    if total == 0:
+        return False, "Chưa có số liệu biên chế", "No headcount recorded"
+    share, limit = Fraction(ldtt, total), Fraction(rule.ratio)
+    ok = share > limit if rule.strict else share >= limit
+    relation = ">" if rule.strict else "≥"
+    return (
+        ok,
+        f"{ldtt}/{total} cá nhân đạt Lao động tiên tiến (cần {relation} {rule.ratio})",
+        (f"{ldtt}/{total} members hold LĐTT (needs {relation} {rule.ratio})"),
+    )
+
+
+def _one_form(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    if facts.other_forms:
+        forms = ", ".join(facts.other_forms)
+        return (
+            False,
+            f"Thành tích năm {year} đã được đề nghị hình thức khác: {forms}",
+            (f"The {year} achievement is already proposed for another form: {forms}"),
+        )
+    return True, "Thành tích chưa được đề nghị hình thức khác", "Not proposed for another form"
+
+
+_CHECKS = {
+    "rating": _rating,
+    "ratings_consecutive": _consecutive,
+    "no_discipline": _no_discipline,
+    "title_same_year": _title_same_year,
+    "chain": _chain,
+    "initiatives": _initiatives,
+    "ldtt_ratio": _ldtt_ratio,
+    "one_form": _one_form,
+}

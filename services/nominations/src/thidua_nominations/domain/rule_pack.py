@@ -24,6 +24,36 @@ class Vote(BaseModel):
         return share > limit if self.strict else share >= limit
 
 
+CheckName = Literal[
+    "rating",
+    "ratings_consecutive",
+    "no_discipline",
+    "title_same_year",
+    "chain",
+    "initiatives",
+    "ldtt_ratio",
+    "one_form",
+]
+
+
+class CriterionRule(BaseModel):
+    """One criterion of an award, with the article it comes from (DOMAIN §3)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    check: CheckName
+    reference: str
+    subjects: list[Literal["ca_nhan", "tap_the"]] = ["ca_nhan", "tap_the"]
+    min: Literal["HTXS", "HTT", "HT"] | None = None  # rating
+    years: int = Field(default=1, ge=1, le=10)  # consecutive years, windows
+    title: str | None = None  # the title a chain or a same-year requirement names
+    count: int = Field(default=1, ge=1)  # initiatives needed
+    levels: list[Literal["co_so", "tinh", "toan_quoc"]] = ["co_so", "tinh", "toan_quoc"]
+    from_level: Literal["khien_trach", "canh_cao"] = "khien_trach"  # discipline that bars
+    ratio: str = Field(default="1/2", pattern=FRACTION)
+    strict: bool = True
+
+
 class AwardRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -35,6 +65,7 @@ class AwardRule(BaseModel):
     requires_registration: bool = True
     requires_report: Literal["so-ket", "tong-ket"] | None = "tong-ket"
     requires_score_sheet: bool = True
+    criteria: list[CriterionRule] = []
 
 
 class Council(BaseModel):
