@@ -276,6 +276,7 @@ def test_computed_flag_marks_exactly_the_decisions_the_system_derives() -> None:
         "nominations.EligibilityAssessed",
         "nominations.BallotOutcomeDecided",
         "nominations.AwardIssued",
+        "nominations.AwardReviewFlagged",
         "reporting.DocumentRegistered",
     }
 

@@ -298,6 +298,41 @@ class SignDecision(Command):
     proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
 
 
+class ForwardProposals(Command):
+    SERVICE = "nominations"
+    NAME = "forward_upward"
+
+    submission_id: UuidStr
+    number: str = Field(pattern=r"^\d{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
+    signed_on: date
+    addressee: Text
+    proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+
+
+class RecordHigherAnswer(Command):
+    SERVICE = "nominations"
+    NAME = "record_higher_answer"
+
+    submission_id: UuidStr
+    proposal_id: UuidStr
+    outcome: Literal["decided", "rejected"]
+    decision_ref: Text
+    decided_on: date
+    issuer: Text
+    reason: LongText = ""
+
+
+class RevokeAward(Command):
+    SERVICE = "nominations"
+    NAME = "revoke_award"
+
+    award_id: UuidStr
+    ground: Literal["a", "b", "c", "d"]
+    decision_number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    decided_on: date
+    reason: LongText = Field(min_length=10)
+
+
 class Query(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     ALREADY_PUBLISHED = "already_published"
     UNKNOWN_BLOCK = "unknown_block"
     ROUND_ALREADY_OPEN = "round_already_open"
+    ALREADY_REVOKED = "already_revoked"
     COVENANT_INCOMPLETE = "covenant_incomplete"
     VALUE_OUT_OF_RANGE = "value_out_of_range"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
@@ -116,6 +117,7 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         "Đợt báo cáo đã được mở (hoặc đã đóng).",
         "The round is already open (or closed).",
     ),
+    ErrorCode.ALREADY_REVOKED: ("Khen thưởng đã bị hủy bỏ.", "The award is already revoked."),
     ErrorCode.UNKNOWN_BLOCK: ("Không có khối thi đua này.", "No such emulation block."),
     ErrorCode.COVENANT_INCOMPLETE: (
         "Giao ước phải có đủ các đơn vị thành viên của khối ký.",

@@ -568,6 +568,58 @@ class AwardIssued(EventPayload):
     prize_vnd: Vnd
 
 
+class ProposalsForwarded(EventPayload):
+    """The city's Tờ trình proposing higher-level forms upward (DOMAIN §5.1 step 12b)."""
+
+    TYPE = "nominations.ProposalsForwarded"
+
+    submission_id: UuidStr
+    number: str = Field(pattern=r"^\d{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
+    signed_on: date
+    addressee: Text
+    proposal_ids: list[UuidStr] = Field(min_length=1)
+
+
+class HigherAnswerRecorded(EventPayload):
+    """The higher level's answer as received: its decision, or its rejection with the reason."""
+
+    TYPE = "nominations.HigherAnswerRecorded"
+
+    submission_id: UuidStr
+    proposal_id: UuidStr
+    outcome: Literal["decided", "rejected"]
+    decision_ref: Text
+    decided_on: date
+    issuer: Text
+    reason: LongText = ""
+
+
+class AwardRevoked(EventPayload):
+    """Annulled by the authority that decided it, on one of the four grounds (DOMAIN §5.6);
+    the certificate and the prize are to be recovered."""
+
+    TYPE = "nominations.AwardRevoked"
+
+    award_id: UuidStr
+    ground: Literal["a", "b", "c", "d"]
+    decision_number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    decided_on: date
+    reason: LongText
+    recover_prize_vnd: Vnd
+
+
+class AwardReviewFlagged(EventPayload):
+    """An award that rested on a revoked one (a chain) is flagged for review, not undone."""
+
+    TYPE = "nominations.AwardReviewFlagged"
+    COMPUTED = True
+
+    award_id: UuidStr
+    revoked_award_id: UuidStr
+    reason_vi: Text
+    reason_en: Text
+
+
 # --- reporting ---------------------------------------------------------------------------
 
 

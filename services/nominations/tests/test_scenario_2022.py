@@ -211,3 +211,16 @@ def test_without_quorum_nothing_passes() -> None:
     p = proposal("e", "GK_CT_UBND_TP")
     outcome = ballot.decide_outcome(tally(p, 5, 5), "GK_CT_UBND_TP", PACK)  # 5 of 9 < 2/3
     assert not outcome.passed and not outcome.quorum_met
+
+
+def test_the_same_cases_under_the_2022_law_show_what_changed() -> None:
+    """vn-2024 (Luật 2022, NĐ98): the same criteria decide the same cases; the prize follows the
+    new base salary (2,340,000 đ: 0.3 × → 702,000 đ, rounded up to 710,000 đ)."""
+    later, ref = load("vn-2024")
+    for _case, proposed, known, fails in CASES:
+        assert failing(eligibility.assess(proposed, known, later)) == fails
+    assert later.prize("GK_CT_UBND_TP", "ca_nhan") == ("0.3", 710000)
+    assert PACK.prize("GK_CT_UBND_TP", "ca_nhan") == ("0.3", 450000)
+    assert ref.id == "vn-2024"
+    cited = {c.reference for a in later.awards.values() for c in a.criteria}
+    assert all("2003" not in reference for reference in cited)

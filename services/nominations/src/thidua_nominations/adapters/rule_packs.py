@@ -20,3 +20,10 @@ def load(pack_id: str) -> tuple[RulePack, RulesRef]:
         raise ValueError(f"rule pack file {pack_id}.yaml declares id {pack.id}")
     ref = RulesRef(id=pack.id, version=pack.version, sha256=hashlib.sha256(data).hexdigest())
     return pack, ref
+
+
+def load_all() -> dict[str, tuple[RulePack, RulesRef]]:
+    """Every pack shipped with the service, by id; a movement names the one it is judged by."""
+    folder = files("thidua_nominations").joinpath("rules")
+    ids = sorted(f.name.removesuffix(".yaml") for f in folder.iterdir() if f.name.endswith(".yaml"))
+    return {pack_id: load(pack_id) for pack_id in ids}

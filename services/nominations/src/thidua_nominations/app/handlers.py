@@ -6,12 +6,21 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from thidua_contracts.commands import ListAwards, RecordTally, SignDecision
+from thidua_contracts.commands import (
+    ForwardProposals,
+    ListAwards,
+    RecordHigherAnswer,
+    RecordTally,
+    RevokeAward,
+    SignDecision,
+)
 from thidua_contracts.envelope import Envelope, RulesRef
 from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
     AwardIssued,
     AwardProposed,
+    AwardReviewFlagged,
+    AwardRevoked,
     BallotOutcomeDecided,
     BallotTallied,
     DecisionSigned,
@@ -19,9 +28,11 @@ from thidua_contracts.events import (
     EligibilityAssessed,
     EventPayload,
     HeadcountRecorded,
+    HigherAnswerRecorded,
     InitiativeRecognised,
     MovementDefined,
     PriorAwardRecorded,
+    ProposalsForwarded,
     RatingRecorded,
     ReportSubmitted,
     ScoreSheetRecorded,
@@ -35,7 +46,7 @@ from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import ballot, decision, eligibility, nomination
+from ..domain import ballot, decision, eligibility, nomination, revocation, upward
 from ..domain.rule_pack import RulePack
 
 
@@ -73,10 +84,16 @@ NOMINATION = Aggregate(
 DECISION = Aggregate("decision", DecisionState, DecisionState, _decision_evolve)
 
 
-def _pack(ctx: Context) -> tuple[RulePack, RulesRef]:
-    pack: RulePack = ctx.extra["rule_pack"]
-    ref: RulesRef = ctx.extra["rule_pack_ref"]
-    return pack, ref
+def _pack(ctx: Context, movement_id: str) -> tuple[RulePack, RulesRef]:
+    """The rule pack the movement names; decisions record its id, version and hash."""
+    packs: dict[str, tuple[RulePack, RulesRef]] = ctx.extra["rule_packs"]
+    movement = _seen(ctx, "movement", movement_id)
+    if movement is None:
+        raise LookupError(f"unknown movement {movement_id}")
+    wanted = MovementDefined.model_validate(movement.envelope.payload).definition.rule_pack.id
+    if wanted not in packs:
+        raise LookupError(f"movement {movement_id} names rule pack {wanted}, not installed")
+    return packs[wanted]
 
 
 def _seen(ctx: Context, kind: str, key: str) -> StoredEvent | None:
@@ -101,6 +118,16 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, ScoreSheetRecorded):
         _remember(ctx, "sheet", f"{m}/{payload.unit_id}/{payload.round.value}", item)
         await _appraise_pending(item, payload.unit_id, ctx)
+    elif isinstance(payload, ProposalsForwarded):
+        for proposal_id in payload.proposal_ids:
+            ctx.store.put("forwarded", proposal_id, item, item.sequence)
+        ctx.store.put("submission", payload.submission_id, item, item.sequence)
+    elif isinstance(payload, HigherAnswerRecorded):
+        ctx.store.put("answer", payload.proposal_id, item, item.sequence)
+        await _higher_award(item, payload, ctx)
+    elif isinstance(payload, AwardRevoked):
+        ctx.store.put("revoked", payload.award_id, item, item.sequence)
+        await _flag_dependents(item, payload, ctx)
     elif isinstance(payload, RECORD_TYPES):
         kept = ctx.store.get("records", m, _EventList)[0]
         items = list(kept.items) if kept else []
@@ -119,7 +146,9 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         if isinstance(payload, BallotTallied):
             await _decide_outcome(item, payload, ctx)
     elif isinstance(payload, DecisionSigned | AwardIssued):
-        DECISION.fold(ctx.store, item, payload)
+        # The city's awards live on their decision; a higher level's on the nomination.
+        on_decision = item.envelope.subject.split(".")[3] == "decision"
+        (DECISION if on_decision else NOMINATION).fold(ctx.store, item, payload)
         _index_decision(ctx, item, payload)
         if isinstance(payload, DecisionSigned):
             await _issue_awards(item, payload, ctx)
@@ -168,7 +197,7 @@ async def _appraise_pending(cause: StoredEvent, unit_id: str, ctx: Context) -> N
 async def _appraise(cause: StoredEvent, index: int, view: ProposalView, ctx: Context) -> None:
     proposal = AwardProposed.model_validate(view.envelope.payload)
     m = view.envelope.movement_id
-    pack, ref = _pack(ctx)
+    pack, ref = _pack(ctx, m)
     registration = _seen(ctx, "registration", f"{m}/{proposal.unit_id}")
     report = _seen(ctx, "report", f"{m}/{proposal.unit_id}/tong-ket")
     sheet = _seen(ctx, "sheet", f"{m}/{proposal.unit_id}/tong-ket")
@@ -256,7 +285,8 @@ def _records_about(
         if subject in concerned:
             relevant.append(item)
     for _key, award, _seq in ctx.store.all("title", _Title):
-        titles.add((award.subject_id, award.year, award.award_code))
+        if not award.revoked:  # a revoked title no longer counts in any chain
+            titles.add((award.subject_id, award.year, award.award_code))
     used = ctx.store.get("initiative-used", m, _Ids)[0]
     forms = ctx.store.get("eligible-forms", f"{m}/{proposal.subject_id}/{proposal.year}", _Ids)[0]
     return {
@@ -283,6 +313,7 @@ class _Title(BaseModel):
     subject_id: str
     year: int
     award_code: str
+    revoked: bool = False
 
 
 def _after_appraisal(ctx: Context, item: StoredEvent, assessed: EligibilityAssessed) -> None:
@@ -310,7 +341,7 @@ def _after_appraisal(ctx: Context, item: StoredEvent, assessed: EligibilityAsses
 
 
 def _claimable(ctx: Context, m: str, assessed: EligibilityAssessed, year: int) -> list[str]:
-    pack, _ = _pack(ctx)
+    pack, _ = _pack(ctx, m)
     rule = pack.awards.get(assessed.award_code)
     criterion = next((c for c in rule.criteria if c.check == "initiatives"), None) if rule else None
     if criterion is None:
@@ -366,7 +397,7 @@ async def _decide_outcome(item: StoredEvent, tally: BallotTallied, ctx: Context)
     view = ctx.store.get("proposal", tally.proposal_id, ProposalView)[0]
     if view is None:
         raise LookupError(f"tally for unknown proposal {tally.proposal_id}")
-    pack, ref = _pack(ctx)
+    pack, ref = _pack(ctx, item.envelope.movement_id)
     outcome = ballot.decide_outcome(tally, view.envelope.payload["award_code"], pack)
     event = computed_event(item.envelope, 0, subject, outcome, [item], ref)
     _note(ctx, await NOMINATION.append(ctx.store, ctx.log, subject, [event], parse_payload))
@@ -375,7 +406,7 @@ async def _decide_outcome(item: StoredEvent, tally: BallotTallied, ctx: Context)
 async def sign_decision(command: SignDecision, ctx: Context) -> list[StoredEvent]:
     if _seen(ctx, "movement", command.movement_id) is None:
         raise Rejected(ErrorCode.UNKNOWN_MOVEMENT, "movement_id", command.movement_id)
-    pack, _ref = _pack(ctx)
+    pack, _ref = _pack(ctx, command.movement_id)
     candidates = []
     for i, proposal_id in enumerate(command.proposal_ids):
         view = _proposal(ctx, proposal_id, f"proposal_ids.{i}")
@@ -412,7 +443,7 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
     if movement is None:
         raise LookupError(f"decision in unknown movement {item.envelope.movement_id}")
     definition = MovementDefined.model_validate(movement.envelope.payload).definition
-    pack, ref = _pack(ctx)
+    pack, ref = _pack(ctx, item.envelope.movement_id)
     awards = []
     for i, proposal_id in enumerate(signed.proposal_ids, start=1):
         view = ctx.store.get("proposal", proposal_id, ProposalView)[0]
@@ -469,6 +500,143 @@ def _note(ctx: Context, items: list[StoredEvent]) -> None:
 
 
 # ---- queries --------------------------------------------------------------------------
+
+
+# ---- upward and revocation ------------------------------------------------------------
+
+
+def _candidates(
+    ctx: Context, movement_id: str, proposal_ids: list[str]
+) -> list[decision.Candidate]:
+    found = []
+    for i, proposal_id in enumerate(proposal_ids):
+        view = _proposal(ctx, proposal_id, f"proposal_ids.{i}")
+        subject = ctx.subject("nomination", movement_id, proposal_id)
+        found.append(
+            decision.Candidate(
+                proposal=AwardProposed.model_validate(view.envelope.payload),
+                state=NOMINATION.load(ctx.store, subject)[0],
+                already_awarded=ctx.store.get("awarded", proposal_id, AwardIssued)[0] is not None,
+            )
+        )
+    return found
+
+
+async def forward_upward(command: ForwardProposals, ctx: Context) -> list[StoredEvent]:
+    pack, _ = _pack(ctx, command.movement_id)
+    candidates = _candidates(ctx, command.movement_id, list(command.proposal_ids))
+    forwarded = {key for key, _v, _s in ctx.store.all("forwarded", StoredEvent)}
+    payload = upward.decide_forward(command, candidates, forwarded, pack)
+    subject = ctx.subject("upward", command.movement_id, command.submission_id)
+    stored = await ctx.log.append(
+        [human_event(command, subject, payload, ctx.now)],
+        await ctx.log.last_subject_sequence(subject),
+    )
+    for proposal_id in payload.proposal_ids:
+        ctx.store.put("forwarded", proposal_id, stored[0], stored[0].sequence)
+    ctx.store.put("submission", command.submission_id, stored[0], stored[0].sequence)
+    return stored
+
+
+async def record_higher_answer(command: RecordHigherAnswer, ctx: Context) -> list[StoredEvent]:
+    submission = ctx.store.get("submission", command.submission_id, StoredEvent)[0]
+    submitted = submission.envelope.payload["proposal_ids"] if submission else None
+    answered = ctx.store.get("answer", command.proposal_id, StoredEvent)[0] is not None
+    payload = upward.decide_answer(command, submitted, answered)
+    subject = ctx.subject("upward", command.movement_id, command.submission_id)
+    stored = await ctx.log.append(
+        [human_event(command, subject, payload, ctx.now, command.proposal_id)],
+        await ctx.log.last_subject_sequence(subject),
+    )
+    ctx.store.put("answer", command.proposal_id, stored[0], stored[0].sequence)
+    return stored
+
+
+async def _higher_award(item: StoredEvent, answer: HigherAnswerRecorded, ctx: Context) -> None:
+    """A form decided above the city is issued as the higher level decided it."""
+    if (
+        answer.outcome != "decided"
+        or ctx.store.get("awarded", answer.proposal_id, AwardIssued)[0] is not None
+    ):
+        return
+    m = item.envelope.movement_id
+    movement = _seen(ctx, "movement", m)
+    view = ctx.store.get("proposal", answer.proposal_id, ProposalView)[0]
+    if movement is None or view is None:
+        raise LookupError(f"answer for unknown proposal {answer.proposal_id}")
+    definition = MovementDefined.model_validate(movement.envelope.payload).definition
+    pack, ref = _pack(ctx, m)
+    proposal = AwardProposed.model_validate(view.envelope.payload)
+    issued = decision.award_for(
+        derived_id(item.envelope.event_id, 1),
+        answer.submission_id,
+        answer.decision_ref[:60],
+        answer.decided_on,
+        proposal,
+        definition,
+        pack,
+    )
+    subject = ctx.subject("nomination", m, answer.proposal_id)
+    event = computed_event(
+        item.envelope,
+        1,
+        subject,
+        issued,
+        [item, view.event, *_nomination_events(ctx, subject)],
+        ref,
+        correlation_id=answer.proposal_id,
+    )
+    for stored in await NOMINATION.append(ctx.store, ctx.log, subject, [event], parse_payload):
+        _index_decision(ctx, stored, parse_payload(stored.envelope))
+
+
+async def revoke_award(command: RevokeAward, ctx: Context) -> list[StoredEvent]:
+    pack, _ = _pack(ctx, command.movement_id)
+    award = next(
+        (
+            a
+            for _k, a, _s in ctx.store.all("awarded", AwardIssued)
+            if a.award_id == command.award_id
+        ),
+        None,
+    )
+    revoked = ctx.store.get("revoked", command.award_id, StoredEvent)[0] is not None
+    payload = revocation.decide_revoke(command, award, revoked, pack)
+    subject = ctx.subject("award", command.movement_id, command.award_id)
+    stored = await ctx.log.append(
+        [human_event(command, subject, payload, ctx.now)],
+        await ctx.log.last_subject_sequence(subject),
+    )
+    ctx.store.put("revoked", command.award_id, stored[0], stored[0].sequence)
+    return stored
+
+
+async def _flag_dependents(item: StoredEvent, revoked: AwardRevoked, ctx: Context) -> None:
+    m = item.envelope.movement_id
+    pack, ref = _pack(ctx, m)
+    titles = {key: t for key, t, _s in ctx.store.all("title", _Title)}
+    gone = titles.get(revoked.award_id)
+    if gone is None:
+        return
+    ctx.store.put(
+        "title", revoked.award_id, gone.model_copy(update={"revoked": True}), item.sequence
+    )
+    held = [
+        revocation.Held(k, t.subject_id, t.year, t.award_code)
+        for k, t in titles.items()
+        if not t.revoked
+    ]
+    target = revocation.Held(revoked.award_id, gone.subject_id, gone.year, gone.award_code)
+    for index, other in enumerate(revocation.dependents(target, held, pack)):
+        flag = AwardReviewFlagged(
+            award_id=other.award_id,
+            revoked_award_id=revoked.award_id,
+            reason_vi=f"Dựa trên danh hiệu {gone.award_code} năm {gone.year} đã bị hủy bỏ",
+            reason_en=f"Rests on the {gone.award_code} of {gone.year}, now revoked",
+        )
+        subject = ctx.subject("award", m, other.award_id)
+        event = computed_event(item.envelope, index, subject, flag, [item], ref)
+        await ctx.log.append([event], await ctx.log.last_subject_sequence(subject))
 
 
 def list_awards(query: ListAwards, store: Store, settings: Settings) -> Any:

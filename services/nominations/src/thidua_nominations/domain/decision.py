@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from thidua_contracts.commands import SignDecision
 from thidua_contracts.envelope import Role
@@ -61,18 +62,40 @@ def issue_award(
     definition: MovementDefinition,
     pack: RulePack,
 ) -> AwardIssued:
-    multiplier, prize = pack.prize(decision.award_code, proposal.subject_kind)
+    return award_for(
+        award_id,
+        decision.decision_id,
+        decision.number,
+        decision.signed_on,
+        proposal,
+        definition,
+        pack,
+    )
+
+
+def award_for(
+    award_id: str,
+    decision_id: str,
+    decision_number: str,
+    signed_on: date,
+    proposal: AwardProposed,
+    definition: MovementDefinition,
+    pack: RulePack,
+) -> AwardIssued:
+    """The award as issued by a decision — the city's own, or a higher level's answer."""
+    code = proposal.award_code
+    multiplier, prize = pack.prize(code, proposal.subject_kind)
     unit = definition.unit(proposal.unit_id)
     person = definition.person(proposal.subject_id) if proposal.subject_kind == "ca_nhan" else None
     assert unit is not None
     return AwardIssued(
         award_id=award_id,
-        decision_id=decision.decision_id,
-        decision_number=decision.number,
-        signed_on=decision.signed_on,
+        decision_id=decision_id,
+        decision_number=decision_number,
+        signed_on=signed_on,
         proposal_id=proposal.proposal_id,
-        award_code=decision.award_code,
-        award_name=pack.awards[decision.award_code].name,
+        award_code=code,
+        award_name=pack.awards[code].name,
         recipient_kind=proposal.subject_kind,
         recipient_id=proposal.subject_id,
         recipient_name=proposal.subject_name,

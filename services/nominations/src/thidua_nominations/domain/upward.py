@@ -1,0 +1,62 @@
+"""Proposals upward (DOMAIN §5.1 step 12b, §5.3): the city forwards what passed its council for
+higher-level forms, and later records the answer that comes back."""
+
+from __future__ import annotations
+
+from thidua_contracts.commands import ForwardProposals, RecordHigherAnswer
+from thidua_contracts.envelope import Role
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import HigherAnswerRecorded, ProposalsForwarded
+
+from .decision import Candidate
+from .rule_pack import RulePack
+
+
+def decide_forward(
+    command: ForwardProposals, candidates: list[Candidate], forwarded: set[str], pack: RulePack
+) -> ProposalsForwarded:
+    if command.actor.role not in (Role.CHAIRMAN_OFFICE, Role.PHONG_NOI_VU):
+        raise Rejected(ErrorCode.FORBIDDEN, "actor.role", command.actor.role.value)
+    for i, c in enumerate(candidates):
+        rule = pack.awards.get(c.proposal.award_code)
+        if rule is None or rule.route != "propose":
+            raise Rejected(
+                ErrorCode.WRONG_STATE,
+                f"proposal_ids.{i}",
+                f"{c.proposal.award_code} is decided by the city, not proposed upward",
+            )
+        if c.state.outcome is None or not c.state.outcome.passed:
+            raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "has not passed the council")
+        if c.proposal.proposal_id in forwarded or c.already_awarded:
+            raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "already forwarded")
+    return ProposalsForwarded(
+        submission_id=command.submission_id,
+        number=command.number,
+        signed_on=command.signed_on,
+        addressee=command.addressee,
+        proposal_ids=[c.proposal.proposal_id for c in candidates],
+    )
+
+
+def decide_answer(
+    command: RecordHigherAnswer, submitted: list[str] | None, answered: bool
+) -> HigherAnswerRecorded:
+    if command.actor.role not in (Role.CHAIRMAN_OFFICE, Role.PHONG_NOI_VU):
+        raise Rejected(ErrorCode.FORBIDDEN, "actor.role", command.actor.role.value)
+    if submitted is None:
+        raise Rejected(ErrorCode.UNKNOWN_PROPOSAL, "submission_id", command.submission_id)
+    if command.proposal_id not in submitted:
+        raise Rejected(ErrorCode.UNKNOWN_PROPOSAL, "proposal_id", "not in this submission")
+    if answered:
+        raise Rejected(ErrorCode.WRONG_STATE, "proposal_id", "the answer is already recorded")
+    if command.outcome == "rejected" and not command.reason:
+        raise Rejected(ErrorCode.INVALID_FIELD, "reason", "a rejection states its reason")
+    return HigherAnswerRecorded(
+        submission_id=command.submission_id,
+        proposal_id=command.proposal_id,
+        outcome=command.outcome,
+        decision_ref=command.decision_ref,
+        decided_on=command.decided_on,
+        issuer=command.issuer,
+        reason=command.reason,
+    )
