@@ -1,0 +1,161 @@
+"""Nominations through the public API: a higher form goes upward and comes back decided; the
+city revokes one of its own awards and nothing else moves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from thidua_contracts.commands import (
+    ForwardProposals,
+    ImportRecords,
+    ListAwards,
+    ProposeAward,
+    RecordHigherAnswer,
+    RecordTally,
+    RevokeAward,
+)
+from thidua_contracts.envelope import Actor, Role
+from thidua_kit.client import Client
+from thidua_kit.clock import new_id
+from thidua_kit.settings import Settings
+from thidua_kit.testing import running_system
+
+from .helpers import MOVEMENT, clerk, define, open_round, register, report
+
+pytestmark = pytest.mark.connected
+OFFICE = Actor(id="van-phong", role=Role.CHAIRMAN_OFFICE)
+
+
+async def accepted(client: Client, command: object) -> None:
+    reply = await client.command(command)  # type: ignore[arg-type]
+    assert reply.status == "accepted", reply.error
+
+
+async def test_upward_answer_and_revocation(settings: Settings) -> None:
+    services = ("submissions", "scoring", "nominations")
+    async with running_system(settings, services), Client(settings) as client:
+        for command in (
+            define(),
+            open_round(),
+            register("phuong-vu-ninh"),
+            report("phuong-vu-ninh"),
+        ):
+            await accepted(client, command)
+        ratings = [
+            {
+                "subject_kind": "ca_nhan",
+                "subject_id": "nguyen-thi-huong",
+                "unit_id": "phuong-vu-ninh",
+                "year": y,
+                "kind": "nhiem_vu",
+                "value": "HTXS",
+                "source_ref": "Xếp loại",
+            }
+            for y in (2021, 2022)
+        ]
+        initiatives = [
+            {
+                "initiative_id": f"sk-{y}",
+                "person_id": "nguyen-thi-huong",
+                "unit_id": "phuong-vu-ninh",
+                "title": f"Sáng kiến năm {y}",
+                "level": "co_so",
+                "decision_ref": f"QĐ {y}",
+                "recognised_on": f"{y}-10-01",
+            }
+            for y in (2021, 2022)
+        ]
+        for kind, rows in (("ratings", ratings), ("initiatives", initiatives)):
+            await accepted(
+                client,
+                ImportRecords(
+                    command_id=new_id(),
+                    actor=Actor(id="nv", role=Role.PHONG_NOI_VU),
+                    movement_id=MOVEMENT,
+                    kind=kind,
+                    rows=rows,
+                ),
+            )
+        pid = new_id()
+        await accepted(
+            client,
+            ProposeAward(
+                command_id=new_id(),
+                actor=clerk("phuong-vu-ninh"),
+                movement_id=MOVEMENT,
+                proposal_id=pid,
+                unit_id="phuong-vu-ninh",
+                subject_kind="ca_nhan",
+                subject_id="nguyen-thi-huong",
+                award_code="BK_CT_UBND_TINH",
+                year=2022,
+                achievement_summary="Hai năm liền hoàn thành xuất sắc nhiệm vụ.",
+            ),
+        )
+        await client.wait_until_stable(services)
+        await accepted(
+            client,
+            RecordTally(
+                command_id=new_id(),
+                actor=Actor(id="tk", role=Role.COUNCIL_SECRETARY),
+                movement_id=MOVEMENT,
+                proposal_id=pid,
+                session_id="hd-2022",
+                session_date=date(2022, 12, 1),
+                members_total=9,
+                present=9,
+                issued=9,
+                returned=9,
+                valid=9,
+                yes=8,
+            ),
+        )
+        await client.wait_until_stable(services)
+        submission = new_id()
+        await accepted(
+            client,
+            ForwardProposals(
+                command_id=new_id(),
+                actor=OFFICE,
+                movement_id=MOVEMENT,
+                submission_id=submission,
+                number="05/TTr-UBND",
+                signed_on=date(2022, 12, 5),
+                addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+                proposal_ids=[pid],
+            ),
+        )
+        await accepted(
+            client,
+            RecordHigherAnswer(
+                command_id=new_id(),
+                actor=OFFICE,
+                movement_id=MOVEMENT,
+                submission_id=submission,
+                proposal_id=pid,
+                outcome="decided",
+                decision_ref="QĐ 2150/QĐ-UBND ngày 28/12/2022",
+                decided_on=date(2022, 12, 28),
+                issuer="Chủ tịch UBND tỉnh Bắc Ninh",
+            ),
+        )
+        await client.wait_until_stable(services)
+        awards = (await client.query(ListAwards(movement_id=MOVEMENT))).result
+        assert [(a["award_code"], a["prize_vnd"]) for a in awards] == [("BK_CT_UBND_TINH", 1490000)]
+        # The province decided it: the city may not annul it.
+        revoke = RevokeAward(
+            command_id=new_id(),
+            actor=OFFICE,
+            movement_id=MOVEMENT,
+            award_id=awards[0]["award_id"],
+            ground="b",
+            decision_number="15/QĐ-UBND",
+            decided_on=date(2023, 6, 1),
+            reason="Hồ sơ sáng kiến bị làm giả",
+        )
+        before = await client.log().last_sequence()
+        reply = await client.command(revoke)
+        assert reply.error is not None and reply.error.code.value == "forbidden"
+        assert await client.log().last_sequence() == before
