@@ -185,6 +185,7 @@ class Achievement(Part):
     target_code: Slug
     value: DecimalStr
     unit_of_measure: Text
+    source: Text | None = None  # where the figure comes from (statistics office, report …)
 
 
 class CriterionPoints(Part):
