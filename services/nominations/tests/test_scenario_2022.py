@@ -224,3 +224,12 @@ def test_the_same_cases_under_the_2022_law_show_what_changed() -> None:
     assert ref.id == "vn-2024"
     cited = {c.reference for a in later.awards.values() for c in a.criteria}
     assert all("2003" not in reference for reference in cited)
+
+
+def test_a_collective_needs_its_block_s_ballot_for_the_giay_khen() -> None:
+    unit = "phuong-dai-phuc"
+    p = proposal(unit, "GK_CT_UBND_TP", kind="tap_the", unit=unit)
+    rated = {(unit, Y): "HTXS"}
+    assert failing(eligibility.assess(p, facts(ratings=rated), PACK)) == ["block_honoured"]
+    honoured = facts(ratings=rated, honoured_units=frozenset({unit}))
+    assert eligibility.assess(p, honoured, PACK).eligible

@@ -23,6 +23,7 @@ from thidua_contracts.events import (
     AwardRevoked,
     BallotOutcomeDecided,
     BallotTallied,
+    BlockHonoured,
     DecisionSigned,
     DisciplineRecorded,
     EligibilityAssessed,
@@ -128,6 +129,8 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, AwardRevoked):
         ctx.store.put("revoked", payload.award_id, item, item.sequence)
         await _flag_dependents(item, payload, ctx)
+    elif isinstance(payload, BlockHonoured) and payload.leader_unit_id:
+        ctx.store.put("honoured", f"{m}/{payload.leader_unit_id}", item, item.sequence)
     elif isinstance(payload, RECORD_TYPES):
         kept = ctx.store.get("records", m, _EventList)[0]
         items = list(kept.items) if kept else []
@@ -287,6 +290,9 @@ def _records_about(
     for _key, award, _seq in ctx.store.all("title", _Title):
         if not award.revoked:  # a revoked title no longer counts in any chain
             titles.add((award.subject_id, award.year, award.award_code))
+    honour = ctx.store.get("honoured", f"{m}/{proposal.subject_id}", StoredEvent)[0]
+    if honour is not None:
+        relevant.append(honour)
     used = ctx.store.get("initiative-used", m, _Ids)[0]
     forms = ctx.store.get("eligible-forms", f"{m}/{proposal.subject_id}/{proposal.year}", _Ids)[0]
     return {
@@ -298,6 +304,7 @@ def _records_about(
         "other_forms": [f for f in (forms.ids if forms else []) if f != proposal.award_code],
         "members": members,
         "headcount": headcount,
+        "honoured_units": frozenset({proposal.subject_id} if honour is not None else set()),
     }, relevant
 
 

@@ -35,6 +35,7 @@ class Facts:
     other_forms: list[str] = field(default_factory=list)  # same subject, same year, eligible
     members: list[str] = field(default_factory=list)  # people of a collective
     headcount: int | None = None
+    honoured_units: frozenset[str] = frozenset()  # honoured by their block's ballot
 
 
 def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> EligibilityAssessed:
@@ -275,7 +276,19 @@ def _one_form(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[b
     return True, "Thành tích chưa được đề nghị hình thức khác", "Not proposed for another form"
 
 
+def _honoured(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    # The plan: "Được Khối thi đua bình xét, suy tôn" — met only by a passing block ballot.
+    if who in facts.honoured_units:
+        return True, "Được Khối thi đua bình xét, suy tôn", "Honoured by its block's ballot"
+    return (
+        False,
+        "Chưa được Khối thi đua suy tôn qua bỏ phiếu",
+        ("Not honoured by a passing block ballot"),
+    )
+
+
 _CHECKS = {
+    "block_honoured": _honoured,
     "rating": _rating,
     "ratings_consecutive": _consecutive,
     "no_discipline": _no_discipline,

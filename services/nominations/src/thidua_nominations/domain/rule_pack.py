@@ -33,6 +33,7 @@ CheckName = Literal[
     "initiatives",
     "ldtt_ratio",
     "one_form",
+    "block_honoured",
 ]
 
 
