@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+
+def vietnamese_date(iso: str) -> str:
+    """2023-01-05 → "ngày 05 tháng 01 năm 2023" (months after February are not padded)."""
+    day = date.fromisoformat(iso)
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def render_chain(result: dict[str, Any]) -> str:
     award = result["award"]
+    prize = f"{award['prize_vnd']:,}".replace(",", ".")
     lines = [
         f"{award['award_name']} — {award['recipient_name']} ({award['unit_name']})",
-        f"Quyết định số {award['decision_number']} ngày {award['signed_on']}, "
-        f"tiền thưởng {award['prize_vnd']:,} đ".replace(",", "."),
+        f"Quyết định số {award['decision_number']} {vietnamese_date(award['signed_on'])}, "
+        f"tiền thưởng {prize} đ",
         "",
     ]
     for step in result["steps"]:
