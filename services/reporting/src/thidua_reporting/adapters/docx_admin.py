@@ -7,7 +7,6 @@ Same page, fonts, header, rules, page numbers and deterministic packaging as the
 
 from __future__ import annotations
 
-import datetime
 import io
 from typing import Any
 
@@ -48,6 +47,7 @@ from .docx_render import (
     _set_row_widths,
     _setup_page,
     _setup_styles,
+    stamp_properties,
 )
 
 __all__ = ["render_admin_document"]
@@ -214,21 +214,7 @@ def _attachment(doc: Any, view: AdminDocumentView) -> None:
 
 
 def _properties(doc: Any, view: AdminDocumentView) -> None:
-    # Stamped from the document's date, never the clock, so the bytes are reproducible.
-    stamp = datetime.datetime.combine(view.issued_on, datetime.time(0, 0))
-    props = doc.core_properties
-    props.author = view.author
-    props.last_modified_by = view.author
-    props.title = view.title
-    props.subject = view.summary
-    props.comments = ""
-    props.keywords = ""
-    props.category = ""
-    props.language = "vi-VN"
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
-    props.revision = 1
+    stamp_properties(doc, view.author, view.title, view.summary, view.issued_on)
 
 
 def render_admin_document(view: AdminDocumentView) -> bytes:

@@ -6,7 +6,6 @@ Tiêu ngữ as in NĐ30, and the same deterministic packaging as every other doc
 
 from __future__ import annotations
 
-import datetime
 import io
 from typing import Any
 
@@ -31,6 +30,7 @@ from .docx_render import (
     _run,
     _set_row_widths,
     _setup_styles,
+    stamp_properties,
 )
 
 __all__ = ["render_certificate"]
@@ -79,20 +79,7 @@ def _centred(doc: Any, text: str, size: float, **style: Any) -> Any:
 
 
 def _properties(doc: Any, view: CertificateView) -> None:
-    stamp = datetime.datetime.combine(view.signed_on, datetime.time(0, 0))
-    props = doc.core_properties
-    props.author = view.author
-    props.last_modified_by = view.author
-    props.title = view.document_title
-    props.subject = view.achievement_line
-    props.comments = ""
-    props.keywords = ""
-    props.category = ""
-    props.language = "vi-VN"
-    props.created = stamp
-    props.modified = stamp
-    props.last_printed = stamp
-    props.revision = 1
+    stamp_properties(doc, view.author, view.document_title, view.achievement_line, view.signed_on)
 
 
 def render_certificate(view: CertificateView) -> bytes:

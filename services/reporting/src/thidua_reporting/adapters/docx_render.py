@@ -289,13 +289,17 @@ def _setup_page(section: Any) -> None:
 
 
 def _set_core_properties(doc: Any, view: DecisionView) -> None:
-    # Stamped from the decision date, never the clock, so the bytes are reproducible.
-    stamp = datetime.datetime.combine(view.signed_on, datetime.time(0, 0))
+    stamp_properties(doc, view.author, view.title, view.summary, view.signed_on)
+
+
+def stamp_properties(doc: Any, author: str, title: str, summary: str, on: datetime.date) -> None:
+    # Stamped from the document's own date, never the clock, so the bytes are reproducible.
+    stamp = datetime.datetime.combine(on, datetime.time(0, 0))
     props = doc.core_properties
-    props.author = view.author
-    props.last_modified_by = view.author
-    props.title = view.title
-    props.subject = view.summary
+    props.author = author
+    props.last_modified_by = author
+    props.title = title
+    props.subject = summary
     props.comments = ""
     props.keywords = ""
     props.category = ""
