@@ -464,3 +464,26 @@ class ListDecisions(Query):
 
 # The registry above was built before these classes existed.
 QUERIES.update(_by_name(Query))
+
+
+# --- audit: checkpoints and the leaf hashes they sign (audit issue) -----------------------
+
+
+class AuditPublicKey(Query):
+    """The key checkpoints are signed with, as a C2SP signed-note verifier key."""
+
+    SERVICE = "audit"
+    NAME = "public_key"
+
+
+class AuditLeaves(Query):
+    """Leaf hashes the audit service recorded, from `start` (a stream sequence), one page."""
+
+    SERVICE = "audit"
+    NAME = "leaves"
+
+    start: int = Field(default=1, ge=1)
+    limit: int = Field(default=4096, ge=1, le=8192)
+
+
+QUERIES.update(_by_name(Query))

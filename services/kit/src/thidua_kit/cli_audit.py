@@ -1,3 +1,264 @@
-"""`thidua` commands of the audit issue; registered on the sub-apps defined in cli.py."""
+"""`thidua audit …`: the auditor's tools; registered on the `audit` app defined in cli.py.
+
+Each works against the live server (the streams, read directly, and the audit service for its
+key and recorded leaves) or, with `--bundle DIR`, against an export bundle offline. The key an
+auditor trusts is given with `--key` (or THIDUA_AUDIT_PUBLIC_KEY); without it the service's
+own key is used, and the output says so.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from thidua_contracts.checkpoint import NoteError, VerifierKey, open_checkpoint
+from thidua_contracts.merkle import (
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from thidua_contracts.verify import KEY_FILE, Report, read_checkpoints, read_events
+from thidua_contracts.verify import verify_bundle as verify_offline
+
+from . import verify as live
+from .cli import _run, audit, fail
+from .client import Client
+from .settings import Settings
+
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--key",
+        envvar="THIDUA_AUDIT_PUBLIC_KEY",
+        help="the verifier key you trust (text, or a file holding it)",
+    ),
+]
+BundleOpt = Annotated[
+    Path | None, typer.Option("--bundle", help="an export bundle directory (offline)")
+]
+
+
+def _trusted(key: str | None) -> VerifierKey | None:
+    if key is None:
+        return None
+    path = Path(key)
+    text = path.read_text(encoding="utf-8") if path.is_file() else key
+    try:
+        return VerifierKey.parse(text)
+    except NoteError as exc:
+        fail(f"--key: {exc}")
+
+
+def _untrusted(source: str) -> None:
+    typer.echo(f"note: using the {source}'s own public key; pass --key to trust your own", err=True)
+
+
+def _bundle_key(bundle: Path, key: str | None) -> VerifierKey:
+    trusted = _trusted(key)
+    if trusted is not None:
+        return trusted
+    _untrusted("bundle")
+    return VerifierKey.parse((bundle / KEY_FILE).read_text(encoding="utf-8"))
+
+
+async def _live_key(client: Client, key: str | None) -> VerifierKey:
+    trusted = _trusted(key)
+    if trusted is not None:
+        return trusted
+    _untrusted("audit service")
+    return await live.service_key(client)
+
+
+async def _leaves_and_notes(
+    client: Client, key: str | None
+) -> tuple[list[bytes], list[str], VerifierKey]:
+    verifier = await _live_key(client, key)
+    events = await live.bodies(client)
+    return [leaf_hash(b) for _, b in events], await live.checkpoint_notes(client), verifier
+
+
+def _offline(bundle: Path, key: str | None) -> tuple[list[bytes], list[str], VerifierKey]:
+    if not bundle.is_dir():
+        fail(f"no bundle at {bundle}")
+    verifier = _bundle_key(bundle, key)
+    return [leaf_hash(b) for _, b in read_events(bundle)], read_checkpoints(bundle), verifier
+
+
+def _print_report(report: Report) -> None:
+    typer.echo(report.summary())
+    for finding in report.findings:
+        typer.echo(f"  {finding.line()}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit.command("key")
+def key() -> None:
+    """The audit service's public key (C2SP signed-note verifier key): keep your own copy."""
+    try:
+        typer.echo(_run(live.service_key).encode())
+    except live.AuditError as exc:
+        fail(str(exc))
+
+
+@audit.command("verify")
+def verify(bundle: BundleOpt = None, key: KeyOpt = None) -> None:
+    """Recompute the Merkle tree and check every signed checkpoint; name the first bad sequence."""
+    if bundle is not None:
+        if not bundle.is_dir():
+            fail(f"no bundle at {bundle}")
+        _print_report(verify_offline(bundle, _bundle_key(bundle, key)))
+        return
+
+    async def work(client: Client) -> Report:
+        return await live.verify_live(client, await _live_key(client, key))
+
+    _print_report(_run(work))
+
+
+def _gather(bundle: Path | None, key: str | None) -> tuple[list[bytes], list[str], VerifierKey]:
+    if bundle is not None:
+        return _offline(bundle, key)
+    return _run(lambda client: _leaves_and_notes(client, key))
+
+
+@audit.command("prove")
+def prove(
+    sequence: int,
+    bundle: BundleOpt = None,
+    key: KeyOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Inclusion proof of one sequence in the latest signed checkpoint, checked before printing."""
+    leaves, notes, verifier = _gather(bundle, key)
+    try:
+        checkpoint, note = live.latest_checkpoint(notes, verifier)
+    except live.AuditError as exc:
+        fail(str(exc))
+    if not 1 <= sequence <= checkpoint.size:
+        fail(f"sequence {sequence} is not in the latest checkpoint (size {checkpoint.size})")
+    if len(leaves) < checkpoint.size:
+        fail(f"the log has {len(leaves)} events, fewer than the checkpoint's {checkpoint.size}")
+    proof = inclusion_proof(sequence - 1, leaves[: checkpoint.size])
+    leaf = leaves[sequence - 1]
+    ok = verify_inclusion(sequence - 1, checkpoint.size, leaf, proof, checkpoint.root_hash)
+    result: dict[str, Any] = {
+        "sequence": sequence,
+        "size": checkpoint.size,
+        "leaf_hash": leaf.hex(),
+        "proof": [h.hex() for h in proof],
+        "checkpoint": note,
+        "verified": ok,
+    }
+    if as_json:
+        typer.echo(json.dumps(result, indent=1, ensure_ascii=False))
+    else:
+        typer.echo(f"sequence {sequence} in checkpoint {checkpoint.origin} size {checkpoint.size}")
+        typer.echo(f"leaf {leaf.hex()}")
+        for index, h in enumerate(proof):
+            typer.echo(f"  {index}: {h.hex()}")
+        typer.echo("verified" if ok else "DOES NOT VERIFY against the signed root")
+    if not ok:
+        raise typer.Exit(1)
+
+
+@audit.command("consistency")
+def consistency(
+    old: int,
+    new: int,
+    bundle: BundleOpt = None,
+    key: KeyOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Consistency proof between two signed checkpoints (tree sizes OLD <= NEW)."""
+    leaves, notes, verifier = _gather(bundle, key)
+    signed = {}
+    for note in notes:
+        try:
+            checkpoint = open_checkpoint(note, verifier)
+        except NoteError:
+            continue
+        signed[checkpoint.size] = checkpoint
+    missing = [size for size in (old, new) if size not in signed]
+    if missing:
+        known = ", ".join(str(s) for s in sorted(signed)) or "none"
+        fail(f"no signed checkpoint of size {missing[0]} (signed sizes: {known})")
+    if not old <= new <= len(leaves):
+        fail(f"need {old} <= {new} <= {len(leaves)} (the log's size)")
+    proof = consistency_proof(old, leaves[:new])
+    ok = verify_consistency(old, new, signed[old].root_hash, signed[new].root_hash, proof)
+    if as_json:
+        result = {"old": old, "new": new, "proof": [h.hex() for h in proof], "verified": ok}
+        typer.echo(json.dumps(result, indent=1))
+    else:
+        typer.echo(f"consistency {old} → {new}: {len(proof)} hashes")
+        for index, h in enumerate(proof):
+            typer.echo(f"  {index}: {h.hex()}")
+        typer.echo("verified" if ok else "NOT CONSISTENT with the signed roots")
+    if not ok:
+        raise typer.Exit(1)
+
+
+@audit.command("export")
+def export(directory: Path, key: KeyOpt = None) -> None:
+    """Write an export bundle: events, checkpoints, public key, leaf hashes and proofs."""
+
+    async def work(client: Client) -> tuple[live.Snapshot, VerifierKey]:
+        return await live.snapshot(client), await _live_key(client, key)
+
+    taken, verifier = _run(work)
+    manifest = live.write_bundle(directory, taken, verifier)
+    typer.echo(
+        f"exported {manifest['events']} events and {manifest['checkpoints']} checkpoints "
+        f"(latest covers {manifest['latest_checkpoint']}) to {directory}"
+    )
+
+
+@audit.command("verify-document")
+def verify_document(path: Path, bundle: BundleOpt = None) -> None:
+    """Check a generated document against its registration (SHA-256) in the log."""
+    if not path.is_file():
+        fail(f"no file {path}")
+    events = list(read_events(bundle)) if bundle is not None else _run(live.bodies)
+    result = live.check_document(path, events)
+    if result["ok"]:
+        reg = result["registration"]
+        typer.echo(
+            f"ok: {path.name} is {reg['doc_type']} {reg.get('number') or ''}, registered at "
+            f"sequence {reg['sequence']} (sha256 {result['sha256']}), built from sequence "
+            f"{reg['built_from_sequence']}"
+        )
+        if not result["name_matches"]:
+            typer.echo(f"note: registered under the name {reg['file_name']}")
+        return
+    typer.echo(f"NOT REGISTERED: no document in the log has sha256 {result['sha256']}")
+    for reg in result["registrations_with_this_name"]:
+        typer.echo(
+            f"  {reg['file_name']} was registered at sequence {reg['sequence']} with sha256 "
+            f"{reg['sha256']}: the file was changed after it was generated"
+        )
+    raise typer.Exit(1)
+
+
+@audit.command("rederive")
+def rederive(bundle: BundleOpt = None) -> None:
+    """Make every computed decision again from the log (scoring, nominations, reporting, with the
+    rule packs installed here) and compare it byte for byte with what was recorded."""
+    records = list(read_events(bundle)) if bundle is not None else _run(live.bodies)
+    try:
+        derived, findings = asyncio.run(live.rederive(records, Settings()))
+    except LookupError as exc:  # a deciding service is not installed on this machine
+        fail(str(exc))
+    if not findings:
+        typer.echo(f"ok: {derived} recorded decisions derived again, byte for byte")
+        return
+    typer.echo(f"FAILED: {len(findings)} disagreements ({derived} decisions derived again)")
+    for finding in findings:
+        typer.echo(f"  {finding.line()}")
+    raise typer.Exit(1)

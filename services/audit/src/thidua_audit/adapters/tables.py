@@ -1,4 +1,4 @@
-"""The audit service's index of the whole log: one row per event, for causal look-ups."""
+"""The audit service's tables: the log indexed for causal look-ups, and its Merkle tree."""
 
 from __future__ import annotations
 
@@ -20,3 +20,27 @@ events = Table(
     Column("envelope", Text, nullable=False),
 )
 Index("audit_event_award", events.c.award_id)
+
+# The Merkle tree over the stream (DESIGN §6): one leaf hash per sequence, so proofs and the
+# leaf list auditors check against signed roots can be served; the frontier gives the root.
+leaves = Table(
+    "audit_leaf",
+    metadata,
+    Column("sequence", BigInteger, primary_key=True),
+    Column("leaf_hash", String(64), nullable=False),
+)
+tree = Table(
+    "audit_tree",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("frontier", Text, nullable=False),  # hex subtree roots, comma-separated
+)
+checkpoints = Table(
+    "audit_checkpoint",
+    metadata,
+    Column("size", BigInteger, primary_key=True),
+    Column("root_hash", String(64), nullable=False),
+    Column("issued_at", String(40), nullable=False),
+    Column("note", Text, nullable=False),
+)

@@ -17,9 +17,11 @@ from thidua_kit.settings import Settings
 
 from ..adapters.tables import events
 from ..domain.chain import causal_chain, describe
+from .tree import follow
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+    await follow(item.sequence, ctx)
     env = item.envelope
     exists = ctx.store.session.execute(
         select(events.c.sequence).where(events.c.sequence == item.sequence)

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import ExplainAward
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from thidua_contracts.commands import AuditLeaves, AuditPublicKey, ExplainAward
+from thidua_kit.db import Store
 from thidua_kit.host import ServiceDefinition
 from thidua_kit.settings import Settings
 
 from ..adapters.tables import metadata
-from ..app import handlers
+from ..app import handlers, tree
+from ..domain.checkpointing import Policy, default_origin
+
+
+class AuditSettings(BaseSettings):
+    """`THIDUA_AUDIT_*`: how often checkpoints are signed, with which key, for which origin."""
+
+    model_config = SettingsConfigDict(env_prefix="THIDUA_AUDIT_", extra="ignore")
+
+    checkpoint_every: int = Field(default=100, ge=1)
+    checkpoint_seconds: float = Field(default=10.0, ge=0)
+    key_path: Path | None = None  # default: <data dir>/audit/checkpoint.key
+    origin: str | None = Field(default=None, pattern=r"^[^\s+]+$")  # default: thidua/<stream>
 
 
 def build(settings: Settings) -> ServiceDefinition:
+    config = AuditSettings()
+    follower = tree.Follower(
+        origin=config.origin or default_origin(settings.stream),
+        policy=Policy(every=config.checkpoint_every, seconds=config.checkpoint_seconds),
+        key_path=config.key_path or settings.data_dir / "audit" / "checkpoint.key",
+    )
+
+    def public_key(_query: AuditPublicKey, _store: Store, _settings: Settings) -> Any:
+        return tree.public_key(follower)
+
+    def leaf_page(query: AuditLeaves, store: Store, _settings: Settings) -> Any:
+        return tree.leaf_page(store, query.start, query.limit)
+
     return ServiceDefinition(
         name="audit",
         on_event=handlers.on_event,
-        queries={ExplainAward.NAME: (ExplainAward, handlers.explain)},
+        queries={
+            ExplainAward.NAME: (ExplainAward, handlers.explain),
+            AuditPublicKey.NAME: (AuditPublicKey, public_key),
+            AuditLeaves.NAME: (AuditLeaves, leaf_page),
+        },
         metadata=metadata,
+        extra={"audit": follower},
     )

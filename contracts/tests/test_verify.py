@@ -1,0 +1,211 @@
+"""Verification of a log against signed checkpoints, and of export bundles, offline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from thidua_contracts.canonical import canonical_bytes
+from thidua_contracts.checkpoint import Checkpoint, SignerKey, sign_checkpoint
+from thidua_contracts.merkle import CompactTree, leaf_hash
+from thidua_contracts.verify import (
+    CHECKPOINTS_FILE,
+    EVENTS_FILE,
+    KEY_FILE,
+    LEAVES_FILE,
+    MANIFEST_FILE,
+    PROOFS_FILE,
+    Kind,
+    check_rule_files,
+    event_line,
+    main,
+    make_proofs,
+    verify_bundle,
+    verify_log,
+)
+
+ORIGIN = "thidua/TEST"
+SIGNER = SignerKey.generate(ORIGIN)
+
+
+def human_act(i: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_id": f"id-{i}",
+        "type": "submissions.Happened",
+        "subject": "t.evt.submissions.thing",
+        "actor": {"id": "van-thu"},
+        "causation_id": None,
+        "inputs": [],
+        "rules": None,
+        "payload": {"n": i, "text": f"việc {i}"},
+        **fields,
+    }
+
+
+def bodies(n: int = 20) -> list[bytes]:
+    return [canonical_bytes(human_act(i)) for i in range(n)]
+
+
+def notes_for(log: list[bytes], every: int = 5, signer: SignerKey = SIGNER) -> list[str]:
+    tree, notes = CompactTree(), []
+    for body in log:
+        tree.append(leaf_hash(body))
+        if tree.size % every == 0 or tree.size == len(log):
+            notes.append(sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), signer))
+    return notes
+
+
+def numbered(log: list[bytes]) -> list[tuple[int, bytes]]:
+    return list(enumerate(log, start=1))
+
+
+LOG = bodies()
+NOTES = notes_for(LOG)
+LEAVES = [leaf_hash(b) for b in LOG]
+
+
+def test_a_clean_log_verifies() -> None:
+    report = verify_log(numbered(LOG), NOTES, SIGNER.public(), origin=ORIGIN, leaves=LEAVES)
+    assert report.ok, report.findings
+    assert (report.size, report.checkpoints_verified) == (20, 4)
+    assert report.summary().startswith("ok: 20 events, 4 signed checkpoints")
+
+
+def test_a_changed_body_is_named_exactly_with_the_signed_leaves() -> None:
+    log = list(LOG)
+    log[11] = canonical_bytes(human_act(11, payload={"n": 999, "text": "việc 11"}))
+    report = verify_log(numbered(log), NOTES, SIGNER.public(), leaves=LEAVES)
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.CHANGED_BODY, 12)
+    assert report.pinpointed
+    # Without the leaf list the signed roots still show which interval changed.
+    coarse = verify_log(numbered(log), NOTES, SIGNER.public())
+    assert coarse.first is not None
+    assert (coarse.first.kind, coarse.first.sequence) == (Kind.ROOT_MISMATCH, 11)
+    assert "11..15" in coarse.first.detail
+
+
+def test_a_removed_event_is_named_whether_or_not_the_sequences_were_renumbered() -> None:
+    renumbered = numbered(LOG[:6] + LOG[7:])
+    report = verify_log(renumbered, NOTES, SIGNER.public(), leaves=LEAVES)
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.MISSING_SEQUENCE, 7)
+    with_gap = [item for item in numbered(LOG) if item[0] != 7]
+    report = verify_log(with_gap, NOTES, SIGNER.public())
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.MISSING_SEQUENCE, 7)
+
+
+def test_two_swapped_events_are_named_as_reordered() -> None:
+    log = list(LOG)
+    log[3], log[4] = log[4], log[3]
+    report = verify_log(numbered(log), NOTES, SIGNER.public(), leaves=LEAVES)
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.REORDERED, 4)
+
+
+def test_a_non_canonical_body_is_named_as_such() -> None:
+    log = list(LOG)
+    log[8] = json.dumps(json.loads(log[8]), indent=1).encode()
+    report = verify_log(numbered(log), NOTES, SIGNER.public(), leaves=LEAVES)
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.NON_CANONICAL, 9)
+
+
+def test_a_checkpoint_resigned_with_another_key_is_refused() -> None:
+    other = SignerKey.generate(ORIGIN)
+    notes = [*NOTES[:-1], notes_for(LOG, signer=other)[-1]]
+    report = verify_log(numbered(LOG), notes, SIGNER.public())
+    assert [f.kind for f in report.findings] == [Kind.BAD_SIGNATURE]
+    assert "size 20" in report.findings[0].detail
+
+
+def test_a_log_shorter_than_its_checkpoints_is_named() -> None:
+    report = verify_log(numbered(LOG[:17]), NOTES, SIGNER.public(), leaves=LEAVES)
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.MISSING_SEQUENCE, 18)
+
+
+def _bundle(tmp_path: Path, log: list[bytes]) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / EVENTS_FILE).write_text(
+        "".join(event_line(i, b) + "\n" for i, b in numbered(log)), encoding="utf-8"
+    )
+    (tmp_path / CHECKPOINTS_FILE).write_text(
+        "".join(json.dumps({"note": n}) + "\n" for n in NOTES), encoding="utf-8"
+    )
+    (tmp_path / KEY_FILE).write_text(SIGNER.public().encode() + "\n", encoding="utf-8")
+    (tmp_path / LEAVES_FILE).write_text("".join(h.hex() + "\n" for h in LEAVES))
+    proofs = make_proofs(LEAVES, [5, 10, 15, 20], [3, 20])
+    (tmp_path / PROOFS_FILE).write_text(json.dumps(proofs), encoding="utf-8")
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps({"origin": ORIGIN}), encoding="utf-8")
+    return tmp_path
+
+
+def test_a_bundle_verifies_offline_and_a_changed_line_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "ok", LOG)
+    assert verify_bundle(bundle, SIGNER.public()).ok
+    assert main([str(bundle), "--key", SIGNER.public().encode()]) == 0
+
+    edited = _bundle(tmp_path / "edited", LOG)
+    text = (edited / EVENTS_FILE).read_text(encoding="utf-8")
+    (edited / EVENTS_FILE).write_text(text.replace("việc 13", "việc 31"), encoding="utf-8")
+    assert main([str(edited), "--key", SIGNER.public().encode()]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED at sequence 14: changed-body" in out
+
+
+def test_forged_proofs_in_a_bundle_are_refused(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, LOG)
+    proofs = json.loads((bundle / PROOFS_FILE).read_text())
+    proofs["inclusion"][0]["leaf_hash"] = leaf_hash(b"forged").hex()
+    (bundle / PROOFS_FILE).write_text(json.dumps(proofs))
+    report = verify_bundle(bundle, SIGNER.public())
+    assert [(f.kind, f.sequence) for f in report.findings] == [(Kind.BAD_PROOF, 3)]
+
+
+def computed(i: int, cause: str, inputs: list[dict[str, Any]], sha: str = "a" * 64) -> bytes:
+    return canonical_bytes(
+        human_act(
+            i,
+            type="nominations.AwardIssued",
+            subject="t.evt.nominations.award.x",
+            actor=None,
+            causation_id=cause,
+            inputs=inputs,
+            rules={"id": "vn-2017", "version": "1", "sha256": sha},
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("forged", "kind"),
+    [
+        (canonical_bytes(human_act(5, subject="t.evt.scoring.thing")), Kind.WRONG_CONTEXT),
+        (canonical_bytes(human_act(2)), Kind.DUPLICATE_ID),
+        (computed(5, "id-404", []), Kind.DANGLING_CAUSE),
+        (computed(5, "id-1", [{"event_id": "id-2", "sequence": 2}]), Kind.FALSE_INPUT),
+        (computed(5, "id-1", [{"event_id": "id-2", "sequence": 3}], "b" * 64), Kind.RULES_CHANGED),
+    ],
+)
+def test_an_appended_event_with_a_false_provenance_is_named(forged: bytes, kind: Kind) -> None:
+    genuine = computed(4, "id-1", [{"event_id": "id-2", "sequence": 3}])
+    log = [*bodies(4), genuine, forged]
+    notes = notes_for(log)  # signed after the fact: the tree cannot object, provenance can
+    report = verify_log(numbered(log), notes, SIGNER.public())
+    assert [(f.kind, f.sequence) for f in report.findings] == [(kind, 6)]
+
+
+def test_decisions_are_checked_against_the_rule_pack_files_an_auditor_holds() -> None:
+    pack = b"id: vn-2017\nversion: '1'\n"
+    sha = hashlib.sha256(pack).hexdigest()
+    log = [*bodies(2), computed(2, "id-1", [{"event_id": "id-1", "sequence": 2}], sha)]
+    assert check_rule_files(numbered(log), {"vn-2017": pack}) == []
+    edited = check_rule_files(numbered(log), {"vn-2017": pack + b"# quorum changed\n"})
+    assert [(f.kind, f.sequence) for f in edited] == [(Kind.RULES_CHANGED, 3)]
