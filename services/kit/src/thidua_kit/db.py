@@ -60,6 +60,27 @@ parked_table = Table(
 
 M = TypeVar("M", bound=BaseModel)
 
+# Parsed state, reused while the stored text is unchanged: a movement's state carries its whole
+# definition (hundreds of kilobytes) and every command reads it. Only immutable (frozen) models
+# are shared, and only large ones, where parsing is what costs.
+_PARSED: dict[tuple[type[BaseModel], str, str], tuple[str, BaseModel]] = {}
+_PARSED_MIN_CHARS = 8192
+_PARSED_MAX_ENTRIES = 64
+
+
+def _parse_state(model: type[M], kind: str, key: str, data: str) -> M:
+    if len(data) < _PARSED_MIN_CHARS or not model.model_config.get("frozen"):
+        return model.model_validate_json(data)
+    slot = (model, kind, key)
+    hit = _PARSED.get(slot)
+    if hit is not None and hit[0] == data:
+        return hit[1]  # type: ignore[return-value]
+    parsed = model.model_validate_json(data)
+    if hit is None and len(_PARSED) >= _PARSED_MAX_ENTRIES:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[slot] = (data, parsed)
+    return parsed
+
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -108,7 +129,7 @@ class Store:
         ).first()
         if row is None:
             return None, 0
-        return model.model_validate_json(row.data), int(row.last_seq)
+        return _parse_state(model, kind, key, row.data), int(row.last_seq)
 
     def put(self, kind: str, key: str, value: BaseModel, last_seq: int) -> None:
         data = value.model_dump_json()
