@@ -53,6 +53,18 @@ class MovementState(BaseModel):
 
     def effective(self) -> MovementDefinition:
         """The definition as reorganisations left it: same ids, current names and places."""
+        # Memoised per state object (states are immutable; a changed state is a new object):
+        # a definition of thousands of people is rebuilt once, not on every command.
+        hit = _EFFECTIVE.get(id(self))
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        found = self._effective()
+        if len(_EFFECTIVE) >= 16:
+            _EFFECTIVE.pop(next(iter(_EFFECTIVE)))
+        _EFFECTIVE[id(self)] = (self, found)
+        return found
+
+    def _effective(self) -> MovementDefinition:
         assert self.definition is not None
         d = self.definition
         units = [
@@ -93,6 +105,10 @@ class MovementState(BaseModel):
 
     def active(self, unit_id: str) -> bool:
         return self.definition is not None and self.effective().active_unit(unit_id) is not None
+
+
+# id(state) → (state, its effective definition); the state is held so its id stays its own.
+_EFFECTIVE: dict[int, tuple[MovementState, MovementDefinition]] = {}
 
 
 def initial() -> MovementState:
