@@ -40,6 +40,7 @@ from thidua_contracts.events import (
     UnitRegistered,
 )
 from thidua_contracts.ids import derived_id
+from thidua_contracts.movement import MovementDefinition
 from thidua_kit.aggregate import Aggregate
 from thidua_kit.db import Store
 from thidua_kit.envelopes import computed_event, human_event
@@ -91,10 +92,27 @@ def _pack(ctx: Context, movement_id: str) -> tuple[RulePack, RulesRef]:
     movement = _seen(ctx, "movement", movement_id)
     if movement is None:
         raise LookupError(f"unknown movement {movement_id}")
-    wanted = MovementDefined.model_validate(movement.envelope.payload).definition.rule_pack.id
+    wanted = _defined(movement).rule_pack.id
     if wanted not in packs:
         raise LookupError(f"movement {movement_id} names rule pack {wanted}, not installed")
     return packs[wanted]
+
+
+# The movement's stored event → its definition, parsed once: a definition of thousands of people
+# is read by every appraisal and award. Keyed by the object (held, so its id stays its own),
+# which the store hands out again while the row is unchanged.
+_DEFINITIONS: dict[int, tuple[StoredEvent, MovementDefinition]] = {}
+
+
+def _defined(movement: StoredEvent) -> MovementDefinition:
+    hit = _DEFINITIONS.get(id(movement))
+    if hit is not None and hit[0] is movement:
+        return hit[1]
+    found = MovementDefined.model_validate(movement.envelope.payload).definition
+    if len(_DEFINITIONS) >= 64:
+        _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
+    _DEFINITIONS[id(movement)] = (movement, found)
+    return found
 
 
 def _seen(ctx: Context, kind: str, key: str) -> StoredEvent | None:
@@ -132,10 +150,13 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
     elif isinstance(payload, BlockHonoured) and payload.leader_unit_id:
         ctx.store.put("honoured", f"{m}/{payload.leader_unit_id}", item, item.sequence)
     elif isinstance(payload, RECORD_TYPES):
-        kept = ctx.store.get("records", m, _EventList)[0]
+        # Kept per subject: one movement's records run to tens of thousands, and one list for
+        # all of them made every record (and every appraisal) read and write the whole list.
+        key = f"{m}/{_record_subject(item)}"
+        kept = ctx.store.get("records-of", key, _EventList)[0]
         items = list(kept.items) if kept else []
         if all(i.envelope.event_id != item.envelope.event_id for i in items):
-            ctx.store.put("records", m, _EventList(items=[*items, item]), item.sequence)
+            ctx.store.put("records-of", key, _EventList(items=[*items, item]), item.sequence)
     elif isinstance(payload, AwardProposed):
         view = ProposalView(event=item)
         ctx.store.put("proposal", payload.proposal_id, view, item.sequence)
@@ -243,23 +264,21 @@ def _records_about(
     """The facts the criteria read, from the records and awards the log holds so far, and the
     events among them that concern this subject (the decision's inputs)."""
     movement = _seen(ctx, "movement", m)
-    definition = (
-        MovementDefined.model_validate(movement.envelope.payload).definition if (movement) else None
-    )
+    definition = _defined(movement) if (movement) else None
     members = (
         [p.person_id for p in definition.persons if p.unit_id == proposal.unit_id]
         if (definition and proposal.subject_kind == "tap_the")
         else []
     )
     concerned = {proposal.subject_id, *members}
-    kept = ctx.store.get("records", m, _EventList)[0]
+    kept = _records_of(ctx, m, {*concerned, proposal.unit_id})
     ratings: dict[tuple[str, int], str] = {}
     discipline: dict[tuple[str, int], list[str]] = {}
     initiatives: list[eligibility.Initiative] = []
     titles: set[tuple[str, int, str]] = set()
     headcount: int | None = None
     relevant: list[StoredEvent] = []
-    for item in kept.items if kept else []:
+    for item in kept:
         data = item.envelope.payload
         subject = data.get("subject_id") or data.get("person_id") or data.get("unit_id")
         kind = item.envelope.type
@@ -308,6 +327,26 @@ def _records_about(
     }, relevant
 
 
+def _record_subject(item: StoredEvent) -> str:
+    data = item.envelope.payload
+    return str(data.get("subject_id") or data.get("person_id") or data.get("unit_id"))
+
+
+def _records_of(ctx: Context, m: str, subjects: set[str]) -> list[StoredEvent]:
+    """The records about these subjects, in log order (a database folded before records were
+    kept per subject holds them in one list per movement: read that too)."""
+    found: dict[str, StoredEvent] = {}
+    legacy = ctx.store.get("records", m, _EventList)[0]
+    for item in legacy.items if legacy else []:
+        if _record_subject(item) in subjects:
+            found.setdefault(item.envelope.event_id, item)
+    for subject in sorted(subjects):
+        kept = ctx.store.get("records-of", f"{m}/{subject}", _EventList)[0]
+        for item in kept.items if kept else []:
+            found.setdefault(item.envelope.event_id, item)
+    return sorted(found.values(), key=lambda i: i.sequence)
+
+
 class _Ids(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -353,12 +392,12 @@ def _claimable(ctx: Context, m: str, assessed: EligibilityAssessed, year: int) -
     criterion = next((c for c in rule.criteria if c.check == "initiatives"), None) if rule else None
     if criterion is None:
         return []
-    kept = ctx.store.get("records", m, _EventList)[0]
+    kept = _records_of(ctx, m, {assessed.subject_id})
     used = set((ctx.store.get("initiative-used", m, _Ids)[0] or _Ids()).ids)
     window = range(year - criterion.years + 1, year + 1)
     fresh = sorted(
         (int(i.envelope.payload["recognised_on"][:4]), i.envelope.payload["initiative_id"])
-        for i in (kept.items if kept else [])
+        for i in kept
         if i.envelope.type == InitiativeRecognised.TYPE
         and i.envelope.payload["person_id"] == assessed.subject_id
         and i.envelope.payload["level"] in criterion.levels
@@ -449,7 +488,7 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
     movement = _seen(ctx, "movement", item.envelope.movement_id)
     if movement is None:
         raise LookupError(f"decision in unknown movement {item.envelope.movement_id}")
-    definition = MovementDefined.model_validate(movement.envelope.payload).definition
+    definition = _defined(movement)
     pack, ref = _pack(ctx, item.envelope.movement_id)
     awards = []
     for i, proposal_id in enumerate(signed.proposal_ids, start=1):
@@ -571,7 +610,7 @@ async def _higher_award(item: StoredEvent, answer: HigherAnswerRecorded, ctx: Co
     view = ctx.store.get("proposal", answer.proposal_id, ProposalView)[0]
     if movement is None or view is None:
         raise LookupError(f"answer for unknown proposal {answer.proposal_id}")
-    definition = MovementDefined.model_validate(movement.envelope.payload).definition
+    definition = _defined(movement)
     pack, ref = _pack(ctx, m)
     proposal = AwardProposed.model_validate(view.envelope.payload)
     issued = decision.award_for(
