@@ -18,7 +18,7 @@ PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv nats nats-stop provision demo lint schemas test format clean distclean
+.PHONY: help venv nats nats-stop provision demo bench bench-small lint schemas test format clean distclean
 
 help:
 	@echo "make venv       create $(VENV) and install every package (editable) with constraints.txt"
@@ -26,6 +26,8 @@ help:
 	@echo "make nats-stop  stop a nats-server that 'make nats' started"
 	@echo "make provision  create the streams (idempotent)"
 	@echo "make demo       run every service and the sample movement; documents go to out/"
+	@echo "make bench      the province-scale benchmark (long); results in bench/results/"
+	@echo "make bench-small  the same at about 1/20 of the size"
 	@echo "make lint       ruff, ruff format --check, mypy (strict), import-linter"
 	@echo "make schemas    regenerate contracts/schemas/"
 	@echo "make test       lint, then the whole pytest suite (needs NATS)"
@@ -63,6 +65,15 @@ provision: venv nats
 
 demo: venv nats
 	$(VENV)/bin/thidua demo
+
+# Extra arguments for the benchmark, e.g. `make bench BENCH_ARGS="--backends sqlite"`.
+BENCH_ARGS ?=
+
+bench: venv nats
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
+
+bench-small: venv nats
+	$(VENV)/bin/python -m bench --small $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,257 @@
+"""Targets of the benchmark (ratios in the same run) and the readable table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MINUTES_15 = 15 * 60
+RSS_LIMIT_MB = 500
+
+
+def _get(result: dict[str, Any], *path: str) -> Any:
+    node: Any = result
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _ratio(value: Any, base: Any) -> float | None:
+    if not value or not base:
+        return None
+    return round(float(value) / float(base), 3)
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    replay = _get(result, "ceilings", "replay")
+    publish = _get(result, "ceilings", "publish")
+    found = []
+
+    def check(name: str, value: Any, limit: str, met: bool | None, note: str = "") -> None:
+        found.append(
+            {
+                "target": name,
+                "value": value,
+                "limit": limit,
+                "status": "not measured" if met is None else ("met" if met else "missed"),
+                "note": note,
+            }
+        )
+
+    rebuild = _ratio(_get(result, "rebuild", "events_per_second"), replay)
+    check(
+        "rebuild of all read models / raw ordered replay",
+        rebuild,
+        "≥ 0.30",
+        None if rebuild is None else rebuild >= 0.30,
+    )
+    verify = _ratio(_get(result, "audit", "verify", "events_per_second"), replay)
+    check(
+        "audit verify / raw ordered replay",
+        verify,
+        "≥ 0.50",
+        None if verify is None else verify >= 0.50,
+    )
+    ingest = _ratio(_get(result, "ingest", "saturation_commands_per_second"), publish)
+    check(
+        "sustained ingest / raw pipelined publish",
+        ingest,
+        "≥ 0.25",
+        None if ingest is None else ingest >= 0.25,
+    )
+    p99 = _get(result, "ingest", "fixed_first_decision_p99_ms")
+    rate = _get(result, "ingest", "fixed_rate_per_second")
+    check(
+        "p99 command → first derived decision at half the sustained rate (ms)",
+        p99,
+        "< 250",
+        None if p99 is None else p99 < 250,
+        f"at {rate} commands/s",
+    )
+    append = _ratio(
+        _get(result, "peer", "project_default", "append"),
+        _get(result, "peer", "eventsourcing", "append"),
+    )
+    check(
+        "log append / pyeventsourcing PostgreSQL append (default server)",
+        append,
+        "≥ 2",
+        None if append is None else append >= 2,
+    )
+    synced = _ratio(
+        _get(result, "peer", "project_sync_always", "append"),
+        _get(result, "peer", "eventsourcing", "append"),
+    )
+    check(
+        "log append / pyeventsourcing PostgreSQL append (sync_interval: always)",
+        synced,
+        "≥ 2",
+        None if synced is None else synced >= 2,
+        "both sides on disk when acknowledged",
+    )
+    for backend in ("sqlite", "postgresql"):
+        wall = _get(result, "year", backend, "wall_seconds")
+        scale = _get(result, "workload", "requested", "units")
+        note = "" if scale == 2000 else f"measured at {scale} units, not the default year"
+        check(
+            f"whole year on {backend} (s)",
+            wall,
+            f"< {MINUTES_15}",
+            None if wall is None else wall < MINUTES_15,
+            note,
+        )
+        rss = _get(result, "year", backend, "peak_rss_mb")
+        top = max(rss.values()) if rss else None
+        check(
+            f"peak RSS of any service on {backend} (MB)",
+            top,
+            f"≤ {RSS_LIMIT_MB}",
+            None if top is None else top <= RSS_LIMIT_MB,
+        )
+    return found
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    replay = _get(result, "ceilings", "replay")
+    publish = _get(result, "ceilings", "publish")
+    sha = _get(result, "ceilings", "sha256")
+    w = result["workload"]
+    lines = [
+        f"# Thi đua benchmark {result['started']}",
+        "",
+        f"`{result['command']}` — {result['machine']['cpus']} CPUs, Python "
+        f"{result['machine']['python']}, NATS {result['nats_url']}; {result.get('seconds')} s "
+        "in all.",
+        "",
+        f"Workload: {w['movements']} movement(s), {w['requested']['blocks']} blocks, "
+        f"{w['units_used']} units, {w['individuals_used']} individuals, "
+        f"{w['proposals_used']} proposals, {w['commands']:,} commands (seed "
+        f"{w['requested']['seed']}).",
+        *[f"- {n}" for n in w["notes"]],
+        "",
+        "| Figure | Value | Ratio | Against |",
+        "| --- | ---: | ---: | --- |",
+    ]
+
+    def row(name: str, value: Any, base: Any = None, against: str = "") -> None:
+        lines.append(f"| {name} | {_fmt(value)} | {_fmt(_ratio(value, base))} | {against} |")
+
+    c = result.get("ceilings", {})
+    row("ceiling: JetStream publish, pipelined (msg/s)", publish, publish, "itself")
+    row("ceiling: ordered-consumer replay (msg/s)", replay, replay, "itself")
+    row("ceiling: SHA-256 over the same bytes (msg/s)", sha, sha, "itself")
+    lines.append(f"| (ceilings over {c.get('count')} messages of {c.get('bytes')} bytes) | | | |")
+    for backend, y in (result.get("year") or {}).items():
+        row(f"whole year on {backend}: wall time (s)", y["wall_seconds"], MINUTES_15, "15 min")
+        row(f"whole year on {backend}: events", y["events"])
+        row(
+            f"whole year on {backend}: events/s",
+            y["events"] / y["wall_seconds"],
+            publish,
+            "publish ceiling",
+        )
+        for name, mb in y["peak_rss_mb"].items():
+            row(f"whole year on {backend}: peak RSS {name} (MB)", mb, RSS_LIMIT_MB, "500 MB")
+        if y.get("rejected"):
+            lines.append(f"| whole year on {backend}: rejected | {y['rejected']} | | |")
+    a = result.get("audit") or {}
+    for name in ("verify", "rederive"):
+        if name in a:
+            row(f"thidua audit {name} (events/s)", a[name]["events_per_second"], replay, "replay")
+            lines.append(f"| … exit {a[name]['exit_code']}: {a[name]['output']} | | | |")
+    r = result.get("rebuild")
+    if r:
+        row(
+            "rebuild of every service from the log (events/s)",
+            r["events_per_second"],
+            replay,
+            "replay",
+        )
+        for name, rate in r["per_service_events_per_second"].items():
+            row(f"rebuild: {name} alone (events/s)", rate, replay, "replay")
+    i = result.get("ingest")
+    if i:
+        row(
+            "ingest at saturation (commands/s)",
+            i["saturation_commands_per_second"],
+            publish,
+            "publish",
+        )
+        row("… reply p99 (ms)", i["saturation_reply_p99_ms"])
+        row("… first derived decision p99 (ms)", i["saturation_first_decision_p99_ms"])
+        row(
+            f"ingest at {i['fixed_rate_per_second']}/s: reply p99 (ms)",
+            i["fixed_reply_p99_ms"],
+            250,
+            "250 ms",
+        )
+        row(
+            f"ingest at {i['fixed_rate_per_second']}/s: first derived decision p99 (ms)",
+            i["fixed_first_decision_p99_ms"],
+            250,
+            "250 ms",
+        )
+        for kind in ("saturation_runs", "fixed_rate_runs"):
+            m = i[kind][len(i[kind]) // 2]
+            lines.append(
+                f"| … {kind.replace('_', ' ')} (middle run): reply p50/p95/p99 "
+                f"{m['reply']['p50_ms']}/{m['reply']['p95_ms']}/{m['reply']['p99_ms']} ms, first "
+                f"decision {m['first_decision']['p50_ms']}/{m['first_decision']['p95_ms']}/"
+                f"{m['first_decision']['p99_ms']} ms | | | |"
+            )
+    d = result.get("documents")
+    if d:
+        q = d["quyet_dinh"]
+        row(f"Quyết định with {q['recipients']} recipients (s)", q["seconds_median"])
+        row("Giấy khen, each (s)", d["giay_khen_seconds_each"])
+        lines.append(f"| tổng kết report with block tables | {d['tong_ket_report']} | | |")
+    p = result.get("peer")
+    if p:
+        es = p["eventsourcing"]
+        lines.append(
+            f"| (peer: {p['count']} events of {p['bytes']} bytes; pyeventsourcing on PostgreSQL "
+            f"{es['postgresql']}) | | | |"
+        )
+        for key, label in (
+            ("append", "append, one event per call, acknowledged"),
+            ("append_batch", "append, 100 events of one aggregate per call"),
+            ("read", "read all (notification log / ordered replay)"),
+        ):
+            row(f"pyeventsourcing PostgreSQL: {label} (events/s)", es[key], es[key], "itself")
+            row(
+                f"project, default server: {label} (events/s)",
+                p["project_default"][key],
+                es[key],
+                "pyeventsourcing",
+            )
+            row(
+                f"project, {p['project_sync_always']['server']} sync_interval always: {label} "
+                "(events/s)",
+                p["project_sync_always"][key],
+                es[key],
+                "pyeventsourcing",
+            )
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| Target | Value | Limit | Status | Note |",
+        "| --- | ---: | --- | --- | --- |",
+    ]
+    for t in result.get("targets", []):
+        lines.append(
+            f"| {t['target']} | {_fmt(t['value'])} | {t['limit']} | **{t['status']}** | "
+            f"{t['note']} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,510 @@
+"""The benchmark's steps: the whole year, audit, rebuild, ingest, documents, ceilings, peer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import nats
+
+from thidua_contracts.commands import OpenRound, RegisterUnit, SubmitReport
+from thidua_contracts.events import CriterionPoints
+from thidua_contracts.movement import MovementDefinition, RoundKind
+from thidua_kit.client import Client
+from thidua_kit.demo import service_env
+from thidua_kit.services import SERVICE_NAMES
+from thidua_kit.settings import Settings
+
+from . import ceilings as ceil
+from . import peer, system
+from .workload import NOI_VU, Ids, Share, Size, Year, _define_command, _definition, clerk
+
+STABLE_WITHIN = 3600.0
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def latency(values: list[float]) -> dict[str, float | None]:
+    return {
+        "p50_ms": _ms(percentile(values, 50)),
+        "p95_ms": _ms(percentile(values, 95)),
+        "p99_ms": _ms(percentile(values, 99)),
+        "count": len(values),
+    }
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 2)
+
+
+# ---- the whole year -------------------------------------------------------------------------
+
+
+async def drive_year(settings: Settings, year: Year, in_flight: int) -> dict[str, Any]:
+    phases: dict[str, Any] = {}
+    total = system.Sent()
+    async with Client(settings) as client:
+        await system.ready(settings)
+        began = time.perf_counter()
+        for phase in year.phases:
+            start = time.perf_counter()
+            sent = await system.send_all(
+                client, phase.commands, in_flight if phase.concurrent else 1
+            )
+            sent_at = time.perf_counter()
+            last = await system.wait_stable(client, STABLE_WITHIN)
+            phases[phase.name] = {
+                "commands": len(phase.commands),
+                "seconds_sending": round(sent_at - start, 2),
+                "seconds_until_stable": round(time.perf_counter() - start, 2),
+                "log_sequence": last,
+                **system.summary(sent),
+            }
+            total.accepted += sent.accepted
+            total.rejected.update(sent.rejected)
+            total.examples.update(sent.examples)
+            print(
+                f"    {phase.name}: {len(phase.commands)} commands, "
+                f"{time.perf_counter() - start:.1f} s, log at {last}"
+                + (f", rejected {dict(sent.rejected)}" if sent.rejected else ""),
+                flush=True,
+            )
+        wall = time.perf_counter() - began
+        info = await client.nc.jetstream().stream_info(settings.stream)
+    events = int(info.state.messages)
+    return {
+        "wall_seconds": round(wall, 2),
+        "events": events,
+        "stream_bytes": int(info.state.bytes),
+        "mean_event_bytes": round(int(info.state.bytes) / max(1, events)),
+        "commands": year.commands(),
+        **system.summary(total),
+        "phases": phases,
+    }
+
+
+async def last_sequence(settings: Settings) -> int:
+    async with Client(settings) as client:
+        return await client.log().last_sequence()
+
+
+def run_year(
+    base: Settings, year: Year, backend: str, work: Path, postgres_admin: str, in_flight: int
+) -> tuple[dict[str, Any], Settings, system.Running, system.Postgres | None]:
+    tag = system.new_tag()
+    settings = system.isolated(base, tag, work / f"year-{backend}")
+    asyncio.run(system.provision(settings))
+    pg = None
+    urls = None
+    if backend == "postgresql":
+        pg = system.Postgres(postgres_admin)
+        urls = {name: pg.database(f"bench_{tag}_{name}") for name in SERVICE_NAMES}
+    running = system.start(settings, urls)
+    try:
+        result = asyncio.run(drive_year(settings, year, in_flight))
+    except BaseException:
+        running.stop()
+        raise
+    result["peak_rss_mb"] = {n: round(v / 2**20, 1) for n, v in running.peak_rss.items()}
+    return result, settings, running, pg
+
+
+# ---- audit and rebuild ----------------------------------------------------------------------
+
+
+def cli(settings: Settings, *args: str) -> tuple[float, int, str]:
+    env = service_env(settings)
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "thidua_kit", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - began
+    return elapsed, done.returncode, (done.stdout + done.stderr).strip().splitlines()[-1:][0:1][0]
+
+
+def audit(settings: Settings, events: int) -> dict[str, Any]:
+    found = {}
+    for name, args in (("verify", ("audit", "verify")), ("rederive", ("audit", "rederive"))):
+        seconds, code, last_line = cli(settings, *args)
+        found[name] = {
+            "seconds": round(seconds, 2),
+            "events_per_second": round(events / seconds, 1),
+            "exit_code": code,
+            "output": last_line[:300],
+        }
+        print(f"    audit {name}: {seconds:.1f} s, exit {code}: {last_line[:120]}", flush=True)
+    return found
+
+
+async def _positions(settings: Settings) -> dict[str, int]:
+    found = {}
+    async with Client(settings) as client:
+        for name in SERVICE_NAMES:
+            reply = await client.status(name)
+            found[name] = int(reply.result["position"]) if reply.status == "ok" else -1
+    return found
+
+
+def rebuild(settings: Settings, urls: dict[str, str] | None, work: Path) -> dict[str, Any]:
+    """Every service from an empty database and a new consumer, folding the whole log."""
+    target = asyncio.run(last_sequence(settings))
+    fresh = settings.model_copy(update={"data_dir": work, "out_dir": work / "out"})
+    began = time.perf_counter()
+    running = system.start(fresh, urls, consumer_suffix="rebuild")
+    done: dict[str, float] = {}
+    try:
+        while len(done) < len(SERVICE_NAMES):
+            try:
+                positions = asyncio.run(_positions(fresh))
+            except Exception:
+                positions = {}
+            for name, position in positions.items():
+                if position >= target and name not in done:
+                    done[name] = time.perf_counter() - began
+            if time.perf_counter() - began > STABLE_WITHIN:
+                break
+            time.sleep(0.2)
+    finally:
+        running.stop()
+    wall = max(done.values()) if done else float("nan")
+    each = {k: round(v, 1) for k, v in done.items()}
+    print(f"    rebuild: {target} events in {wall:.1f} s ({each})")
+    return {
+        "events": target,
+        "wall_seconds": round(wall, 2),
+        "events_per_second": round(target / wall, 1),
+        "per_service_seconds": {k: round(v, 2) for k, v in done.items()},
+        "per_service_events_per_second": {k: round(target / v, 1) for k, v in done.items()},
+    }
+
+
+# ---- ingest ---------------------------------------------------------------------------------
+
+
+def _ingest_definition(size: Size) -> MovementDefinition:
+    import random
+
+    # One report per unit and trial: each trial amends every unit's sơ kết report once.
+    units = min(size.units, 500)
+    blocks = max(1, min(size.blocks, units // 10))
+    return _definition(Share("bench-ingest", 0, blocks, 0, units, 0, 0), random.Random(size.seed))
+
+
+async def _ingest_trial(
+    client: Client,
+    settings: Settings,
+    commands: list[SubmitReport],
+    rate: float | None,
+    in_flight: int,
+) -> dict[str, Any]:
+    derived: dict[str, float] = {}
+    nc = await nats.connect(settings.nats_url)
+
+    async def on_scoring(msg: Any) -> None:
+        cause = json.loads(msg.data).get("causation_id")
+        if cause and cause not in derived:
+            derived[cause] = time.perf_counter()
+
+    sub = await nc.subscribe(f"{settings.subject_prefix}.evt.scoring.>", cb=on_scoring)
+    sent_at: dict[str, float] = {}
+    replied: list[float] = []
+    gate = asyncio.Semaphore(in_flight)
+    rejected = 0
+
+    async def one(command: SubmitReport, when: float | None) -> None:
+        nonlocal rejected
+        if when is not None:
+            await asyncio.sleep(max(0.0, when - time.perf_counter()))
+        async with gate:
+            sent_at[command.command_id] = time.perf_counter()
+            reply = await client.command(command)
+            replied.append(time.perf_counter() - sent_at[command.command_id])
+            if reply.status != "accepted":
+                rejected += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(
+        *(one(c, None if rate is None else began + i / rate) for i, c in enumerate(commands))
+    )
+    ended = time.perf_counter()
+    deadline = time.perf_counter() + 120
+    # Polling: the decisions arrive on the subscription's own task.
+    while len(derived) < len(commands) - rejected and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    await sub.unsubscribe()
+    await nc.close()
+    to_decision = [derived[k] - v for k, v in sent_at.items() if k in derived]
+    return {
+        "commands": len(commands),
+        "rejected": rejected,
+        "commands_per_second": round((len(commands) - rejected) / (ended - began), 1),
+        "reply": latency(replied),
+        "first_decision": latency(to_decision),
+        "decisions_seen": len(to_decision),
+    }
+
+
+async def _ingest(settings: Settings, size: Size, runs: int, in_flight: int) -> dict[str, Any]:
+    definition = _ingest_definition(size)
+    ids = Ids(__import__("random").Random(size.seed + 7))
+    units = [u.unit_id for u in definition.units]
+    criteria = definition.scoring_table
+    async with Client(settings) as client:
+        await system.ready(settings)
+        setup = [_define_command(definition, ids)]
+        await system.send_all(client, setup, 1)
+        registrations = [
+            RegisterUnit(
+                command_id=ids(),
+                actor=clerk(u),
+                movement_id=definition.movement_id,
+                unit_id=u,
+                registered_on=date(2022, 5, 20),
+            )
+            for u in units
+        ]
+        opened = OpenRound(
+            command_id=ids(),
+            actor=NOI_VU,
+            movement_id=definition.movement_id,
+            round=RoundKind.SO_KET,
+            opened_on=date(2022, 7, 1),
+        )
+        await system.send_all(client, [*registrations, opened], in_flight)
+        await system.wait_stable(client, STABLE_WITHIN)
+
+        def reports(day: int) -> list[SubmitReport]:
+            return [
+                SubmitReport(
+                    command_id=ids(),
+                    actor=clerk(u),
+                    movement_id=definition.movement_id,
+                    unit_id=u,
+                    round=RoundKind.SO_KET,
+                    submitted_on=date(2022, 7, day),
+                    self_scores=[
+                        CriterionPoints(criterion_code=c.code, points=c.max_points)
+                        for c in criteria
+                    ],
+                    narrative="Báo cáo sơ kết.",
+                )
+                for u in units
+            ]
+
+        saturation = []
+        for trial in range(runs):
+            saturation.append(
+                await _ingest_trial(client, settings, reports(2 + trial), None, in_flight)
+            )
+            await system.wait_stable(client, STABLE_WITHIN)
+            print(
+                f"    ingest saturation run {trial + 1}: {saturation[-1]['commands_per_second']}/s"
+            )
+        rate = statistics.median(s["commands_per_second"] for s in saturation) / 2
+        moderate = []
+        for trial in range(runs):
+            moderate.append(
+                await _ingest_trial(client, settings, reports(12 + trial), rate, in_flight)
+            )
+            await system.wait_stable(client, STABLE_WITHIN)
+            print(
+                f"    ingest at {rate:.0f}/s run {trial + 1}: first decision p99 "
+                f"{moderate[-1]['first_decision']['p99_ms']} ms"
+            )
+    return {
+        "units": len(units),
+        "command": "submissions.submit_report (each causes scoring.ScoreSheetRecorded)",
+        "in_flight": in_flight,
+        "saturation_runs": saturation,
+        "fixed_rate_per_second": round(rate, 1),
+        "fixed_rate_runs": moderate,
+        "saturation_commands_per_second": statistics.median(
+            s["commands_per_second"] for s in saturation
+        ),
+        "fixed_first_decision_p99_ms": statistics.median(
+            m["first_decision"]["p99_ms"] or 0 for m in moderate
+        ),
+        "fixed_reply_p99_ms": statistics.median(m["reply"]["p99_ms"] or 0 for m in moderate),
+        "saturation_first_decision_p99_ms": statistics.median(
+            s["first_decision"]["p99_ms"] or 0 for s in saturation
+        ),
+        "saturation_reply_p99_ms": statistics.median(s["reply"]["p99_ms"] or 0 for s in saturation),
+    }
+
+
+def ingest(base: Settings, size: Size, work: Path, runs: int, in_flight: int) -> dict[str, Any]:
+    settings = system.isolated(base, system.new_tag(), work / "ingest")
+    asyncio.run(system.provision(settings))
+    running = system.start(settings)
+    try:
+        return asyncio.run(_ingest(settings, size, runs, in_flight))
+    finally:
+        running.stop()
+        asyncio.run(system.drop_streams(settings))
+
+
+# ---- documents ------------------------------------------------------------------------------
+
+
+def documents(recipients: int, runs: int) -> dict[str, Any]:
+    """The Quyết định with its list of recipients, rendered as the reporting service does."""
+    from thidua_reporting.adapters.docx_certificate import render_certificate
+    from thidua_reporting.adapters.docx_render import render_decision
+    from thidua_reporting.domain.certificate import CertificateFacts, build_certificate_view
+    from thidua_reporting.domain.decision_document import (
+        DecisionFacts,
+        Recipient,
+        build_decision_view,
+    )
+
+    facts = DecisionFacts(
+        issuer_lines=["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"],
+        parent_line=None,
+        number="01/QĐ-UBND",
+        place="Bắc Ninh",
+        signed_on=date(2023, 1, 5),
+        award_name="Giấy khen của Chủ tịch Ủy ban nhân dân thành phố",
+        movement_name="phong trào thi đua",
+        year=2022,
+        authority_line="CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ BẮC NINH",
+        legal_bases=["Luật Thi đua, Khen thưởng ngày 26 tháng 11 năm 2003"],
+        proposer="Trưởng phòng Nội vụ thành phố",
+        recipients=[
+            Recipient(
+                kind="ca_nhan",
+                name=f"Nguyễn Văn An {i:04d}",
+                position="Chuyên viên",
+                unit_name=f"Đơn vị {i % 2000:04d}",
+            )
+            for i in range(recipients)
+        ],
+        prize_individual_vnd=447_000,
+        prize_collective_vnd=None,
+        fund="Quỹ thi đua, khen thưởng thành phố năm 2023",
+        signer_position_lines=["CHỦ TỊCH"],
+        signer_name="Nguyễn Minh Quang",
+        recipients_of_copies=["Như Điều 3"],
+    )
+    times = []
+    size = 0
+    for _ in range(runs):
+        began = time.perf_counter()
+        data = render_decision(build_decision_view(facts))
+        times.append(time.perf_counter() - began)
+        size = len(data)
+    certificate = build_certificate_view(
+        CertificateFacts(
+            issuer_lines=["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"],
+            place="Bắc Ninh",
+            award_name="Giấy khen của Chủ tịch Ủy ban nhân dân thành phố",
+            recipient_kind="ca_nhan",
+            recipient_name="Nguyễn Văn An",
+            recipient_position="Chuyên viên",
+            unit_name="Đơn vị 0001",
+            movement_year=2022,
+            decision_number="01/QĐ-UBND",
+            signed_on=date(2023, 1, 5),
+            signer_position_lines=["CHỦ TỊCH"],
+            signer_name="Nguyễn Minh Quang",
+        )
+    )
+    began = time.perf_counter()
+    for _ in range(20):
+        render_certificate(certificate)
+    per_certificate = (time.perf_counter() - began) / 20
+    return {
+        "quyet_dinh": {
+            "recipients": recipients,
+            "seconds_median": round(statistics.median(times), 3),
+            "bytes": size,
+        },
+        "giay_khen_seconds_each": round(per_certificate, 4),
+        "tong_ket_report": "not measured: the tổng kết report document (40 block tables) does "
+        "not exist yet in the reporting service",
+    }
+
+
+# ---- ceilings and peer ----------------------------------------------------------------------
+
+
+def ceilings(url: str, count: int, size: int, runs: int) -> dict[str, Any]:
+    found = [asyncio.run(ceil.ceilings(url, count, size)) for _ in range(runs)]
+    for i, f in enumerate(found, 1):
+        print(
+            f"    ceilings run {i}: publish {f['publish']:.0f}/s, replay {f['replay']:.0f}/s, "
+            f"sha256 {f['sha256']:.0f}/s"
+        )
+    return {
+        "count": count,
+        "bytes": size,
+        "runs": found,
+        **{k: round(statistics.median(f[k] for f in found), 1) for k in found[0]},
+    }
+
+
+def peer_compare(
+    base: Settings, postgres_admin: str, count: int, size: int, runs: int
+) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    pg = system.Postgres(postgres_admin)
+    es_runs = []
+    try:
+        for _ in range(runs):
+            name = f"bench_es_{system.new_tag()}"
+            pg.database(name)
+            es_runs.append(peer.eventsourcing_side(postgres_admin, name, count, size))
+        with pg.engine.connect() as conn:
+            pg_version = str(conn.execute(text("show server_version")).scalar())
+    finally:
+        pg.drop()
+
+    def project(url: str) -> list[dict[str, float]]:
+        found = []
+        for _ in range(runs):
+            settings = system.isolated(
+                base.model_copy(update={"nats_url": url}), system.new_tag(), Path("/nonexistent")
+            )
+            found.append(asyncio.run(peer.project_side(settings, count, size)))
+        return found
+
+    default_runs = project(base.nats_url)
+
+    async def synced() -> tuple[list[dict[str, float]], str]:
+        async with ceil.nats_server(sync_always=True) as (url, version):
+            return await asyncio.to_thread(project, url), version
+
+    synced_runs, version = asyncio.run(synced())
+
+    def median(found: list[dict[str, float]]) -> dict[str, float]:
+        return {k: round(statistics.median(f[k] for f in found), 1) for k in found[0]}
+
+    result = {
+        "count": count,
+        "bytes": size,
+        "eventsourcing": {"postgresql": pg_version, **median(es_runs), "runs": es_runs},
+        "project_default": {"server": base.nats_url, **median(default_runs), "runs": default_runs},
+        "project_sync_always": {"server": version, **median(synced_runs), "runs": synced_runs},
+    }
+    for key in ("eventsourcing", "project_default", "project_sync_always"):
+        r = result[key]
+        print(f"    peer {key}: append {r['append']}/s, batch {r['append_batch']}/s, ", end="")
+        print(f"read {r['read']}/s")
+    return result

@@ -1,0 +1,87 @@
+"""The benchmark keeps working: a small run end to end, its output checked for shape only.
+
+Figures are never asserted (a shared machine makes them noise); what must hold is that every
+step ran, the whole year reached its awards, and results, ratios and targets were written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from thidua_kit.settings import Settings
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_small_benchmark_writes_results(
+    nats_url: str, postgres_admin_url: str, tmp_path: Path
+) -> None:
+    results = tmp_path / "results"
+    env = dict(os.environ, THIDUA_NATS_URL=nats_url, THIDUA_BENCH_POSTGRES_URL=postgres_admin_url)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--scale",
+            "0.01",
+            "--individuals",
+            "120",
+            "--proposals",
+            "40",
+            "--runs",
+            "1",
+            "--peer-events",
+            "200",
+            "--ceiling-events",
+            "2000",
+            "--results",
+            str(results),
+            "--work",
+            str(tmp_path / "work"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=580,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    written = sorted(results.glob("*.json"))
+    assert len(written) == 1
+    result = json.loads(written[0].read_text(encoding="utf-8"))
+    for key in ("workload", "year", "audit", "rebuild", "ceilings", "ingest", "documents", "peer"):
+        assert key in result, key
+    for backend in ("sqlite", "postgresql"):
+        year = result["year"][backend]
+        assert year["events"] > year["commands"] / 2
+        assert set(year["peak_rss_mb"]) == {
+            "submissions",
+            "scoring",
+            "nominations",
+            "reporting",
+            "audit",
+        }
+        assert year["phases"]["decisions"]["accepted"] >= 1, year["phases"]["decisions"]
+        assert not year["rejected"], year["rejected"]
+    assert result["audit"]["verify"]["exit_code"] == 0, result["audit"]["verify"]
+    assert result["audit"]["rederive"]["exit_code"] == 0, result["audit"]["rederive"]
+    assert result["rebuild"]["events"] == result["year"]["sqlite"]["events"]
+    assert {"publish", "replay", "sha256"} <= set(result["ceilings"])
+    assert len(result["ingest"]["saturation_runs"]) == 1
+    assert result["peer"]["eventsourcing"]["append"] > 0
+    statuses = {t["status"] for t in result["targets"]}
+    assert statuses <= {"met", "missed", "not measured"}
+    assert {t["target"] for t in result["targets"] if t["status"] == "not measured"} == set()
+    table = (results / "latest.md").read_text(encoding="utf-8")
+    assert "## Targets" in table and "Ratio" in table
+    assert Settings().stream not in done.stdout  # never the production stream
