@@ -38,6 +38,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--skip", default="", help="comma list: year,audit,rebuild,ingest,docs,peer")
     p.add_argument("--peer-events", type=int, default=None)
+    p.add_argument("--recipients", type=int, default=2000, help="of the Quyết định rendered")
     p.add_argument("--ceiling-events", type=int, default=None)
     p.add_argument("--results", type=Path, default=Path("bench/results"))
     p.add_argument("--work", type=Path, default=Path(".run/bench"))
@@ -78,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     print(f"Thi đua benchmark {stamp}: {size}", flush=True)
     year = generate(size)
+    default = Size(seed=args.seed)
+    # The default year's size in commands, to extrapolate a smaller run's wall time.
+    default_commands = year.commands() if size == default else generate(default).commands()
     print(f"  workload: {json.dumps(year.describe(), ensure_ascii=False)}", flush=True)
     result: dict[str, Any] = {
         "started": stamp,
@@ -88,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
         },
         "nats_url": base.nats_url,
-        "workload": year.describe(),
+        "workload": {**year.describe(), "default_commands": default_commands},
     }
     events = 0
     mean_bytes = 600
@@ -127,9 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         result["ingest"] = run.ingest(base, size, work, args.runs, args.in_flight)
     if "docs" not in skip:
         print("  documents:", flush=True)
-        result["documents"] = run.documents(
-            2000 if not args.small else size.decision_max, args.runs
-        )
+        result["documents"] = run.documents(args.recipients, args.runs)
         print(f"    {result['documents']}", flush=True)
     if "peer" not in skip:
         peer_count = args.peer_events or (1000 if args.small else 5000)

@@ -218,9 +218,12 @@ async def _ingest_trial(
     nc = await nats.connect(settings.nats_url)
 
     async def on_scoring(msg: Any) -> None:
-        cause = json.loads(msg.data).get("causation_id")
-        if cause and cause not in derived:
-            derived[cause] = time.perf_counter()
+        # The sheet names the report (the command's own id) as its cause.
+        seen = time.perf_counter()
+        envelope = json.loads(msg.data)
+        for key in (envelope.get("causation_id"), envelope.get("correlation_id")):
+            if key and key not in derived:
+                derived[key] = seen
 
     sub = await nc.subscribe(f"{settings.subject_prefix}.evt.scoring.>", cb=on_scoring)
     sent_at: dict[str, float] = {}
@@ -244,9 +247,11 @@ async def _ingest_trial(
         *(one(c, None if rate is None else began + i / rate) for i, c in enumerate(commands))
     )
     ended = time.perf_counter()
-    deadline = time.perf_counter() + 120
+    deadline = time.perf_counter() + 30
     # Polling: the decisions arrive on the subscription's own task.
-    while len(derived) < len(commands) - rejected and time.perf_counter() < deadline:  # noqa: ASYNC110
+    while time.perf_counter() < deadline:
+        if sum(k in derived for k in sent_at) >= len(commands) - rejected:
+            break
         await asyncio.sleep(0.05)
     await sub.unsubscribe()
     await nc.close()

@@ -378,7 +378,8 @@ def _movement_year(
         )
     )
     for r in definition.rounds:
-        late = set(rng.sample(units, round(len(units) * size.late)))
+        # Block heads report on time with full marks: they lead, and their blocks honour them.
+        late = set(rng.sample([u for u in units if u not in heads], round(len(units) * size.late)))
         on_time = [u for u in units if u not in late]
         amended = set(rng.sample(on_time, round(len(units) * size.amended)))
         first: list[Command] = []
@@ -603,7 +604,12 @@ def _records(
                 "source_ref": f"Tổng hợp xếp loại năm {year}",
             }
         )
-    others = [p for p in definition.persons if p.person_id not in proposed_ids]
+    # Discipline falls on people not proposed, outside the block heads' units (a collective
+    # with a disciplined member is not eligible).
+    heads = {b.head_unit_id for b in definition.blocks}
+    others = [
+        p for p in definition.persons if p.person_id not in proposed_ids and p.unit_id not in heads
+    ]
     initiatives = [
         {
             "initiative_id": f"sk-{year}-{n:05d}",

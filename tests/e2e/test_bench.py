@@ -39,6 +39,8 @@ def test_small_benchmark_writes_results(
             "40",
             "--runs",
             "1",
+            "--recipients",
+            "50",
             "--peer-events",
             "200",
             "--ceiling-events",
