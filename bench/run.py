@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -199,8 +200,6 @@ def rebuild(settings: Settings, urls: dict[str, str] | None, work: Path) -> dict
 
 
 def _ingest_definition(size: Size) -> MovementDefinition:
-    import random
-
     # One report per unit and trial: each trial amends every unit's sơ kết report once.
     units = min(size.units, 500)
     blocks = max(1, min(size.blocks, units // 10))
@@ -268,7 +267,7 @@ async def _ingest_trial(
 
 async def _ingest(settings: Settings, size: Size, runs: int, in_flight: int) -> dict[str, Any]:
     definition = _ingest_definition(size)
-    ids = Ids(__import__("random").Random(size.seed + 7))
+    ids = Ids(random.Random(size.seed + 7))
     units = [u.unit_id for u in definition.units]
     criteria = definition.scoring_table
     async with Client(settings) as client:
