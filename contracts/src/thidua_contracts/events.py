@@ -313,6 +313,9 @@ class DisciplineRecorded(EventPayload):
     level: DisciplineLevel
     decision_ref: Text
     effective_from: date
+    # The person disciplined heads the unit (người đứng đầu): the unit cannot lead its block
+    # that year (DOMAIN §6.3, step 5).
+    head_of_unit: bool = False
 
 
 class InitiativeRecognised(EventPayload):
