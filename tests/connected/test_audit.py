@@ -49,6 +49,7 @@ class History:
     documents: list[dict[str, Any]]
     bundle: Path
     live_verify: subprocess.CompletedProcess[str]
+    so_ket_closed: int
 
 
 def _isolated(nats_url: str, root: Path) -> Settings:
@@ -117,7 +118,16 @@ async def _record(settings: Settings, root: Path) -> History:
             thidua, settings, "audit", "export", str(bundle), "--key", str(key_file)
         )
         assert exported.returncode == 0, exported.stderr
-    return History(settings, taken, key, key_file, result["documents"], bundle, live_verify)
+    return History(
+        settings,
+        taken,
+        key,
+        key_file,
+        result["documents"],
+        bundle,
+        live_verify,
+        result["so_ket_closed"],
+    )
 
 
 async def _drop(*all_settings: Settings) -> None:
@@ -291,14 +301,22 @@ async def test_without_the_recorded_leaves_the_signed_roots_still_name_the_inter
     history: History,
 ) -> None:
     bodies = _bodies(history)
-    del bodies[30]
+    envelopes = [json.loads(b) for b in bodies]
+    # An event that the next one, a decision, names as its cause.
+    at = next(
+        i
+        for i in range(len(bodies) // 3, len(bodies) - 1)
+        if envelopes[i + 1]["actor"] is None
+        and envelopes[i + 1]["causation_id"] == envelopes[i]["event_id"]
+    )
+    del bodies[at]
     report = await _verify_copy(history, bodies, leaves=False)
     (interval,) = [f for f in report.findings if f.kind == Kind.ROOT_MISMATCH]
     assert interval.sequence is not None and interval.last is not None
-    assert interval.sequence <= 31 <= interval.last
+    assert interval.sequence <= at + 1 <= interval.last
     # What follows the gap shows it too: the next event's cause is no longer in the log.
     assert report.first is not None
-    assert (report.first.kind, report.first.sequence) == (Kind.DANGLING_CAUSE, 31)
+    assert (report.first.kind, report.first.sequence) == (Kind.DANGLING_CAUSE, at + 1)
 
 
 async def test_a_checkpoint_resigned_with_another_key_is_refused(history: History) -> None:
@@ -423,3 +441,88 @@ async def test_the_audit_service_resumes_its_tree_after_a_restart(
     assert all(0 < b - a <= 3 for a, b in zip([0, *sizes], sizes, strict=False))
     report = verify_log(events, notes, key, leaves=leaves)
     assert report.ok and report.latest is not None and report.latest.size == sizes[-1]
+
+
+def _rankings(replayed: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (a["params"]["block_id"], a["params"]["round"]): a["answer"]
+        for a in replayed["services"].get("scoring", {}).get("ranking", [])
+    }
+
+
+def test_replay_as_of_the_so_ket_deadline_shows_the_july_ranking(
+    history: History, tmp_path: Path
+) -> None:
+    events = history.taken.events
+    closed = history.so_ket_closed
+    envelopes = {seq: json.loads(body) for seq, body in events}
+    assert envelopes[closed]["type"] == "submissions.RoundClosed"
+    assert envelopes[closed]["payload"]["round"] == "so-ket"
+    recorded = next(
+        e
+        for e in envelopes.values()
+        if e["type"] == "scoring.BlockRanked" and e["subject"].endswith("khoi-phuong.so-ket")
+    )
+    later = [e["type"] for seq, e in envelopes.items() if seq > closed]
+    assert "nominations.AwardIssued" in later and "scoring.BlockRanked" in later  # December
+
+    kept = tmp_path / "state"
+    by_sequence = thidua(
+        history.settings,
+        "audit",
+        "replay",
+        "--as-of",
+        str(closed),
+        "--bundle",
+        str(history.bundle),
+        "--keep",
+        str(kept),
+        "--json",
+    )
+    assert by_sequence.returncode == 0, by_sequence.stderr
+    then = json.loads(by_sequence.stdout)
+    assert then["sequence"] == closed and not then["failed"]
+    rankings = _rankings(then)
+    # The July ranking, as recorded when the round closed; no tổng kết ranking existed yet.
+    assert set(rankings) == {("khoi-phuong", "so-ket"), ("khoi-phong-ban", "so-ket")}
+    assert rankings["khoi-phuong", "so-ket"]["rows"] == recorded["payload"]["rows"]
+    assert [r["unit_id"] for r in recorded["payload"]["rows"]][:3] == [
+        "phuong-vu-ninh",
+        "phuong-kinh-bac",
+        "phuong-dai-phuc",
+    ]
+    assert "awards" not in then["services"]["nominations"]
+    (progress,) = then["services"]["reporting"]["progress"]
+    so_ket = next(r for r in progress["answer"]["rounds"] if r["round"] == "so-ket")
+    # Suối Hoa's late report came after the deadline: then it was simply missing.
+    assert (so_ket["submitted"], so_ket["late"]) == (3, 0)
+    assert {p.name for p in kept.iterdir()} >= {"scoring.db", "reporting.db", "nominations.db"}
+
+    # The same moment by time, from the live stream: the close's own time, in Vietnam's zone.
+    moment = envelopes[closed]["occurred_at"]
+    by_time = thidua(history.settings, "audit", "replay", "--as-of", moment[:23])
+    assert by_time.returncode == 0, by_time.stderr
+    assert f"state as of {moment[:19]}+07:00" in by_time.stdout
+    assert "ranking khoi-phuong so-ket" in by_time.stdout
+    assert "tong-ket" not in by_time.stdout
+
+    # Now: December's ranking and the awards are there.
+    now = json.loads(
+        thidua(
+            history.settings,
+            "audit",
+            "replay",
+            "--as-of",
+            str(len(events)),
+            "--bundle",
+            str(history.bundle),
+            "--json",
+        ).stdout
+    )
+    assert ("khoi-phuong", "tong-ket") in _rankings(now)
+    assert len(now["services"]["nominations"]["awards"][0]["answer"]) == 3
+
+    before = thidua(history.settings, "audit", "replay", "--as-of", "31/7/2022", "--json")
+    assert json.loads(before.stdout)["sequence"] == 0  # nothing had been recorded by then
+    wrong = thidua(history.settings, "audit", "replay", "--as-of", "hôm qua")
+    assert wrong.returncode == 1 and "not a sequence, a date or a date-time" in wrong.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -262,3 +263,56 @@ def rederive(bundle: BundleOpt = None) -> None:
     for finding in findings:
         typer.echo(f"  {finding.line()}")
     raise typer.Exit(1)
+
+
+def _records(bundle: Path | None) -> list[tuple[int, bytes]]:
+    if bundle is not None:
+        if not bundle.is_dir():
+            fail(f"no bundle at {bundle}")
+        return list(read_events(bundle))
+    return _run(live.bodies)
+
+
+@audit.command("replay")
+def replay(
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            help="a sequence, a date (2022-07-31 or 31/7/2022: the end of that day) or an ISO "
+            "date-time; +07:00 unless given",
+        ),
+    ],
+    bundle: BundleOpt = None,
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="keep the rebuilt databases in this directory")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print every answer as JSON")] = False,
+) -> None:
+    """Every service's state as it was at a time or sequence: the log up to then folded by each
+    service's own code into fresh databases, and each service's queries answered there."""
+    records = _records(bundle)
+    settings = Settings()
+    try:
+        upto, described = live.as_of_sequence(as_of, records)
+    except live.AuditError as exc:
+        fail(str(exc))
+
+    def work(folder: Path) -> live.Replayed:
+        try:
+            return asyncio.run(live.replay(records, settings, upto, folder, described))
+        except LookupError as exc:  # a deciding service is not installed on this machine
+            fail(str(exc))
+
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        result = work(keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch:
+            result = work(Path(scratch))
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(result.render())
+    if keep is not None and not as_json:
+        typer.echo(f"databases: {keep}/<service>.db")

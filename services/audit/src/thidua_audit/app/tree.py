@@ -84,12 +84,24 @@ async def follow(sequence: int, ctx: Context) -> None:
         session.execute(leaves.insert().values(sequence=seq, leaf_hash=digest.hex()))
         state.append(digest)
     _save_tree(session, state)
-    last_row = session.execute(
+    await _sign_if_due(state, follower, ctx, caught_up=state.size >= follower.stream_last)
+
+
+async def on_idle(ctx: Context) -> None:
+    """The consumer has nothing new: the tree is at the end of the log, and a checkpoint may be
+    due by the clock alone (T seconds since the last one, with events not yet signed)."""
+    follower: Follower = ctx.extra["audit"]
+    await _sign_if_due(load_tree(ctx.store.session), follower, ctx, caught_up=True)
+
+
+async def _sign_if_due(
+    state: CompactTree, follower: Follower, ctx: Context, *, caught_up: bool
+) -> None:
+    last_row = ctx.store.session.execute(
         select(checkpoints.c.size, checkpoints.c.issued_at)
         .order_by(checkpoints.c.size.desc())
         .limit(1)
     ).first()
-    caught_up = state.size >= follower.stream_last
     if due(
         follower.policy,
         state.size,

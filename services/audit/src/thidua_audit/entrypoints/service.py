@@ -53,4 +53,5 @@ def build(settings: Settings) -> ServiceDefinition:
         },
         metadata=metadata,
         extra={"audit": follower},
+        on_idle=tree.on_idle,
     )
