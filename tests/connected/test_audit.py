@@ -21,7 +21,7 @@ import pytest
 
 from thidua_contracts.canonical import canonical_bytes
 from thidua_contracts.checkpoint import Checkpoint, SignerKey, VerifierKey, sign_checkpoint
-from thidua_contracts.commands import AuditPublicKey
+from thidua_contracts.commands import AuditPublicKey, RotateAuditKey
 from thidua_contracts.merkle import leaf_hash
 from thidua_contracts.verify import EVENTS_FILE, Kind, Report, verify_bundle, verify_log
 from thidua_kit import verify as live
@@ -526,3 +526,85 @@ def test_replay_as_of_the_so_ket_deadline_shows_the_july_ranking(
     assert json.loads(before.stdout)["sequence"] == 0  # nothing had been recorded by then
     wrong = thidua(history.settings, "audit", "replay", "--as-of", "hôm qua")
     assert wrong.returncode == 1 and "not a sequence, a date or a date-time" in wrong.stderr
+
+
+async def test_a_key_rotation_recorded_in_the_log_is_followed_from_either_key(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THIDUA_AUDIT_CHECKPOINT_EVERY", "2")
+    monkeypatch.setenv("THIDUA_AUDIT_CHECKPOINT_SECONDS", "0")
+    services = ("submissions", "audit")
+    async with running_system(settings, services), Client(settings) as client:
+        for command in (helpers.define(), helpers.register("phuong-vu-ninh")):
+            assert (await client.command(command)).status == "accepted"
+        await client.wait_until_stable(services)
+        first = await live.service_key(client)
+
+        clerk = RotateAuditKey(
+            command_id=new_id(),
+            actor=helpers.clerk("phuong-vu-ninh"),
+            movement_id="log",
+        )
+        refused = await client.command(clerk)
+        assert refused.status == "rejected" and refused.error is not None
+        assert refused.error.code.value == "forbidden"
+        rotated = await asyncio.to_thread(
+            thidua, settings, "audit", "rotate-key", "--reason", "Định kỳ thay khóa"
+        )
+        assert rotated.returncode == 0, rotated.stderr
+        assert "audit.SigningKeyRotated" in rotated.stdout
+        await client.wait_until_stable(services)
+        for unit in ("phuong-kinh-bac", "phuong-dai-phuc", "phuong-suoi-hoa"):
+            assert (await client.command(helpers.register(unit))).status == "accepted"
+        last = await client.wait_until_stable(services)
+        notes = await live.wait_for_checkpoint(client, last)
+        events = await live.bodies(client)
+        answer = (await client.query(AuditPublicKey())).result
+
+    (at,) = [seq for seq, body in events if b"audit.SigningKeyRotated" in body]
+    second = VerifierKey.parse(answer["key"])
+    assert answer["first_key"] == first.encode() and second != first
+    assert second.name == first.name  # one origin, two keys
+    sizes = _sizes(notes)
+    assert any(s < at for s in sizes) and any(s >= at for s in sizes)
+    for note in notes:  # each checkpoint signed by the key in force for its size, only
+        size = int(note.split("\n")[1])
+        signer, other = (first, second) if size < at else (second, first)
+        assert verify_log([], [note], signer).checkpoints_verified == 1
+        assert verify_log([], [note], other).checkpoints_verified == 0
+
+    # Trusting the first key, or the second, the whole history verifies.
+    for trusted in (first, second):
+        report = verify_log(events, notes, trusted)
+        assert report.ok, report.summary()
+        assert report.checkpoints_verified == len(notes)
+    key_file = settings.data_dir / "first.pub"
+    key_file.write_text(first.encode(), encoding="utf-8")
+    checked = await asyncio.to_thread(thidua, settings, "audit", "verify", "--key", str(key_file))
+    assert checked.returncode == 0, checked.stdout
+    bundle = settings.data_dir / "bundle"
+    exported = await asyncio.to_thread(
+        thidua, settings, "audit", "export", str(bundle), "--key", str(key_file)
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert verify_bundle(bundle, first).ok and verify_bundle(bundle, second).ok
+
+    # After the rotation the old key is no longer good, and a key never announced never was.
+    latest = Checkpoint.parse(notes[-1].split("\n\n")[0] + "\n")
+    old_seed = SignerKey.parse(
+        (settings.data_dir / "audit" / "checkpoint.key").read_text(encoding="utf-8")
+    )
+    stranger = SignerKey.generate(first.name)
+    for signer in (old_seed, stranger):
+        report = verify_log(events, [*notes[:-1], sign_checkpoint(latest, signer)], first)
+        assert [f.kind for f in report.findings] == [Kind.BAD_SIGNATURE], report.summary()
+
+    # A rotation that the key in force did not sign is named and not followed.
+    forged = json.loads(events[at - 1][1])
+    forged["event_id"] = new_id()
+    forged["payload"]["old_key"] = stranger.public().encode()
+    forged["payload"]["new_key"] = SignerKey.generate(first.name).public().encode()
+    report = verify_log([*events, (len(events) + 1, canonical_bytes(forged))], notes, first)
+    assert [(f.kind, f.sequence) for f in report.findings] == [
+        (Kind.BAD_ROTATION, len(events) + 1)
+    ]

@@ -16,7 +16,9 @@ from typing import Annotated, Any
 
 import typer
 
-from thidua_contracts.checkpoint import NoteError, VerifierKey, open_checkpoint
+from thidua_contracts.checkpoint import NoteError, VerifierKey
+from thidua_contracts.commands import RotateAuditKey
+from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.merkle import (
     consistency_proof,
     inclusion_proof,
@@ -24,12 +26,20 @@ from thidua_contracts.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from thidua_contracts.verify import KEY_FILE, Report, read_checkpoints, read_events
+from thidua_contracts.verify import (
+    KEY_FILE,
+    KeySchedule,
+    Report,
+    key_schedule,
+    read_checkpoints,
+    read_events,
+)
 from thidua_contracts.verify import verify_bundle as verify_offline
 
 from . import verify as live
-from .cli import _run, audit, fail
+from .cli import _run, _send, audit, fail
 from .client import Client
+from .clock import new_id
 from .settings import Settings
 
 KeyOpt = Annotated[
@@ -40,6 +50,9 @@ KeyOpt = Annotated[
         help="the verifier key you trust (text, or a file holding it)",
     ),
 ]
+# A rotation concerns the whole log, not one movement; the envelope still names a scope.
+KEY_SCOPE = "log"
+
 BundleOpt = Annotated[
     Path | None, typer.Option("--bundle", help="an export bundle directory (offline)")
 ]
@@ -78,17 +91,20 @@ async def _live_key(client: Client, key: str | None) -> VerifierKey:
 
 async def _leaves_and_notes(
     client: Client, key: str | None
-) -> tuple[list[bytes], list[str], VerifierKey]:
+) -> tuple[list[bytes], list[str], KeySchedule]:
     verifier = await _live_key(client, key)
     events = await live.bodies(client)
-    return [leaf_hash(b) for _, b in events], await live.checkpoint_notes(client), verifier
+    schedule, _ = key_schedule(events, verifier, verifier.name)
+    return [leaf_hash(b) for _, b in events], await live.checkpoint_notes(client), schedule
 
 
-def _offline(bundle: Path, key: str | None) -> tuple[list[bytes], list[str], VerifierKey]:
+def _offline(bundle: Path, key: str | None) -> tuple[list[bytes], list[str], KeySchedule]:
     if not bundle.is_dir():
         fail(f"no bundle at {bundle}")
     verifier = _bundle_key(bundle, key)
-    return [leaf_hash(b) for _, b in read_events(bundle)], read_checkpoints(bundle), verifier
+    events = list(read_events(bundle))
+    schedule, _ = key_schedule(events, verifier, verifier.name)
+    return [leaf_hash(b) for _, b in events], read_checkpoints(bundle), schedule
 
 
 def _print_report(report: Report) -> None:
@@ -123,7 +139,7 @@ def verify(bundle: BundleOpt = None, key: KeyOpt = None) -> None:
     _print_report(_run(work))
 
 
-def _gather(bundle: Path | None, key: str | None) -> tuple[list[bytes], list[str], VerifierKey]:
+def _gather(bundle: Path | None, key: str | None) -> tuple[list[bytes], list[str], KeySchedule]:
     if bundle is not None:
         return _offline(bundle, key)
     return _run(lambda client: _leaves_and_notes(client, key))
@@ -137,9 +153,9 @@ def prove(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Inclusion proof of one sequence in the latest signed checkpoint, checked before printing."""
-    leaves, notes, verifier = _gather(bundle, key)
+    leaves, notes, schedule = _gather(bundle, key)
     try:
-        checkpoint, note = live.latest_checkpoint(notes, verifier)
+        checkpoint, note = live.latest_checkpoint(notes, schedule)
     except live.AuditError as exc:
         fail(str(exc))
     if not 1 <= sequence <= checkpoint.size:
@@ -178,14 +194,8 @@ def consistency(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Consistency proof between two signed checkpoints (tree sizes OLD <= NEW)."""
-    leaves, notes, verifier = _gather(bundle, key)
-    signed = {}
-    for note in notes:
-        try:
-            checkpoint = open_checkpoint(note, verifier)
-        except NoteError:
-            continue
-        signed[checkpoint.size] = checkpoint
+    leaves, notes, schedule = _gather(bundle, key)
+    signed = {checkpoint.size: checkpoint for checkpoint in schedule.signed(notes)}
     missing = [size for size in (old, new) if size not in signed]
     if missing:
         known = ", ".join(str(s) for s in sorted(signed)) or "none"
@@ -316,3 +326,20 @@ def replay(
         typer.echo(result.render())
     if keep is not None and not as_json:
         typer.echo(f"databases: {keep}/<service>.db")
+
+
+@audit.command("rotate-key")
+def rotate_key(
+    reason: Annotated[str | None, typer.Option(help="why, for the record")] = None,
+    actor: Annotated[str, typer.Option(help="the operator's id")] = "van-hanh",
+) -> None:
+    """A new checkpoint key, recorded in the log with a statement signed by the old and the
+    new key; checkpoints from that sequence on are signed by the new key."""
+    _send(
+        lambda: RotateAuditKey(
+            command_id=new_id(),
+            actor=Actor(id=actor, role=Role.SYSTEM),
+            movement_id=KEY_SCOPE,
+            reason=reason,
+        )
+    )

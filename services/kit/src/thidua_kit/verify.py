@@ -24,7 +24,7 @@ from nats.js import api as js_api
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from thidua_contracts.checkpoint import Checkpoint, NoteError, VerifierKey, open_checkpoint
+from thidua_contracts.checkpoint import Checkpoint, NoteError, VerifierKey
 from thidua_contracts.commands import AuditLeaves, AuditPublicKey
 from thidua_contracts.envelope import Envelope
 from thidua_contracts.events import (
@@ -42,8 +42,10 @@ from thidua_contracts.verify import (
     LEAVES_FILE,
     MANIFEST_FILE,
     PROOFS_FILE,
+    KeySchedule,
     Report,
     event_line,
+    key_schedule,
     make_proofs,
     verify_log,
 )
@@ -142,17 +144,17 @@ async def verify_live(client: Client, verifier: VerifierKey) -> Report:
     )
 
 
-def latest_checkpoint(notes: Sequence[str], verifier: VerifierKey) -> tuple[Checkpoint, str]:
+def latest_checkpoint(notes: Sequence[str], schedule: KeySchedule) -> tuple[Checkpoint, str]:
     best: tuple[Checkpoint, str] | None = None
     for note in notes:
         try:
-            checkpoint = open_checkpoint(note, verifier)
+            checkpoint = schedule.open(note)
         except NoteError:
             continue
         if best is None or checkpoint.size > best[0].size:
             best = (checkpoint, note)
     if best is None:
-        raise AuditError("no checkpoint signed by this key")
+        raise AuditError("no checkpoint signed by this key (or a key it rotated to)")
     return best
 
 
@@ -190,12 +192,8 @@ def write_bundle(directory: Path, taken: Snapshot, verifier: VerifierKey) -> dic
             out.write(json.dumps({"note": note}, ensure_ascii=False) + "\n")
     (directory / KEY_FILE).write_text(verifier.encode() + "\n", encoding="utf-8")
     (directory / LEAVES_FILE).write_text("".join(h.hex() + "\n" for h in leaves))
-    signed = []
-    for note in notes:
-        try:
-            signed.append(open_checkpoint(note, verifier).size)
-        except NoteError:
-            continue
+    schedule, _ = key_schedule(events, verifier, verifier.name)
+    signed = [c.size for c in schedule.signed(notes)]
     notable = [seq for seq, body in events if _notable(body)]
     proofs = make_proofs(leaves, signed, notable)
     (directory / PROOFS_FILE).write_text(json.dumps(proofs, indent=1), encoding="utf-8")

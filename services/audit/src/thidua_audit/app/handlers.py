@@ -9,7 +9,12 @@ from sqlalchemy import select
 from thidua_contracts.commands import ExplainAward
 from thidua_contracts.envelope import Envelope
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import AwardIssued, DocumentRegistered, EventPayload
+from thidua_contracts.events import (
+    AwardIssued,
+    DocumentRegistered,
+    EventPayload,
+    SigningKeyRotated,
+)
 from thidua_kit.db import Store
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
@@ -17,10 +22,13 @@ from thidua_kit.settings import Settings
 
 from ..adapters.tables import events
 from ..domain.chain import causal_chain, describe
-from .tree import follow
+from .tree import apply_rotation, follow
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+    if isinstance(payload, SigningKeyRotated):
+        # Before the tree grows to this sequence: its checkpoint is the new key's first.
+        apply_rotation(item, payload, ctx)
     await follow(item.sequence, ctx)
     env = item.envelope
     exists = ctx.store.session.execute(
