@@ -21,7 +21,7 @@ import pytest
 
 from thidua_contracts.canonical import canonical_bytes
 from thidua_contracts.checkpoint import Checkpoint, SignerKey, VerifierKey, sign_checkpoint
-from thidua_contracts.commands import AuditPublicKey, RotateAuditKey
+from thidua_contracts.commands import AuditPublicKey, ExplainAward, RotateAuditKey
 from thidua_contracts.merkle import leaf_hash
 from thidua_contracts.verify import EVENTS_FILE, Kind, Report, verify_bundle, verify_log
 from thidua_kit import verify as live
@@ -50,6 +50,7 @@ class History:
     bundle: Path
     live_verify: subprocess.CompletedProcess[str]
     so_ket_closed: int
+    explained: dict[str, Any]
 
 
 def _isolated(nats_url: str, root: Path) -> Settings:
@@ -107,6 +108,8 @@ async def _record(settings: Settings, root: Path) -> History:
             taken = await live.snapshot(client)
             reply = await client.query(AuditPublicKey())
             key = VerifierKey.parse(reply.result["key"])
+            award_id = result["awards"][0]["award_id"]
+            explained = (await client.query(ExplainAward(award_id=award_id))).result
         key_file = root / "trusted.pub"
         key_file.write_text(key.encode() + "\n", encoding="utf-8")
         # The CLI as an auditor runs it, against the live services, trusting a saved key.
@@ -127,6 +130,7 @@ async def _record(settings: Settings, root: Path) -> History:
         bundle,
         live_verify,
         result["so_ket_closed"],
+        explained,
     )
 
 
@@ -608,3 +612,38 @@ async def test_a_key_rotation_recorded_in_the_log_is_followed_from_either_key(
     assert [(f.kind, f.sequence) for f in report.findings] == [
         (Kind.BAD_ROTATION, len(events) + 1)
     ]
+
+
+def test_an_award_is_explained_offline_from_the_bundle_as_text_json_and_docx(
+    history: History, tmp_path: Path
+) -> None:
+    live_answer = history.explained
+    award_id = live_answer["award"]["award_id"]
+    key = ("--bundle", str(history.bundle))
+    as_json = thidua(history.settings, "audit", "explain", award_id, "--json", *key)
+    assert as_json.returncode == 0, as_json.stderr
+    offline = json.loads(as_json.stdout)
+    assert offline == live_answer  # the bundle alone gives what the audit service answers
+    types = [step["type"] for step in offline["steps"]]
+    assert types[0] == "submissions.MovementDefined" and types[-1] == "nominations.AwardIssued"
+    assert "submissions.ReportSubmitted" in types and "nominations.BallotOutcomeDecided" in types
+    assert {d["doc_type"] for d in offline["documents"]} == {"quyet-dinh", "giay-khen"}
+    assert offline["after"] == []  # never revoked
+
+    target = tmp_path / "giai-trinh.docx"
+    as_text = thidua(
+        history.settings, "audit", "explain", award_id, "--docx", str(target), *key
+    )
+    assert as_text.returncode == 0, as_text.stderr
+    assert "nominations.AwardIssued" in as_text.stdout
+    assert f"Quyết định số {offline['award']['decision_number']}" in as_text.stdout
+    from docx import Document
+
+    document = Document(str(target))
+    (table,) = document.tables
+    assert len(table.rows) == 1 + len(offline["steps"])
+    assert table.rows[-1].cells[2].text == "nominations.AwardIssued"
+    assert offline["award"]["recipient_name"] in document.paragraphs[1].text
+
+    unknown = thidua(history.settings, "audit", "explain", new_id(), *key)
+    assert unknown.returncode == 1 and "no award" in unknown.stderr

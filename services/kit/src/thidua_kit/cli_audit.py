@@ -18,7 +18,7 @@ import typer
 
 from thidua_contracts.checkpoint import NoteError, VerifierKey
 from thidua_contracts.commands import RotateAuditKey
-from thidua_contracts.envelope import Actor, Role
+from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.merkle import (
     consistency_proof,
     inclusion_proof,
@@ -40,6 +40,7 @@ from . import verify as live
 from .cli import _run, _send, audit, fail
 from .client import Client
 from .clock import new_id
+from .services import load
 from .settings import Settings
 
 KeyOpt = Annotated[
@@ -343,3 +344,21 @@ def rotate_key(
             reason=reason,
         )
     )
+
+
+def explain_offline(bundle: Path, award_id: str) -> dict[str, Any]:
+    """`explain` from an export bundle, with the audit service's own chain code run locally."""
+    envelopes = []
+    for sequence, body in _records(bundle):
+        try:
+            envelopes.append((sequence, Envelope.from_bytes(body)))
+        except ValueError:
+            continue  # `verify` names it; it cannot be part of a chain
+    try:
+        explain_log = load("audit", Settings()).extra["explain_log"]
+    except LookupError as exc:
+        fail(str(exc))
+    result: dict[str, Any] | None = explain_log(award_id, envelopes)
+    if result is None:
+        fail(f"no award {award_id} in the bundle")
+    return result

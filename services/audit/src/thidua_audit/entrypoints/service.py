@@ -13,8 +13,10 @@ from thidua_kit.db import Store
 from thidua_kit.host import ServiceDefinition
 from thidua_kit.settings import Settings
 
+from ..adapters.explain_docx import render_explanation
 from ..adapters.tables import metadata
 from ..app import handlers, tree
+from ..domain.chain import explain_log
 from ..domain.checkpointing import Policy, default_origin
 
 
@@ -53,6 +55,11 @@ def build(settings: Settings) -> ServiceDefinition:
             AuditLeaves.NAME: (AuditLeaves, leaf_page),
         },
         metadata=metadata,
-        extra={"audit": follower},
+        # Auditors' tools run these locally on an export bundle, without the service.
+        extra={
+            "audit": follower,
+            "explain_log": explain_log,
+            "explain_docx": render_explanation,
+        },
         on_idle=tree.on_idle,
     )
