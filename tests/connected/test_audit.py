@@ -5,6 +5,7 @@ named with its first sequence."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -13,11 +14,13 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import nats
 import pytest
+import yaml
 
 from thidua_contracts.canonical import canonical_bytes
 from thidua_contracts.checkpoint import Checkpoint, SignerKey, VerifierKey, sign_checkpoint
@@ -396,9 +399,18 @@ async def test_a_forged_award_appended_by_another_client_is_found_by_rederive(
 async def test_a_rule_pack_edited_after_the_fact_is_found_by_rederive(history: History) -> None:
     nominations = load("nominations", history.settings)
     packs = dict(nominations.extra["rule_packs"])
-    pack, ref = packs["vn-2017"]
-    # The file edited in place, same id and version: its bytes, and so its hash, changed.
-    packs["vn-2017"] = (pack, ref.model_copy(update={"sha256": "0" * 64}))
+    _pack, ref = packs["vn-2017"]
+    # The file edited in place, same id and version: the Giấy khen's multiplier for a person
+    # raised from 0.3 to 0.5 of the base salary.
+    text = files("thidua_nominations").joinpath("rules", "vn-2017.yaml").read_bytes()
+    line = b'multiplier: {ca_nhan: "0.3", tap_the: "0.6"}'
+    assert text.count(line) == 1
+    edited = text.replace(line, b'multiplier: {ca_nhan: "0.5", tap_the: "0.6"}')
+    pack = type(_pack).model_validate(yaml.safe_load(edited))
+    packs["vn-2017"] = (
+        pack,
+        ref.model_copy(update={"sha256": hashlib.sha256(edited).hexdigest()}),
+    )
     nominations.extra = {**nominations.extra, "rule_packs": packs}
     events = history.taken.events
     _, findings = await live.rederive(events, history.settings, {"nominations": nominations})
@@ -407,6 +419,49 @@ async def test_a_rule_pack_edited_after_the_fact_is_found_by_rederive(history: H
     )
     assert findings[0].sequence == first_use and findings[0].kind == "differs"
     assert "rules.sha256" in findings[0].detail
+    judged_by_the_pack = [
+        seq for seq, b in events if json.loads(b).get("rules", {}) == ref.model_dump(mode="json")
+    ]
+    # Every decision made under the pack is named, each with both versions.
+    assert [f.sequence for f in findings] == judged_by_the_pack
+    assert all(f.recorded and f.derived and f.recorded != f.derived for f in findings)
+    (person,) = [
+        f
+        for f in findings
+        if json.loads(f.recorded or "{}")["type"] == "nominations.AwardIssued"
+        and json.loads(f.recorded or "{}")["payload"]["recipient_kind"] == "ca_nhan"
+        and json.loads(f.recorded or "{}")["payload"]["recipient_id"] == "nguyen-thi-huong"
+    ]
+    assert "payload.prize_vnd: recorded 450000, derived again 750000" in person.detail
+    assert json.loads(person.derived or "{}")["payload"]["multiplier"] == "0.5"
+
+
+async def test_a_decision_forged_into_a_copy_of_the_stream_is_named_by_the_cli(
+    history: History,
+) -> None:
+    bodies = _bodies(history)
+    seq, sheet = next(
+        (i + 1, json.loads(b))
+        for i, b in enumerate(bodies)
+        if b"scoring.ScoreSheetRecorded" in b and b"phuong-suoi-hoa.tong-ket" in b
+    )
+    # Someone with write access raises a sheet's total in place of the recorded one.
+    sheet["payload"]["total"] = "99.00"
+    bodies[seq - 1] = canonical_bytes(sheet)
+    copy = await _copy_stream(history, bodies)
+    try:
+        checked = await asyncio.to_thread(thidua, copy, "audit", "rederive", "--json")
+    finally:
+        await _drop(copy)
+    assert checked.returncode == 1
+    finding, *after = json.loads(checked.stdout)["disagreements"]
+    assert (finding["sequence"], finding["kind"], finding["service"]) == (seq, "differs", "scoring")
+    assert finding["recorded"]["payload"]["total"] == "99.00"
+    assert finding["derived"]["payload"]["total"] != "99.00"
+    # Whatever read the forged sheet (the block's ranking) was decided on other figures.
+    assert after and all(seq in [i["sequence"] for i in f["derived"]["inputs"]] for f in after), (
+        after
+    )
 
 
 async def test_the_audit_service_resumes_its_tree_after_a_restart(
@@ -609,9 +664,7 @@ async def test_a_key_rotation_recorded_in_the_log_is_followed_from_either_key(
     forged["payload"]["old_key"] = stranger.public().encode()
     forged["payload"]["new_key"] = SignerKey.generate(first.name).public().encode()
     report = verify_log([*events, (len(events) + 1, canonical_bytes(forged))], notes, first)
-    assert [(f.kind, f.sequence) for f in report.findings] == [
-        (Kind.BAD_ROTATION, len(events) + 1)
-    ]
+    assert [(f.kind, f.sequence) for f in report.findings] == [(Kind.BAD_ROTATION, len(events) + 1)]
 
 
 def test_an_award_is_explained_offline_from_the_bundle_as_text_json_and_docx(
@@ -631,9 +684,7 @@ def test_an_award_is_explained_offline_from_the_bundle_as_text_json_and_docx(
     assert offline["after"] == []  # never revoked
 
     target = tmp_path / "giai-trinh.docx"
-    as_text = thidua(
-        history.settings, "audit", "explain", award_id, "--docx", str(target), *key
-    )
+    as_text = thidua(history.settings, "audit", "explain", award_id, "--docx", str(target), *key)
     assert as_text.returncode == 0, as_text.stderr
     assert "nominations.AwardIssued" in as_text.stdout
     assert f"Quyết định số {offline['award']['decision_number']}" in as_text.stdout

@@ -259,21 +259,30 @@ def verify_document(path: Path, bundle: BundleOpt = None) -> None:
 
 
 @audit.command("rederive")
-def rederive(bundle: BundleOpt = None) -> None:
-    """Make every computed decision again from the log (scoring, nominations, reporting, with the
-    rule packs installed here) and compare it byte for byte with what was recorded."""
-    records = list(read_events(bundle)) if bundle is not None else _run(live.bodies)
+def rederive(
+    bundle: BundleOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="every disagreement with both bodies, as JSON")
+    ] = False,
+) -> None:
+    """Make every computed decision again from the log (each deciding service's own code, with
+    the rule packs installed here) and compare it byte for byte with what was recorded."""
+    records = _records(bundle)
     try:
         derived, findings = asyncio.run(live.rederive(records, Settings()))
     except LookupError as exc:  # a deciding service is not installed on this machine
         fail(str(exc))
-    if not findings:
+    if as_json:
+        result = {"derived": derived, "disagreements": [f.as_dict() for f in findings]}
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    elif not findings:
         typer.echo(f"ok: {derived} recorded decisions derived again, byte for byte")
-        return
-    typer.echo(f"FAILED: {len(findings)} disagreements ({derived} decisions derived again)")
-    for finding in findings:
-        typer.echo(f"  {finding.line()}")
-    raise typer.Exit(1)
+    else:
+        typer.echo(f"FAILED: {len(findings)} disagreements ({derived} decisions derived again)")
+        for finding in findings:
+            typer.echo(f"  {finding.line()}")
+    if findings:
+        raise typer.Exit(1)
 
 
 def _records(bundle: Path | None) -> list[tuple[int, bytes]]:
