@@ -698,3 +698,24 @@ def test_an_award_is_explained_offline_from_the_bundle_as_text_json_and_docx(
 
     unknown = thidua(history.settings, "audit", "explain", new_id(), *key)
     assert unknown.returncode == 1 and "no award" in unknown.stderr
+
+
+async def test_a_quiet_log_is_signed_by_the_clock_without_waiting_for_more_events(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THIDUA_AUDIT_CHECKPOINT_EVERY", "1000")
+    monkeypatch.setenv("THIDUA_AUDIT_CHECKPOINT_SECONDS", "0.5")
+    services = ("submissions", "audit")
+    async with running_system(settings, services), Client(settings) as client:
+        for command in (
+            helpers.define(),
+            helpers.register("phuong-vu-ninh"),
+            helpers.register("phuong-kinh-bac"),
+        ):
+            assert (await client.command(command)).status == "accepted"
+        last = await client.wait_until_stable(services)
+        notes = await live.wait_for_checkpoint(client, last, patience=30)
+        key = await live.service_key(client)
+        events = await live.bodies(client)
+    assert _sizes(notes)[-1] == last  # N = 1000 was never reached: the clock signed it
+    assert verify_log(events, notes, key).ok
