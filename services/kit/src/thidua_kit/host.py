@@ -61,6 +61,10 @@ class Context:
 CommandHandler = Callable[[Any, Context], Awaitable[list[StoredEvent]]]
 QueryHandler = Callable[[Any, Store, Settings], Any]
 EventHandler = Callable[[StoredEvent, EventPayload, Context], Awaitable[None]]
+IdleHandler = Callable[[Context], Awaitable[None]]
+
+# How often, at most, a service's idle work runs while its consumer has nothing to fold.
+IDLE_EVERY_SECONDS = 0.5
 
 
 @dataclass
@@ -71,6 +75,9 @@ class ServiceDefinition:
     queries: dict[str, tuple[type[Query], QueryHandler]] = field(default_factory=dict)
     metadata: MetaData | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Work due by the clock rather than by an event (audit: a checkpoint T seconds after the
+    # last one); run in its own transaction when the consumer finds nothing new.
+    on_idle: IdleHandler | None = None
 
 
 def parse_payload(envelope: Envelope) -> EventPayload:
@@ -94,6 +101,7 @@ class ServiceHost:
         self.app: FastStream | None = None
         self._stopping = False
         self._consumer_task: asyncio.Task[None] | None = None
+        self._last_idle = 0.0
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -226,12 +234,26 @@ class ServiceHost:
                     batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
                 )
             except TimeoutError:
+                await self._idle()
                 continue
             except Exception:
                 log.exception("%s: fetch failed; retrying", self.name)
                 await asyncio.sleep(self.settings.retry_base_seconds)
                 continue
             await self.handle_batch(messages)
+
+    async def _idle(self) -> None:
+        hook = self.definition.on_idle
+        now = asyncio.get_running_loop().time()
+        if hook is None or now - self._last_idle < IDLE_EVERY_SECONDS:
+            return
+        self._last_idle = now
+        try:
+            async with self._lock:
+                with Session(self.engine) as session, session.begin():
+                    await hook(self.context(Store(session)))
+        except Exception:  # the next idle moment tries again; events go on being folded
+            log.exception("%s: idle work failed", self.name)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
