@@ -20,13 +20,19 @@ import yaml
 
 from thidua_contracts.commands import (
     CloseRound,
+    CloseSession,
     Command,
+    CreditFund,
     DefineMovement,
     ExplainAward,
     ImportRecords,
     ListAwards,
     ListDocuments,
+    ListNominations,
+    NotifyResult,
     OpenRound,
+    OpenSession,
+    PostNotice,
     ProposeAward,
     PublishMovement,
     RecordBlockBallot,
@@ -34,12 +40,20 @@ from thidua_contracts.commands import (
     RegisterIndividual,
     RegisterUnit,
     ShowBlockRanking,
+    ShowFund,
     SignCovenant,
     SignDecision,
     SubmitReport,
+    SupplementDossier,
 )
 from thidua_contracts.envelope import Actor, Role
-from thidua_contracts.events import Achievement, CandidateVotes, CriterionPoints
+from thidua_contracts.events import (
+    Achievement,
+    CandidateVotes,
+    CouncilMember,
+    CriterionPoints,
+    DossierItem,
+)
 from thidua_contracts.movement import MovementDefinition, RoundKind
 
 from ..client import Client
@@ -365,10 +379,29 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     award_code="GK_CT_UBND_TP",
                     year=2022,
                     achievement_summary="Hoàn thành xuất sắc nhiệm vụ năm 2022.",
+                    dossier=dossier(unit, minutes=unit != "phuong-suoi-hoa"),
                 ),
             )
         await client.wait_until_stable(("scoring", "nominations"))
-        print(f"  {len(proposals)} proposals appraised by nominations")
+        # Suối Hoa forgot its minutes: one request listing the defect, then the supplement.
+        noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+        await send(
+            client,
+            SupplementDossier(
+                command_id=new_id(),
+                actor=clerk("phuong-suoi-hoa"),
+                movement_id=MOVEMENT,
+                proposal_id=ids["do-thi-lan"],
+                items=[d for d in dossier("phuong-suoi-hoa") if d.kind == "bien_ban_binh_xet"],
+                received_on=datetime(2022, 12, 15).date(),
+            ),
+        )
+        await client.wait_until_stable(("nominations",))
+        print(
+            f"  {len(proposals)} proposals appraised by nominations (Suối Hoa's dossier lacked "
+            "its minutes: one request to supplement, supplemented 15/12/2022)"
+        )
+        await notice_and_session(client, list(ids.values()))
         secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
         votes = {"nguyen-thi-huong": 8, "le-thi-thu-ha": 7, "phuong-dai-phuc": 9, "do-thi-lan": 4}
         for subject, yes in votes.items():
@@ -389,9 +422,35 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     yes=yes,
                 ),
             )
+        await send(
+            client,
+            CloseSession(
+                command_id=new_id(),
+                actor=secretary,
+                movement_id=MOVEMENT,
+                session_id="hdtdkt-2022-12-20",
+                closed_on=datetime(2022, 12, 20).date(),
+            ),
+        )
         await client.wait_until_stable(("nominations",))
-        print("  council session 20/12/2022: 9 members; 3 nominees passed (> 1/2), 1 failed (4/9)")
+        print(
+            "  public notice 12/12/2022 (5 working days, no objection); council session "
+            "20/12/2022: 9 of 9 members present; 3 nominees passed (> 1/2), 1 failed (4/9)"
+        )
         passed = [ids[s] for s, yes in votes.items() if yes * 2 > 9]
+        # The city's award fund holds less than the decision will pay: the decision is flagged.
+        await send(
+            client,
+            CreditFund(
+                command_id=new_id(),
+                actor=Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+                movement_id=MOVEMENT,
+                level="cap_huyen",
+                amount_vnd=1500000,
+                credited_on=datetime(2022, 1, 10).date(),
+                source_ref="Quỹ thi đua, khen thưởng thành phố năm 2022 (số liệu mẫu)",
+            ),
+        )
         last = await send(
             client,
             SignDecision(
@@ -407,8 +466,102 @@ async def drive(settings: Settings) -> dict[str, Any]:
             ),
         )
         await client.wait_until_folded(("nominations",), last)
+        await send(
+            client,
+            NotifyResult(
+                command_id=new_id(),
+                actor=noi_vu,
+                movement_id=MOVEMENT,
+                proposal_id=ids["do-thi-lan"],
+                kind="rejection",
+                notified_on=datetime(2023, 1, 9).date(),
+                reason="Không đạt số phiếu của Hội đồng (4/9 thành viên đồng ý).",
+            ),
+        )
         await client.wait_until_stable(SERVICE_NAMES)
+        await procedure_summary(client)
         return await summarise(client, settings)
+
+
+# The city's Emulation & Commendation Council (sample names; DOMAIN §4 composition).
+COUNCIL = [
+    ("Nguyễn Minh Quang", "Chủ tịch Hội đồng"),
+    ("Trần Văn Bình", "Phó Chủ tịch thường trực"),
+    ("Lê Thị Mai", "Phó Chủ tịch"),
+    ("Phạm Văn Đức", "Thành viên"),
+    ("Hoàng Thị Ngọc", "Thành viên"),
+    ("Vũ Văn Hải", "Thành viên"),
+    ("Đặng Thị Hoa", "Thành viên"),
+    ("Bùi Văn Long", "Thành viên"),
+    ("Ngô Thị Thanh", "Thành viên"),
+]
+
+
+def dossier(unit: str, minutes: bool = True) -> list[DossierItem]:
+    """The three documents of a Giấy khen dossier (DOMAIN §5.2), by hash (sample files)."""
+    import hashlib
+
+    def sha(name: str) -> str:
+        return hashlib.sha256(f"{unit}/{name}".encode()).hexdigest()
+
+    items = [
+        DossierItem(
+            kind="to_trinh",
+            name="Tờ trình đề nghị khen thưởng",
+            number="12/TTr-UBND",
+            issued_on=datetime(2022, 12, 5).date(),
+            sha256=sha("to-trinh"),
+        ),
+        DossierItem(kind="bao_cao_thanh_tich", name="Báo cáo thành tích", sha256=sha("bctt")),
+    ]
+    if minutes:
+        items.append(
+            DossierItem(kind="bien_ban_binh_xet", name="Biên bản xét khen thưởng", sha256=sha("bb"))
+        )
+    return items
+
+
+async def notice_and_session(client: Client, proposal_ids: list[str]) -> None:
+    """The nominees posted publicly, then the council session opened with its attendance."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    await send(
+        client,
+        PostNotice(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            notice_id="cong-khai-2022-12",
+            proposal_ids=proposal_ids,
+            channel="Cổng thông tin điện tử thành phố Bắc Ninh",
+            posted_on=datetime(2022, 12, 12).date(),
+        ),
+    )
+    members = [
+        CouncilMember(member_id=f"tv-{i:02d}", name=name, position=position)
+        for i, (name, position) in enumerate(COUNCIL, start=1)
+    ]
+    await send(
+        client,
+        OpenSession(
+            command_id=new_id(),
+            actor=Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY),
+            movement_id=MOVEMENT,
+            session_id="hdtdkt-2022-12-20",
+            session_date=datetime(2022, 12, 20).date(),
+            members=members,
+            present_ids=[m.member_id for m in members],
+        ),
+    )
+
+
+async def procedure_summary(client: Client) -> None:
+    listed = await _ok(client, ListNominations(movement_id=MOVEMENT))
+    states = ", ".join(f"{k} {v}" for k, v in listed["by_status"].items())
+    print(f"  nominations by state: {states}")
+    for level in await _ok(client, ShowFund(movement_id=MOVEMENT)):
+        balance = f"{level['balance_vnd']:,}".replace(",", ".")
+        flagged = " (the decision overdrew it: flagged)" if level["balance_vnd"] < 0 else ""
+        print(f"  award fund ({level['level']}): balance {balance} đ{flagged}")
 
 
 async def groundwork(client: Client, definition: MovementDefinition) -> None:
