@@ -37,6 +37,7 @@ from thidua_kit.clock import new_id
 from thidua_kit.demo import load_definition
 from thidua_kit.settings import Settings
 from thidua_kit.testing import running_system
+from thidua_kit.verify import rederive
 
 from .helpers import MOVEMENT, clerk, open_round, register, report
 
@@ -363,3 +364,8 @@ async def test_dossier_session_quota_fund_and_notifications(settings: Settings) 
             "ISSUED": 2,
             "NOTIFIED_REJECTED": 1,
         }
+        # Every decision above (supplement request, exclusion, fund flag) follows from the log.
+        logged = [item async for item in client.log().replay_raw()]
+        derived, findings = await rederive(logged, settings)
+        # (reporting did not run here, so only the nominations service's decisions are compared)
+        assert [f for f in findings if f.service != "reporting"] == [] and derived > 0
