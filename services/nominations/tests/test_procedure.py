@@ -307,6 +307,18 @@ def test_the_council_waits_for_the_notice_and_its_objections() -> None:
     council.check_tally(tally(), council.Gate(rule=rule, notice=settled, proposal_id=pid(1)))
     upheld = notice.exclusion(resolved.model_copy(update={"upheld": True}), "CSTD_TINH")
     assert upheld.reason_code == "objection_upheld"
+    # Upheld but not yet excluded on the consumer path: no ballot either.
+    verified = notice.NoticeStatus(
+        posted, {"pa-1": recorded}, {"pa-1": resolved.model_copy(update={"upheld": True})}
+    )
+    assert "objection upheld" in (
+        rejected(
+            lambda: council.check_tally(
+                tally(), council.Gate(rule=rule, notice=verified, proposal_id=pid(1))
+            )
+        ).detail
+        or ""
+    )
     excluded = council.Gate(
         rule=rule, notice=settled, proposal_id=pid(1), excluded="objection_upheld"
     )

@@ -91,6 +91,13 @@ def check_tally(command: RecordTally, gate: Gate) -> None:
         )
     if gate.excluded is not None and gate.excluded != "quota_tie":
         raise Rejected(ErrorCode.WRONG_STATE, "proposal_id", f"excluded: {gate.excluded}")
+    upheld = [
+        k
+        for k, r in (gate.notice.resolved.items() if gate.notice else [])
+        if r.upheld and r.proposal_id == gate.proposal_id
+    ]
+    if upheld:
+        raise Rejected(ErrorCode.WRONG_STATE, "proposal_id", f"objection upheld: {upheld[0]}")
     if gate.rule.notice:
         n = gate.notice
         if n is None:
