@@ -13,9 +13,11 @@ from .events import (
     AchievementReport,
     CandidateVotes,
     Commitment,
+    CouncilMember,
     CriterionChange,
     CriterionPoints,
     DossierItem,
+    FundLevel,
     PenaltyLine,
     SubjectKind,
 )
@@ -501,3 +503,124 @@ class RotateAuditKey(Command):
 
 
 COMMANDS.update(_by_name(Command))
+# --- nominations: dossier, notice, council sessions, fund, notifications -----------
+
+
+class SupplementDossier(Command):
+    """The documents a unit sends after the one request to supplement its dossier."""
+
+    SERVICE = "nominations"
+    NAME = "supplement_dossier"
+
+    proposal_id: UuidStr
+    items: list[DossierItem] = Field(min_length=1, max_length=50)
+    received_on: date
+
+
+class PostNotice(Command):
+    SERVICE = "nominations"
+    NAME = "post_notice"
+
+    notice_id: Slug
+    proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+    channel: Text
+    posted_on: date
+
+
+class RecordObjection(Command):
+    SERVICE = "nominations"
+    NAME = "record_objection"
+
+    notice_id: Slug
+    objection_id: Slug
+    proposal_id: UuidStr
+    received_on: date
+    summary: LongText = Field(min_length=10)
+
+
+class ResolveObjection(Command):
+    SERVICE = "nominations"
+    NAME = "resolve_objection"
+
+    notice_id: Slug
+    objection_id: Slug
+    upheld: bool
+    resolution: LongText = Field(min_length=10)
+    resolved_on: date
+
+
+class OpenSession(Command):
+    SERVICE = "nominations"
+    NAME = "open_session"
+
+    session_id: Slug
+    session_date: date
+    members: list[CouncilMember] = Field(min_length=1, max_length=200)
+    present_ids: list[Slug] = Field(max_length=200)
+
+
+class CloseSession(Command):
+    SERVICE = "nominations"
+    NAME = "close_session"
+
+    session_id: Slug
+    closed_on: date
+
+
+class CreditFund(Command):
+    SERVICE = "nominations"
+    NAME = "credit_fund"
+
+    level: FundLevel
+    amount_vnd: int = Field(ge=1, le=10**13)
+    credited_on: date
+    source_ref: Text
+
+
+class NotifyResult(Command):
+    SERVICE = "nominations"
+    NAME = "notify_result"
+
+    proposal_id: UuidStr
+    kind: Literal["result", "rejection"]
+    notified_on: date
+    reason: LongText = ""
+
+
+class ShowNomination(Query):
+    """One proposal: its state (DOMAIN §5.1), checks, ballot, exclusions and notices."""
+
+    SERVICE = "nominations"
+    NAME = "show"
+
+    proposal_id: UuidStr
+
+
+class ListNominations(Query):
+    """Every proposal of a movement with its state, and the counts per state (the pipeline)."""
+
+    SERVICE = "nominations"
+    NAME = "list"
+
+    movement_id: Slug
+
+
+class ShowFund(Query):
+    SERVICE = "nominations"
+    NAME = "fund"
+
+    movement_id: Slug
+
+
+class ListOverdue(Query):
+    """Steps past their working-day limit on a date (DOMAIN §5.4)."""
+
+    SERVICE = "nominations"
+    NAME = "overdue"
+
+    movement_id: Slug
+    as_of: date
+
+
+COMMANDS.update(_by_name(Command))
+QUERIES.update(_by_name(Query))

@@ -279,10 +279,15 @@ def propose(
     summary: Annotated[str, typer.Option(help="achievement summary")],
     year: Annotated[int, typer.Option()],
     person: Annotated[str | None, typer.Option(help="person id; omit to propose the unit")] = None,
+    dossier: Annotated[
+        Path | None, typer.Option(help="YAML/JSON list of dossier items, each with a file `path`")
+    ] = None,
     movement_id: MovementOpt = "bn-2022",
     actor: ActorOpt = None,
 ) -> None:
-    """A unit proposes one of its people (or itself) for an award form."""
+    """A unit proposes one of its people (or itself) for an award form, with its dossier
+    (each document identified by the SHA-256 of its file, DOMAIN §5.2)."""
+    items = _dossier(dossier) if dossier else []
     _send(
         lambda: ProposeAward(
             command_id=new_id(),
@@ -295,8 +300,26 @@ def propose(
             award_code=award,
             year=year,
             achievement_summary=summary,
+            dossier=items,  # type: ignore[arg-type]  # validated by the model
         )
     )
+
+
+def _dossier(path: Path) -> list[dict[str, Any]]:
+    listed = _load_file(path)
+    if not isinstance(listed, list):
+        fail(f"{path.name}: expected a list of dossier items")
+    items = []
+    for item in listed:
+        entry = dict(item)
+        file = path.parent / str(entry.pop("path", ""))
+        try:
+            entry["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
+        except OSError as exc:
+            fail(f"dossier {file.name}: {exc.strerror}")
+        entry.setdefault("name", file.name)
+        items.append(entry)
+    return items
 
 
 @council.command("tally")

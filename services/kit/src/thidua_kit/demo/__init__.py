@@ -21,13 +21,19 @@ import yaml
 
 from thidua_contracts.commands import (
     CloseRound,
+    CloseSession,
     Command,
+    CreditFund,
     DefineMovement,
     ExplainAward,
     ImportRecords,
     ListAwards,
     ListDocuments,
+    ListNominations,
+    NotifyResult,
     OpenRound,
+    OpenSession,
+    PostNotice,
     ProposeAward,
     PublishMovement,
     RecordBlockBallot,
@@ -35,12 +41,20 @@ from thidua_contracts.commands import (
     RegisterIndividual,
     RegisterUnit,
     ShowBlockRanking,
+    ShowFund,
     SignCovenant,
     SignDecision,
     SubmitReport,
+    SupplementDossier,
 )
 from thidua_contracts.envelope import Actor, Role
-from thidua_contracts.events import Achievement, CandidateVotes, CriterionPoints
+from thidua_contracts.events import (
+    Achievement,
+    CandidateVotes,
+    CouncilMember,
+    CriterionPoints,
+    DossierItem,
+)
 from thidua_contracts.movement import MovementDefinition, RoundKind
 from thidua_contracts.verify import read_events, verify_bundle
 
@@ -186,95 +200,106 @@ SCORES = {
 }
 
 
+async def launch(client: Client, definition: MovementDefinition) -> None:
+    """The movement defined from its plan, the year's records, the units registered."""
+    await send(
+        client,
+        DefineMovement(
+            command_id=new_id(),
+            actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+            movement_id=MOVEMENT,
+            definition=definition,
+        ),
+    )
+    print(
+        f"  movement defined: {len(definition.units)} units in "
+        f"{len(definition.blocks)} blocks, {len(definition.persons)} sample people"
+    )
+    await groundwork(client, definition)
+    for unit in SCORES:
+        await send(
+            client,
+            RegisterUnit(
+                command_id=new_id(),
+                actor=clerk(unit),
+                movement_id=MOVEMENT,
+                unit_id=unit,
+                titles_sought=["GK_CT_UBND_TP"],
+                registered_on=datetime(2022, 5, 20).date(),
+            ),
+        )
+
+
+async def so_ket(client: Client, criteria: list[str], noi_vu: Actor) -> int:
+    """The July round: three wards report, the round closes, Suối Hoa reports late."""
+    await send(
+        client,
+        OpenRound(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            round=RoundKind.SO_KET,
+            opened_on=datetime(2022, 7, 1).date(),
+        ),
+    )
+    # Three wards report for sơ kết in July; Suối Hoa will be late.
+    for i, unit in enumerate(SO_KET):
+        await send(
+            client,
+            SubmitReport(
+                command_id=new_id(),
+                actor=clerk(unit),
+                movement_id=MOVEMENT,
+                unit_id=unit,
+                round=RoundKind.SO_KET,
+                submitted_on=datetime(2022, 7, 20 + i).date(),
+                self_scores=[
+                    CriterionPoints(criterion_code=c, points=p)
+                    for c, p in zip(criteria, SO_KET[unit], strict=True)
+                ],
+                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
+            ),
+        )
+    # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
+    so_ket_closed = await send(
+        client,
+        CloseRound(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            round=RoundKind.SO_KET,
+            closed_on=datetime(2022, 8, 1).date(),
+        ),
+    )
+    # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
+    await send(
+        client,
+        SubmitReport(
+            command_id=new_id(),
+            actor=clerk("phuong-suoi-hoa"),
+            movement_id=MOVEMENT,
+            unit_id="phuong-suoi-hoa",
+            round=RoundKind.SO_KET,
+            submitted_on=datetime(2022, 8, 3).date(),
+            narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
+        ),
+    )
+    await client.wait_until_stable(("scoring",))
+    print(
+        f"  sơ kết: {len(SO_KET)} wards reported in July, the round closed 01/8/2022 "
+        f"(log #{so_ket_closed}); Suối Hoa's came 3 working days late"
+    )
+    return so_ket_closed
+
+
 async def drive(settings: Settings) -> dict[str, Any]:
     definition = load_definition()
     criteria = [c.code for c in definition.scoring_table]
     async with Client(settings) as client:
         await wait_ready(client)
-        await send(
-            client,
-            DefineMovement(
-                command_id=new_id(),
-                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
-                movement_id=MOVEMENT,
-                definition=definition,
-            ),
-        )
-        print(
-            f"  movement defined: {len(definition.units)} units in "
-            f"{len(definition.blocks)} blocks, {len(definition.persons)} sample people"
-        )
-        await groundwork(client, definition)
-        for unit in SCORES:
-            await send(
-                client,
-                RegisterUnit(
-                    command_id=new_id(),
-                    actor=clerk(unit),
-                    movement_id=MOVEMENT,
-                    unit_id=unit,
-                    titles_sought=["GK_CT_UBND_TP"],
-                    registered_on=datetime(2022, 5, 20).date(),
-                ),
-            )
+        await launch(client, definition)
         noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
-        await send(
-            client,
-            OpenRound(
-                command_id=new_id(),
-                actor=noi_vu,
-                movement_id=MOVEMENT,
-                round=RoundKind.SO_KET,
-                opened_on=datetime(2022, 7, 1).date(),
-            ),
-        )
-        # Three wards report for sơ kết in July; Suối Hoa will be late.
-        for i, unit in enumerate(SO_KET):
-            await send(
-                client,
-                SubmitReport(
-                    command_id=new_id(),
-                    actor=clerk(unit),
-                    movement_id=MOVEMENT,
-                    unit_id=unit,
-                    round=RoundKind.SO_KET,
-                    submitted_on=datetime(2022, 7, 20 + i).date(),
-                    self_scores=[
-                        CriterionPoints(criterion_code=c, points=p)
-                        for c, p in zip(criteria, SO_KET[unit], strict=True)
-                    ],
-                    narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
-                ),
-            )
-        # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
-        so_ket_closed = await send(
-            client,
-            CloseRound(
-                command_id=new_id(),
-                actor=noi_vu,
-                movement_id=MOVEMENT,
-                round=RoundKind.SO_KET,
-                closed_on=datetime(2022, 8, 1).date(),
-            ),
-        )
-        # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
-        await send(
-            client,
-            SubmitReport(
-                command_id=new_id(),
-                actor=clerk("phuong-suoi-hoa"),
-                movement_id=MOVEMENT,
-                unit_id="phuong-suoi-hoa",
-                round=RoundKind.SO_KET,
-                submitted_on=datetime(2022, 8, 3).date(),
-                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
-            ),
-        )
-        await client.wait_until_stable(("scoring",))
-        print(
-            f"  sơ kết: {len(SO_KET)} wards reported in July, the round closed 01/8/2022 "
-            f"(log #{so_ket_closed}); Suối Hoa's came 3 working days late"
-        )
+        so_ket_closed = await so_ket(client, criteria, noi_vu)
         await send(
             client,
             OpenRound(
@@ -407,10 +432,29 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     award_code="GK_CT_UBND_TP",
                     year=2022,
                     achievement_summary="Hoàn thành xuất sắc nhiệm vụ năm 2022.",
+                    dossier=dossier(unit, minutes=unit != "phuong-suoi-hoa"),
                 ),
             )
         await client.wait_until_stable(("scoring", "nominations"))
-        print(f"  {len(proposals)} proposals appraised by nominations")
+        # Suối Hoa forgot its minutes: one request listing the defect, then the supplement.
+        noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+        await send(
+            client,
+            SupplementDossier(
+                command_id=new_id(),
+                actor=clerk("phuong-suoi-hoa"),
+                movement_id=MOVEMENT,
+                proposal_id=ids["do-thi-lan"],
+                items=[d for d in dossier("phuong-suoi-hoa") if d.kind == "bien_ban_binh_xet"],
+                received_on=datetime(2022, 12, 15).date(),
+            ),
+        )
+        await client.wait_until_stable(("nominations",))
+        print(
+            f"  {len(proposals)} proposals appraised by nominations (Suối Hoa's dossier lacked "
+            "its minutes: one request to supplement, supplemented 15/12/2022)"
+        )
+        await notice_and_session(client, list(ids.values()))
         secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
         votes = {"nguyen-thi-huong": 8, "le-thi-thu-ha": 7, "phuong-dai-phuc": 9, "do-thi-lan": 4}
         for subject, yes in votes.items():
@@ -431,9 +475,35 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     yes=yes,
                 ),
             )
+        await send(
+            client,
+            CloseSession(
+                command_id=new_id(),
+                actor=secretary,
+                movement_id=MOVEMENT,
+                session_id="hdtdkt-2022-12-20",
+                closed_on=datetime(2022, 12, 20).date(),
+            ),
+        )
         await client.wait_until_stable(("nominations",))
-        print("  council session 20/12/2022: 9 members; 3 nominees passed (> 1/2), 1 failed (4/9)")
+        print(
+            "  public notice 12/12/2022 (5 working days, no objection); council session "
+            "20/12/2022: 9 of 9 members present; 3 nominees passed (> 1/2), 1 failed (4/9)"
+        )
         passed = [ids[s] for s, yes in votes.items() if yes * 2 > 9]
+        # The city's award fund holds less than the decision will pay: the decision is flagged.
+        await send(
+            client,
+            CreditFund(
+                command_id=new_id(),
+                actor=Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+                movement_id=MOVEMENT,
+                level="cap_huyen",
+                amount_vnd=1500000,
+                credited_on=datetime(2022, 1, 10).date(),
+                source_ref="Quỹ thi đua, khen thưởng thành phố năm 2022 (số liệu mẫu)",
+            ),
+        )
         last = await send(
             client,
             SignDecision(
@@ -449,9 +519,103 @@ async def drive(settings: Settings) -> dict[str, Any]:
             ),
         )
         await client.wait_until_folded(("nominations",), last)
+        await send(
+            client,
+            NotifyResult(
+                command_id=new_id(),
+                actor=noi_vu,
+                movement_id=MOVEMENT,
+                proposal_id=ids["do-thi-lan"],
+                kind="rejection",
+                notified_on=datetime(2023, 1, 9).date(),
+                reason="Không đạt số phiếu của Hội đồng (4/9 thành viên đồng ý).",
+            ),
+        )
         await client.wait_until_stable(SERVICE_NAMES)
+        await procedure_summary(client)
         summary = await summarise(client, settings)
         return {**summary, "so_ket_closed": so_ket_closed}
+
+
+# The city's Emulation & Commendation Council (sample names; DOMAIN §4 composition).
+COUNCIL = [
+    ("Nguyễn Minh Quang", "Chủ tịch Hội đồng"),
+    ("Trần Văn Bình", "Phó Chủ tịch thường trực"),
+    ("Lê Thị Mai", "Phó Chủ tịch"),
+    ("Phạm Văn Đức", "Thành viên"),
+    ("Hoàng Thị Ngọc", "Thành viên"),
+    ("Vũ Văn Hải", "Thành viên"),
+    ("Đặng Thị Hoa", "Thành viên"),
+    ("Bùi Văn Long", "Thành viên"),
+    ("Ngô Thị Thanh", "Thành viên"),
+]
+
+
+def dossier(unit: str, minutes: bool = True) -> list[DossierItem]:
+    """The three documents of a Giấy khen dossier (DOMAIN §5.2), by hash (sample files)."""
+    import hashlib
+
+    def sha(name: str) -> str:
+        return hashlib.sha256(f"{unit}/{name}".encode()).hexdigest()
+
+    items = [
+        DossierItem(
+            kind="to_trinh",
+            name="Tờ trình đề nghị khen thưởng",
+            number="12/TTr-UBND",
+            issued_on=datetime(2022, 12, 5).date(),
+            sha256=sha("to-trinh"),
+        ),
+        DossierItem(kind="bao_cao_thanh_tich", name="Báo cáo thành tích", sha256=sha("bctt")),
+    ]
+    if minutes:
+        items.append(
+            DossierItem(kind="bien_ban_binh_xet", name="Biên bản xét khen thưởng", sha256=sha("bb"))
+        )
+    return items
+
+
+async def notice_and_session(client: Client, proposal_ids: list[str]) -> None:
+    """The nominees posted publicly, then the council session opened with its attendance."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    await send(
+        client,
+        PostNotice(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            notice_id="cong-khai-2022-12",
+            proposal_ids=proposal_ids,
+            channel="Cổng thông tin điện tử thành phố Bắc Ninh",
+            posted_on=datetime(2022, 12, 12).date(),
+        ),
+    )
+    members = [
+        CouncilMember(member_id=f"tv-{i:02d}", name=name, position=position)
+        for i, (name, position) in enumerate(COUNCIL, start=1)
+    ]
+    await send(
+        client,
+        OpenSession(
+            command_id=new_id(),
+            actor=Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY),
+            movement_id=MOVEMENT,
+            session_id="hdtdkt-2022-12-20",
+            session_date=datetime(2022, 12, 20).date(),
+            members=members,
+            present_ids=[m.member_id for m in members],
+        ),
+    )
+
+
+async def procedure_summary(client: Client) -> None:
+    listed = await _ok(client, ListNominations(movement_id=MOVEMENT))
+    states = ", ".join(f"{k} {v}" for k, v in listed["by_status"].items())
+    print(f"  nominations by state: {states}")
+    for level in await _ok(client, ShowFund(movement_id=MOVEMENT)):
+        balance = f"{level['balance_vnd']:,}".replace(",", ".")
+        flagged = " (the decision overdrew it: flagged)" if level["balance_vnd"] < 0 else ""
+        print(f"  award fund ({level['level']}): balance {balance} đ{flagged}")
 
 
 async def groundwork(client: Client, definition: MovementDefinition) -> None:
