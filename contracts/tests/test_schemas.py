@@ -37,6 +37,7 @@ from thidua_contracts.events import (
     CrossScoresRecorded,
     DecisionSigned,
     DisciplineRecorded,
+    CityReportIssued,
     DocumentRegistered,
     EligibilityAssessed,
     EventPayload,
@@ -533,6 +534,15 @@ def minimal_payloads() -> dict[str, EventPayload]:
             built_from_sequence=120,
             source_event_ids=[EVENT_ID],
         ),
+        CityReportIssued(
+            report_id=PROPOSAL_ID,
+            kind="tong-ket",
+            number="15/BC-UBND",
+            signed_on=date(2022, 12, 28),
+            signer_name="Nguyễn Minh Quang",
+            signer_position="chu_tich",
+            addressee="Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        ),
     ]
     return {p.TYPE: p for p in payloads}
 
@@ -577,6 +587,7 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "nominations.DecisionSigned": ("proposal_ids", PROPOSAL_ID),
     "nominations.AwardIssued": ("prize_vnd", "450000"),
     "reporting.DocumentRegistered": ("size_bytes", [20480]),
+    "reporting.CityReportIssued": ("signed_on", 20221228),
 }
 
 
