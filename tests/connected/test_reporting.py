@@ -44,6 +44,7 @@ from thidua_kit.settings import Settings
 from thidua_kit.testing import running_system
 from thidua_reporting.adapters.docx_check import check_document, check_totals, docx_text
 
+from . import office
 from .helpers import define
 
 pytestmark = pytest.mark.connected
@@ -412,3 +413,66 @@ async def test_cli_history_overdue_and_achievement(
     assert code == 0 and "khong-co-ai" in out
     code, out, err = await thidua(settings, "report", "achievement", new_id())
     assert code == 1 and "unknown_proposal" in err
+
+
+async def test_every_document_type_survives_libreoffice_pdf_and_png(
+    demo: Client, tmp_path: Path
+) -> None:
+    """Each document type as LibreOffice prints it: the page count, the page's orientation,
+    and the text (with its diacritics) read back from the PDF."""
+    gone = office.missing()
+    if gone:
+        reason = office.installable()
+        if reason is not None:
+            pytest.skip(f"LibreOffice rendering not checked: {reason} (missing {gone})")
+        pytest.fail(f"{', '.join(gone)} missing but installable: {office.INSTALL}")
+    listed = await ask(demo, ListDocuments(movement_id=MOVEMENT))
+    first: dict[str, Path] = {}
+    for doc in listed:
+        if doc["file_name"].endswith(".docx"):
+            first.setdefault(doc["doc_type"], Path(doc["path"]))
+    pipeline = await ask(demo, ShowPipeline(movement_id=MOVEMENT))
+    draft = await ask(
+        demo,
+        DraftAchievementReport(
+            movement_id=MOVEMENT, proposal_id=pipeline["rows"][0]["proposal_id"]
+        ),
+    )
+    sources = tmp_path / "docx"
+    sources.mkdir()
+    (sources / "bao-cao-thanh-tich.docx").write_bytes(base64.b64decode(draft["content_base64"]))
+    for doc_type, path in first.items():
+        (sources / f"{doc_type}.docx").write_bytes(path.read_bytes())
+    files = sorted(sources.glob("*.docx"))
+    pdfs = tmp_path / "pdf"
+    await asyncio.to_thread(office.to_pdf, files, pdfs, tmp_path / "profile")
+    # (fewest and most pages, landscape, phrases that must survive) per type. A list on its own
+    # pages (NĐ30 Phụ lục I §III) makes a second page; a certificate is one page; the upper
+    # bounds allow for the substitute of Times New Roman a machine without it prints with.
+    expected: dict[str, tuple[int, int, bool, tuple[str, ...]]] = {
+        "quyet-dinh": (2, 4, False, ("QUYẾT ĐỊNH", "Lê Thị Thu Hà", "./.", "Nơi nhận:")),
+        "bien-ban": (1, 3, False, ("BIÊN BẢN", "Đỗ Thị Lan", "44,44", "THƯ KÝ", "CHỦ TỌA")),
+        "to-trinh": (2, 3, False, ("TỜ TRÌNH", "Kính gửi:", "Nguyễn Thị Hương")),
+        "giay-khen": (1, 1, True, ("GIẤY KHEN", "Độc lập - Tự do - Hạnh phúc")),
+        "to-trinh-tinh": (2, 3, False, ("TỜ TRÌNH", "Phạm Quốc Dũng", "TM. ỦY BAN NHÂN DÂN")),
+        "bao-cao": (1, 4, False, ("BÁO CÁO", "Sơ kết 6 tháng đầu năm", "ĐỀ XUẤT, KIẾN NGHỊ")),
+        "bao-cao-thanh-tich": (1, 3, False, ("BÁO CÁO THÀNH TÍCH", "III. CÁC HÌNH THỨC")),
+        "thong-ke-0701": (1, 3, True, ("Biểu số: 0701.N/BNV-TĐKT", "SỐ PHONG TRÀO THI ĐUA")),
+        "thong-ke-0702": (
+            1,
+            4,
+            True,
+            ("Biểu số: 0702.N/BNV-TĐKT", "Chia theo đối tượng khen thưởng"),
+        ),
+        "thong-ke-0703": (1, 4, True, ("Biểu số: 0703.N/BNV-TĐKT", "Người trực tiếp công tác")),
+    }
+    assert sorted(p.stem for p in files) == sorted(expected)
+    for source in files:
+        pdf = pdfs / f"{source.stem}.pdf"
+        fewest, most, landscape, phrases = expected[source.stem]
+        assert fewest <= office.pages(pdf) <= most, (source.stem, office.pages(pdf))
+        width, height = office.first_page_png(pdf, tmp_path / source.stem)
+        assert (width > height) == landscape, source.stem
+        text = office.text(pdf)
+        for phrase in phrases:
+            assert phrase in text, (source.stem, phrase)
