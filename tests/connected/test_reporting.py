@@ -413,6 +413,15 @@ async def test_cli_history_overdue_and_achievement(
     assert code == 0 and "khong-co-ai" in out
     code, out, err = await thidua(settings, "report", "achievement", new_id())
     assert code == 1 and "unknown_proposal" in err
+    details = tmp_path / "details.yaml"
+    details.write_text("shortcomings: [Một số đơn vị chậm gửi số liệu]\n", encoding="utf-8")
+    issue = ("report", "issue", "so-ket", "--on", "2022-08-08", "--signer", "Nguyễn Minh Quang")
+    code, out, err = await thidua(
+        settings, *issue, "--number", "46/BC-UBND", "--details", str(details)
+    )
+    assert code == 0, err
+    code, out, err = await thidua(settings, *issue)  # a report without its number
+    assert code == 1 and "number" in err
 
 
 async def test_every_document_type_survives_libreoffice_pdf_and_png(

@@ -174,7 +174,8 @@ def test_the_submission_to_the_province() -> None:
 def achievement(kind: str) -> AchievementFacts:
     return AchievementFacts(
         kind=kind,  # type: ignore[arg-type]
-        unit_header_lines=["UBND THÀNH PHỐ BẮC NINH", "ỦY BAN NHÂN DÂN PHƯỜNG VŨ NINH"],
+        parent_line="UBND THÀNH PHỐ BẮC NINH",
+        unit_header_lines=["ỦY BAN NHÂN DÂN PHƯỜNG VŨ NINH"],
         place="Vũ Ninh",
         dated=datetime.date(2022, 12, 18),
         award_name="Giấy khen của Chủ tịch UBND thành phố",

@@ -323,7 +323,8 @@ def achievement_report(query: DraftAchievementReport, store: Store, settings: Se
     place = unit_name.rsplit("phường ", 1)[-1] if is_ward else found.issuer.place
     facts = AchievementFacts(
         kind=proposal.subject_kind,
-        unit_header_lines=[parent_body_line(list(found.issuer.name_lines)), unit_name],
+        parent_line=parent_body_line(list(found.issuer.name_lines)),
+        unit_header_lines=[unit_name],
         place=place,
         dated=_proposed_on(row.event),
         award_name=form.name if form else proposal.award_code,

@@ -71,7 +71,8 @@ class FigureLine(Frozen):
 
 class AchievementFacts(Frozen):
     kind: Literal["ca_nhan", "tap_the"]
-    unit_header_lines: list[str] = Field(min_length=1)  # the proposing unit, upper case
+    parent_line: str | None = None  # the unit's parent body ("UBND THÀNH PHỐ BẮC NINH")
+    unit_header_lines: list[str] = Field(min_length=1)  # the proposing unit
     place: str
     dated: datetime.date
     award_name: str
@@ -182,7 +183,7 @@ def build_achievement_view(facts: AchievementFacts) -> AdminDocumentView:
         right = Signature(lines=("THỦ TRƯỞNG ĐƠN VỊ",), name="")
     return AdminDocumentView(
         doc_type="bao-cao-thanh-tich",
-        parent_line=None,
+        parent_line=clean(facts.parent_line).upper() if facts.parent_line else None,
         issuer_lines=tuple(clean(x).upper() for x in facts.unit_header_lines),
         number_line=None,
         place_date_line=format_place_date(clean(facts.place), facts.dated),

@@ -26,6 +26,7 @@ from .admin_document import (
     TableRow,
     body_name,
     clean,
+    place_name,
     strip_end,
 )
 from .vn_format import format_date_words, format_percent, format_place_date, number_line
@@ -147,9 +148,11 @@ def build_city_report_view(facts: CityReportFacts) -> AdminDocumentView:
     plan = strip_end(facts.plan_ref)
     body.append(
         Paragraph(
-            text=f"Thực hiện {plan[:1].lower()}{plan[1:]}, {city} đã phát động phong trào thi "
-            f"đua đến {facts.units_total} cơ quan, đơn vị. Đã có {facts.units_registered} tập "
-            f"thể và {facts.individuals_registered} cá nhân đăng ký thi đua. Kỳ báo cáo "
+            # A cited document keeps its capital ("Kế hoạch số …").
+            text=f"Thực hiện {plan}, Ủy ban nhân dân {place_name(facts.issuer_lines)} đã phát động "
+            f"phong trào thi đua đến {facts.units_total} cơ quan, đơn vị. Đã có "
+            f"{facts.units_registered} tập thể và {facts.individuals_registered} cá nhân đăng ký "
+            "thi đua. Kỳ báo cáo "
             f"{period}: {facts.reports_submitted}/{facts.reports_expected} đơn vị đã gửi báo "
             f"cáo, {len(facts.late_units)} đơn vị gửi muộn, {len(facts.missing_units)} đơn vị "
             "chưa gửi."
