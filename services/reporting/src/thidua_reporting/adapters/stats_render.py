@@ -222,9 +222,24 @@ def render_stats_docx(form: StatForm) -> bytes:
         for index, (cell, value) in enumerate(zip(row.cells, cells, strict=True)):
             align = WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.CENTER
             _cell_text(cell, value, bold=source.bold or source.code is None, align=align)
+    # The heading cells as the forms print them: fixed columns over two rows, "Chia ra" across.
+    fixed = n - (len(form.columns) + 1 if form.columns else 1)
+    for col in range(fixed + 1):
+        table.cell(0, col).merge(table.cell(1, col))
+    if len(form.columns) > 1:
+        table.cell(0, fixed + 1).merge(table.cell(0, n - 1))
     for note in form.notes:
         _format(paragraph := doc.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT, before=6)
         _run(paragraph, note, 12, italic=True)
+    _docx_signatures(doc, form, text_width)
+    stamp_properties(doc, form.reporter, f"{form.code} {form.title}", form.title, form.signed_on)
+    _drop_thumbnail(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _deterministic_zip(buffer.getvalue())
+
+
+def _docx_signatures(doc: Any, form: StatForm, text_width: int) -> None:
     signatures = doc.add_table(rows=1, cols=2)
     half = (text_width // 2, text_width - text_width // 2)
     _layout_table(signatures, half, borders=False)
@@ -254,8 +269,3 @@ def render_stats_docx(form: StatForm) -> bytes:
             first = False
             _format(paragraph)
             _run(paragraph, text, 13, bold=bold, italic=italic)
-    stamp_properties(doc, form.reporter, f"{form.code} {form.title}", form.title, form.signed_on)
-    _drop_thumbnail(doc)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())

@@ -300,7 +300,8 @@ async def on_city_report(item: StoredEvent, payload: CityReportIssued, ctx: Cont
                 doc_type=form.slug,
                 number=None,
                 title=f"Biểu số {form.code}: {form.title} ({form.period})",
-                file_name=f"{form.slug}-{form.code[5]}-{year}.{ext}".lower(),
+                # Named by the year the figures are of, not the day they were signed.
+                file_name=f"{form.slug}-{form.code[5]}-{form.period[-4:]}.{ext}".lower(),
                 inputs=inputs,
                 built_from=item,
             )
