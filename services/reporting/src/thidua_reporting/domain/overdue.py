@@ -21,13 +21,24 @@ class Step:
     due_on: datetime.date
 
 
+def working_days_after(calendar: WorkCalendar, due: datetime.date, as_of: datetime.date) -> int:
+    """Working days that have passed since the (effective) deadline, up to and including
+    `as_of`: a day off today does not count yet (unlike a late submission, which is received
+    on the next working day)."""
+    day, count = calendar.effective_deadline(due), 0
+    while day < as_of:
+        day += datetime.timedelta(days=1)
+        count += calendar.is_working_day(day)
+    return count
+
+
 def overdue_steps(
     steps: list[Step], as_of: datetime.date, calendar: WorkCalendar
 ) -> list[dict[str, Any]]:
     """The steps whose deadline has passed by `as_of`, the longest overdue first within a step."""
     rows: list[dict[str, Any]] = []
     for step in steps:
-        days = calendar.working_days_late(step.due_on, as_of)
+        days = working_days_after(calendar, step.due_on, as_of)
         if days <= 0:
             continue
         rows.append(
