@@ -30,6 +30,7 @@ from thidua_contracts.events import (
     BlockRanked,
     CandidateVotes,
     Check,
+    CityReportIssued,
     Commitment,
     CovenantSigned,
     CriterionChange,
@@ -540,6 +541,15 @@ def minimal_payloads() -> dict[str, EventPayload]:
             new_key="thidua/THIDUA+89abcdef+AQ==",
             statement="thidua key rotation\n",
         ),
+        CityReportIssued(
+            report_id=PROPOSAL_ID,
+            kind="tong-ket",
+            number="15/BC-UBND",
+            signed_on=date(2022, 12, 28),
+            signer_name="Nguyễn Minh Quang",
+            signer_position="chu_tich",
+            addressee="Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        ),
     ]
     payloads.extend(_issue5_payloads())
     return {p.TYPE: p for p in payloads}
@@ -697,6 +707,7 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "nominations.FundCredited": ("amount_vnd", "1000000"),
     "nominations.FundOverdrawFlagged": ("shortfall_vnd", "350000"),
     "nominations.ResultNotified": ("working_days_late", "0"),
+    "reporting.CityReportIssued": ("signed_on", 20221228),
 }
 
 

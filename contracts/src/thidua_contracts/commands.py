@@ -622,5 +622,56 @@ class ListOverdue(Query):
     as_of: date
 
 
+# --- reporting: reports upward and look-ups ----------------------
+
+
+class IssueCityReport(Command):
+    """Sign the city's sơ kết / tổng kết report or its statistics; the service writes them."""
+
+    SERVICE = "reporting"
+    NAME = "issue_report"
+
+    report_id: UuidStr
+    kind: Literal["so-ket", "tong-ket", "thong-ke"]
+    number: str | None = Field(default=None, pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Literal["chu_tich", "pho_chu_tich"]
+    addressee: Text = "Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)"
+    typical_examples: list[LongText] = Field(default_factory=list, max_length=50)
+    shortcomings: list[LongText] = Field(default_factory=list, max_length=50)
+    directions: list[LongText] = Field(default_factory=list, max_length=50)
+    proposals: list[LongText] = Field(default_factory=list, max_length=50)
+
+
+class ShowHistory(Query):
+    """A person's or a unit's awards across movements, years and reorganisations."""
+
+    SERVICE = "reporting"
+    NAME = "history"
+
+    subject_id: Slug
+
+
+class ShowOverdue(Query):
+    """Who is past the limit of which step (reports, appraisal, notices), in working days."""
+
+    SERVICE = "reporting"
+    NAME = "overdue"
+
+    movement_id: Slug
+    as_of: date
+
+
+class DraftAchievementReport(Query):
+    """A nominee's báo cáo thành tích pre-filled from the log's records (.docx, base64)."""
+
+    SERVICE = "reporting"
+    NAME = "achievement_report"
+
+    movement_id: Slug
+    proposal_id: UuidStr
+
+
 COMMANDS.update(_by_name(Command))
 QUERIES.update(_by_name(Query))

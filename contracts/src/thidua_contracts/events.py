@@ -846,4 +846,27 @@ class ResultNotified(EventPayload):
     working_days_late: int = Field(ge=0)
 
 
+# --- reporting: the city's reports upward ------------------------
+
+
+class CityReportIssued(EventPayload):
+    """The city's report to the province signed: the movement's sơ kết or tổng kết (BC-UBND),
+    or the year's statistics (thống kê, the Ministry of Home Affairs forms). The figures are
+    not in the event: the reporting service computes them from the log at this position."""
+
+    TYPE = "reporting.CityReportIssued"
+
+    report_id: UuidStr
+    kind: Literal["so-ket", "tong-ket", "thong-ke"]
+    number: str | None = Field(default=None, pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Literal["chu_tich", "pho_chu_tich"]
+    addressee: Text
+    typical_examples: list[LongText] = Field(default_factory=list)
+    shortcomings: list[LongText] = Field(default_factory=list)
+    directions: list[LongText] = Field(default_factory=list)
+    proposals: list[LongText] = Field(default_factory=list)
+
+
 EVENT_TYPES.update({cls.TYPE: cls for cls in _concrete(EventPayload)})

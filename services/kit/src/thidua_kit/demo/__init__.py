@@ -26,7 +26,9 @@ from thidua_contracts.commands import (
     CreditFund,
     DefineMovement,
     ExplainAward,
+    ForwardProposals,
     ImportRecords,
+    IssueCityReport,
     ListAwards,
     ListDocuments,
     ListNominations,
@@ -37,6 +39,8 @@ from thidua_contracts.commands import (
     ProposeAward,
     PublishMovement,
     RecordBlockBallot,
+    RecordHigherAnswer,
+    RecordKind,
     RecordTally,
     RegisterIndividual,
     RegisterUnit,
@@ -531,6 +535,8 @@ async def drive(settings: Settings) -> dict[str, Any]:
                 reason="Không đạt số phiếu của Hội đồng (4/9 thành viên đồng ý).",
             ),
         )
+        await upward(client)
+        await city_reports(client)
         await client.wait_until_stable(SERVICE_NAMES)
         await procedure_summary(client)
         summary = await summarise(client, settings)
@@ -575,8 +581,14 @@ def dossier(unit: str, minutes: bool = True) -> list[DossierItem]:
     return items
 
 
-async def notice_and_session(client: Client, proposal_ids: list[str]) -> None:
+async def notice_and_session(
+    client: Client,
+    proposal_ids: list[str],
+    posted_on: tuple[int, int, int] = (2022, 12, 12),
+    session_on: tuple[int, int, int] = (2022, 12, 20),
+) -> str:
     """The nominees posted publicly, then the council session opened with its attendance."""
+    session_id = "hdtdkt-{}-{:02d}-{:02d}".format(*session_on)
     noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
     await send(
         client,
@@ -584,10 +596,10 @@ async def notice_and_session(client: Client, proposal_ids: list[str]) -> None:
             command_id=new_id(),
             actor=noi_vu,
             movement_id=MOVEMENT,
-            notice_id="cong-khai-2022-12",
+            notice_id="cong-khai-{}-{:02d}-{:02d}".format(*posted_on),
             proposal_ids=proposal_ids,
             channel="Cổng thông tin điện tử thành phố Bắc Ninh",
-            posted_on=datetime(2022, 12, 12).date(),
+            posted_on=datetime(*posted_on).date(),
         ),
     )
     members = [
@@ -600,12 +612,13 @@ async def notice_and_session(client: Client, proposal_ids: list[str]) -> None:
             command_id=new_id(),
             actor=Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY),
             movement_id=MOVEMENT,
-            session_id="hdtdkt-2022-12-20",
-            session_date=datetime(2022, 12, 20).date(),
+            session_id=session_id,
+            session_date=datetime(*session_on).date(),
             members=members,
             present_ids=[m.member_id for m in members],
         ),
     )
+    return session_id
 
 
 async def procedure_summary(client: Client) -> None:
@@ -616,6 +629,170 @@ async def procedure_summary(client: Client) -> None:
         balance = f"{level['balance_vnd']:,}".replace(",", ".")
         flagged = " (the decision overdrew it: flagged)" if level["balance_vnd"] < 0 else ""
         print(f"  award fund ({level['level']}): balance {balance} đ{flagged}")
+
+
+async def upward(client: Client) -> None:
+    """A provincial form: the ward chairman's two years of HTXS with two initiatives, voted by
+    the council on 21/12/2022, proposed to the province by Tờ trình and decided there."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    office = Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE)
+    person, unit = "pham-quoc-dung", "phuong-dai-phuc"
+    rows: dict[RecordKind, list[dict[str, Any]]] = {
+        "ratings": [
+            {
+                "subject_kind": "ca_nhan",
+                "subject_id": person,
+                "unit_id": unit,
+                "year": year,
+                "kind": "nhiem_vu",
+                "value": "HTXS",
+                "source_ref": f"Tổng hợp xếp loại năm {year}",
+            }
+            for year in (2021, 2022)
+        ],
+        "initiatives": [
+            {
+                "initiative_id": f"sk-dai-phuc-{year}",
+                "person_id": person,
+                "unit_id": unit,
+                "title": title,
+                "level": "co_so",
+                "decision_ref": f"Quyết định số {no}/QĐ-UBND của UBND phường Đại Phúc",
+                "recognised_on": f"{year}-11-15",
+            }
+            for year, no, title in (
+                (2021, "41", "Số hóa hồ sơ hộ tịch tại bộ phận một cửa"),
+                (2022, "57", "Tổ dân phố tự quản về vệ sinh môi trường"),
+            )
+        ],
+        "prior_awards": [
+            {
+                "subject_kind": "ca_nhan",
+                "subject_id": person,
+                "unit_id": unit,
+                "year": 2021,
+                "award_code": "CSTDCS",
+                "decision_ref": "Quyết định số 12/QĐ-UBND ngày 10/01/2022",
+                "issuer": "Chủ tịch UBND thành phố Bắc Ninh",
+            }
+        ],
+    }
+    for kind, items in rows.items():
+        await send(
+            client,
+            ImportRecords(
+                command_id=new_id(), actor=noi_vu, movement_id=MOVEMENT, kind=kind, rows=items
+            ),
+        )
+    proposal = new_id()
+    await send(
+        client,
+        ProposeAward(
+            command_id=new_id(),
+            actor=clerk(unit),
+            movement_id=MOVEMENT,
+            proposal_id=proposal,
+            unit_id=unit,
+            subject_kind="ca_nhan",
+            subject_id=person,
+            award_code="BK_CT_UBND_TINH",
+            year=2022,
+            achievement_summary="Hai năm liền hoàn thành xuất sắc nhiệm vụ, hai sáng kiến.",
+            dossier=dossier(unit),
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    # A provincial form is posted publicly too, then voted at the council's next session.
+    session = await notice_and_session(client, [proposal], (2022, 12, 13), (2022, 12, 21))
+    secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
+    await send(
+        client,
+        RecordTally(
+            command_id=new_id(),
+            actor=secretary,
+            movement_id=MOVEMENT,
+            proposal_id=proposal,
+            session_id=session,
+            session_date=datetime(2022, 12, 21).date(),
+            members_total=9,
+            present=9,
+            issued=9,
+            returned=9,
+            valid=9,
+            yes=8,
+        ),
+    )
+    await send(
+        client,
+        CloseSession(
+            command_id=new_id(),
+            actor=secretary,
+            movement_id=MOVEMENT,
+            session_id=session,
+            closed_on=datetime(2022, 12, 21).date(),
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    submission = new_id()
+    await send(
+        client,
+        ForwardProposals(
+            command_id=new_id(),
+            actor=office,
+            movement_id=MOVEMENT,
+            submission_id=submission,
+            number="05/TTr-UBND",
+            signed_on=datetime(2022, 12, 23).date(),
+            addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+            proposal_ids=[proposal],
+        ),
+    )
+    await send(
+        client,
+        RecordHigherAnswer(
+            command_id=new_id(),
+            actor=office,
+            movement_id=MOVEMENT,
+            submission_id=submission,
+            proposal_id=proposal,
+            outcome="decided",
+            decision_ref="Quyết định số 2150/QĐ-UBND ngày 28/12/2022",
+            decided_on=datetime(2022, 12, 28).date(),
+            issuer="Chủ tịch UBND tỉnh Bắc Ninh",
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    print("  Tờ trình 05/TTr-UBND to the province: Phạm Quốc Dũng, Bằng khen tỉnh (8/9), decided")
+
+
+async def city_reports(client: Client) -> None:
+    """The city's sơ kết and tổng kết reports to the province and the year's statistics."""
+    office = Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE)
+    for kind, number, on in (
+        ("so-ket", "45/BC-UBND", (2022, 8, 5)),
+        ("tong-ket", "120/BC-UBND", (2023, 1, 10)),
+        ("thong-ke", None, (2023, 1, 10)),
+    ):
+        await send(
+            client,
+            IssueCityReport(
+                command_id=new_id(),
+                actor=office,
+                movement_id=MOVEMENT,
+                report_id=new_id(),
+                kind=kind,  # type: ignore[arg-type]
+                number=number,
+                signed_on=datetime(*on).date(),
+                signer_name="Nguyễn Minh Quang",
+                signer_position="chu_tich",
+                typical_examples=[
+                    "Mô hình tổ dân phố tự quản về vệ sinh môi trường, phường Đại Phúc"
+                ]
+                if kind == "tong-ket"
+                else [],
+            ),
+        )
+    print("  reports to the province: sơ kết 45/BC-UBND, tổng kết 120/BC-UBND, statistics")
 
 
 async def groundwork(client: Client, definition: MovementDefinition) -> None:
@@ -712,14 +889,21 @@ async def _ok(client: Client, query: Any) -> Any:
 
 
 async def summarise(client: Client, settings: Settings) -> dict[str, Any]:
-    awards = await _ok(client, ListAwards(movement_id=MOVEMENT))
+    every = await _ok(client, ListAwards(movement_id=MOVEMENT))
+    awards = [a for a in every if a["decision_number"] == "01/QĐ-UBND"]
     print(f"\nQuyết định số 01/QĐ-UBND ngày 05 tháng 01 năm 2023 — {len(awards)} awards issued:")
     for award in awards:
         prize = f"{award['prize_vnd']:,}".replace(",", ".")
         print(f"  - {award['recipient_name']} ({award['unit_name']}): {prize} đ")
+    for award in (a for a in every if a not in awards):
+        print(f"  decided by the province: {award['recipient_name']}, {award['award_name']}")
     documents = await _ok(client, ListDocuments(movement_id=MOVEMENT))
+    kinds: dict[str, int] = {}
     for doc in documents:
-        print(f"document: {doc['path']}  sha256 {doc['sha256'][:16]}…  (log #{doc['sequence']})")
+        kinds[doc["doc_type"]] = kinds.get(doc["doc_type"], 0) + 1
+    folder = Path(documents[0]["path"]).parent if documents else settings.out_dir
+    counted = ", ".join(f"{kind} ×{n}" if n > 1 else kind for kind, n in kinds.items())
+    print(f"documents ({len(documents)}, SHA-256 in the log) in {folder}: {counted}")
     total = await client.log().last_sequence()
     print(f"log: {total} events in {settings.stream}")
     if awards:

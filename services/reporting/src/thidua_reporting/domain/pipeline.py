@@ -13,6 +13,9 @@ COUNCIL_VOTED_PASS = "COUNCIL_VOTED_PASS"
 COUNCIL_VOTED_FAIL = "COUNCIL_VOTED_FAIL"
 DECIDED = "DECIDED"
 ISSUED = "ISSUED"
+FORWARDED_UPWARD = "FORWARDED_UPWARD"
+DECIDED_BY_HIGHER = "DECIDED_BY_HIGHER"
+REJECTED_BY_HIGHER = "REJECTED_BY_HIGHER"
 
 # In workflow order, for tables that list states the way staff read the procedure.
 STATES = (
@@ -21,6 +24,9 @@ STATES = (
     APPRAISED_INELIGIBLE,
     COUNCIL_VOTED_PASS,
     COUNCIL_VOTED_FAIL,
+    FORWARDED_UPWARD,
+    DECIDED_BY_HIGHER,
+    REJECTED_BY_HIGHER,
     DECIDED,
     ISSUED,
 )
@@ -41,3 +47,7 @@ def after_outcome(passed: bool) -> str:
 
 def state_order(state: str) -> int:
     return STATES.index(state) if state in STATES else len(STATES)
+
+
+def after_higher_answer(decided: bool) -> str:
+    return DECIDED_BY_HIGHER if decided else REJECTED_BY_HIGHER
