@@ -403,9 +403,9 @@ async def test_a_rule_pack_edited_after_the_fact_is_found_by_rederive(history: H
     # The file edited in place, same id and version: the Giấy khen's multiplier for a person
     # raised from 0.3 to 0.5 of the base salary.
     text = files("thidua_nominations").joinpath("rules", "vn-2017.yaml").read_bytes()
-    line = b'multiplier: {ca_nhan: "0.3", tap_the: "0.6"}'
+    line = 'multiplier: {ca_nhan: "0.3", tap_the: "0.6"}    # NĐ91 Điều 73 (cấp huyện)'.encode()
     assert text.count(line) == 1
-    edited = text.replace(line, b'multiplier: {ca_nhan: "0.5", tap_the: "0.6"}')
+    edited = text.replace(line, line.replace(b'"0.3"', b'"0.5"'))
     pack = type(_pack).model_validate(yaml.safe_load(edited))
     packs["vn-2017"] = (
         pack,
@@ -458,10 +458,11 @@ async def test_a_decision_forged_into_a_copy_of_the_stream_is_named_by_the_cli(
     assert (finding["sequence"], finding["kind"], finding["service"]) == (seq, "differs", "scoring")
     assert finding["recorded"]["payload"]["total"] == "99.00"
     assert finding["derived"]["payload"]["total"] != "99.00"
-    # Whatever read the forged sheet (the block's ranking) was decided on other figures.
-    assert after and all(seq in [i["sequence"] for i in f["derived"]["inputs"]] for f in after), (
-        after
-    )
+    # Whatever read the forged sheet (the block's ranking, then the papers built on it) was
+    # decided on other figures; nothing before the forgery is touched.
+    ranking = [f for f in after if f["recorded"]["type"] == "scoring.BlockRanked"]
+    assert ranking and seq in [i["sequence"] for i in ranking[0]["derived"]["inputs"]], after
+    assert all(f["sequence"] > seq for f in after), after
 
 
 async def test_the_audit_service_resumes_its_tree_after_a_restart(
@@ -579,7 +580,8 @@ def test_replay_as_of_the_so_ket_deadline_shows_the_july_ranking(
         ).stdout
     )
     assert ("khoi-phuong", "tong-ket") in _rankings(now)
-    assert len(now["services"]["nominations"]["awards"][0]["answer"]) == 3
+    # The three awards of the city's decision and the province's Bằng khen.
+    assert len(now["services"]["nominations"]["awards"][0]["answer"]) == 4
 
     before = thidua(history.settings, "audit", "replay", "--as-of", "31/7/2022", "--json")
     assert json.loads(before.stdout)["sequence"] == 0  # nothing had been recorded by then

@@ -100,13 +100,14 @@ async def test_progress_per_round_and_block(demo: Client) -> None:
 async def test_pipeline_awards_sessions_and_sheets(demo: Client) -> None:
     pipeline = await ask(demo, ShowPipeline(movement_id=MOVEMENT))
     assert pipeline["total"] == 5
-    assert pipeline["by_state"] == {"COUNCIL_VOTED_FAIL": 1, "ISSUED": 4}
+    # Đỗ Thị Lan failed the ballot and was told so, with the reason: NOTIFIED_REJECTED.
+    assert pipeline["by_state"] == {"NOTIFIED_REJECTED": 1, "ISSUED": 4}
     assert pipeline["counts"] == [
-        {"state": "COUNCIL_VOTED_FAIL", "award_code": "GK_CT_UBND_TP", "count": 1},
+        {"state": "NOTIFIED_REJECTED", "award_code": "GK_CT_UBND_TP", "count": 1},
         {"state": "ISSUED", "award_code": "BK_CT_UBND_TINH", "count": 1},
         {"state": "ISSUED", "award_code": "GK_CT_UBND_TP", "count": 3},
     ]
-    failed = next(r for r in pipeline["rows"] if r["state"] == "COUNCIL_VOTED_FAIL")
+    failed = next(r for r in pipeline["rows"] if r["state"] == "NOTIFIED_REJECTED")
     assert (failed["subject_name"], failed["yes_total"], failed["members_total"]) == (
         "Đỗ Thị Lan",
         4,
@@ -117,8 +118,8 @@ async def test_pipeline_awards_sessions_and_sheets(demo: Client) -> None:
     assert [a["prize_vnd"] for a in awards] == [450000, 450000, 900000, 1490000]
     assert {a["decision_number"] for a in awards[:3]} == {"01/QĐ-UBND"}
 
-    upward, session = await ask(demo, ListCouncilSessions(movement_id=MOVEMENT))
-    assert upward["session_id"] == "hdtdkt-2022-12-02"
+    session, upward = await ask(demo, ListCouncilSessions(movement_id=MOVEMENT))
+    assert upward["session_id"] == "hdtdkt-2022-12-21"
     assert (session["session_id"], session["members_total"], session["present"]) == (
         "hdtdkt-2022-12-20",
         9,
@@ -238,7 +239,7 @@ async def test_cli_views_and_rebuild(demo: Client, settings: Settings) -> None:
     assert "Khối các phường" in out and "Tổng / total" in out and "so-ket" not in out
     code, out, err = await thidua(settings, "report", "pipeline")
     assert code == 0, err
-    assert "COUNCIL_VOTED_FAIL" in out and "Đỗ Thị Lan" in out and "450.000" in out
+    assert "NOTIFIED_REJECTED" in out and "Đỗ Thị Lan" in out and "450.000" in out
     code, out, err = await thidua(settings, "report", "sessions")
     assert code == 0, err
     assert "88,89" in out and "failed" in out
@@ -260,7 +261,7 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
         "Tổng kết phong trào thi đua năm 2022",
         "Ủy ban nhân dân phường Đại Phúc dẫn đầu Khối các phường",
         "1 tập thể và 2 cá nhân được tặng Giấy khen",
-        "Tờ trình số 05/TTr-UBND ngày 05 tháng 12 năm 2022",
+        "Tờ trình số 05/TTr-UBND ngày 23 tháng 12 năm 2022",
         "tổ dân phố tự quản",
     ):
         assert expected in tong_ket, expected
@@ -268,7 +269,7 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
     assert "Đơn vị chưa gửi báo cáo" in so_ket and "Sơ kết 6 tháng đầu năm" in so_ket
     upward = docx_text(read(path[("to-trinh-tinh", "05/TTr-UBND", "docx")]))
     assert "Phạm Quốc Dũng" in upward and "8/9 (88,89%)" in upward
-    assert "Căn cứ Biên bản họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh ngày 02" in upward
+    assert "Căn cứ Biên bản họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh ngày 21" in upward
 
     # The statistics of 2022 (Circular 03/2018): the province's Bằng khen counted once.
     sheet = load_workbook(path[("thong-ke-0703", None, "xlsx")]).active
@@ -288,8 +289,9 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
 
     late = await ask(demo, ShowOverdue(movement_id=MOVEMENT, as_of=date(2023, 2, 15)))
     steps = [(r["step"], r["who"]) for r in late["rows"]]
-    assert ("notice", "Đỗ Thị Lan") in steps  # rejected by the ballot, no notice recorded
-    assert sum(s == "report" for s, _ in steps) == 5  # sơ kết never received from five units
+    # Đỗ Thị Lan, rejected by the ballot, was notified (ResultNotified): no notice step is due.
+    assert not [w for s, w in steps if s == "notice"]
+    assert sum(s == "report" for s, _ in steps) == 2  # sơ kết never received from two offices
     assert all(r["working_days_overdue"] > 0 for r in late["rows"])
     early = await ask(demo, ShowOverdue(movement_id=MOVEMENT, as_of=date(2022, 7, 29)))
     assert early["rows"] == []  # on the sơ kết deadline itself nobody is late yet
@@ -403,7 +405,7 @@ async def test_cli_history_overdue_and_achievement(
     assert "Bằng khen" in out and "CSTDCS" in out
     code, out, err = await thidua(settings, "report", "overdue", "--as-of", "2023-02-15")
     assert code == 0, err
-    assert "notice" in out and "Đỗ Thị Lan" in out and "report" in out
+    assert "report" in out and "Phòng Nội vụ" in out and "Đỗ Thị Lan" not in out
     pipeline = await ask(demo, ShowPipeline(movement_id=MOVEMENT))
     proposal = pipeline["rows"][0]["proposal_id"]
     target = tmp_path / "bctt.docx"

@@ -27,6 +27,7 @@ from thidua_contracts.events import (
     DecisionSigned,
     DisciplineRecorded,
     DocumentRegistered,
+    DossierSupplemented,
     EligibilityAssessed,
     EventPayload,
     HeadcountRecorded,
@@ -36,15 +37,19 @@ from thidua_contracts.events import (
     MovementAmended,
     MovementDefined,
     MovementPublished,
+    NominationExcluded,
+    NoticePosted,
     PersonTransferred,
     PriorAwardRecorded,
     ProposalsForwarded,
     RatingRecorded,
     ReportSubmitted,
     ReportWithdrawn,
+    ResultNotified,
     RoundClosed,
     RoundOpened,
     ScoreSheetRecorded,
+    SupplementRequested,
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
@@ -218,6 +223,10 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
         _nomination_events(session, item, payload, event_json)
 
 
+def _state(session: Session, proposal_id: str, state: str, seq: int) -> None:
+    _update(session, t.nominations, {"proposal_id": proposal_id}, {"state": state, "sequence": seq})
+
+
 def _nomination_events(
     session: Session, item: StoredEvent, payload: EventPayload, event_json: str
 ) -> None:
@@ -242,6 +251,18 @@ def _nomination_events(
                 "event": event_json,
             },
         )
+    elif isinstance(payload, SupplementRequested):
+        _state(session, payload.proposal_id, pipeline.RETURNED_FOR_SUPPLEMENT, seq)
+    elif isinstance(payload, DossierSupplemented):
+        _state(session, payload.proposal_id, pipeline.RECEIVED, seq)
+    elif isinstance(payload, NoticePosted):
+        for proposal_id in payload.proposal_ids:
+            _state(session, proposal_id, pipeline.PUBLIC_NOTICE, seq)
+    elif isinstance(payload, NominationExcluded):
+        _state(session, payload.proposal_id, pipeline.EXCLUDED, seq)
+    elif isinstance(payload, ResultNotified):
+        if payload.kind == "rejection":
+            _state(session, payload.proposal_id, pipeline.NOTIFIED_REJECTED, seq)
     elif isinstance(payload, EligibilityAssessed):
         _update(
             session,
@@ -418,6 +439,12 @@ def _nomination_events(
                 "decided_on": payload.decided_on,
                 "sequence": seq,
             },
+        )
+        _update(
+            session,
+            t.nominations,
+            {"award_id": payload.award_id},
+            {"state": pipeline.REVOKED, "sequence": seq},
         )
     elif isinstance(payload, CityReportIssued):
         upsert(

@@ -215,10 +215,10 @@ def overdue(query: ShowOverdue, store: Store, settings: Settings) -> Any:
                     calendar.add_working_days(received, APPRAISAL_DAYS),
                 )
             )
-        elif r.state in (pipeline.COUNCIL_VOTED_FAIL, pipeline.APPRAISED_INELIGIBLE):
+        elif r.state in pipeline.TO_NOTIFY:
             # The result is notified and the dossier returned within 10 working days of the
             # decision that closed the nominee's round: the first signed on or after its ballot.
-            # The log has no notice event yet, so a rejected nominee stays listed once due.
+            # A recorded notification (ResultNotified) moves the nominee out of these states.
             voted = (
                 r.session_id
                 and session.execute(
