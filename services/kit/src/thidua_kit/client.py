@@ -35,7 +35,7 @@ class Client:
     async def __aenter__(self) -> Client:
         try:
             self._nc = await nats.connect(
-                self.settings.nats_url,
+                self.settings.nats_servers,
                 name="thidua-client",
                 connect_timeout=3,
                 allow_reconnect=False,

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nats
+import nats.errors
+import nats.js.errors
 from faststream import FastStream, Path
 from faststream.nats import NatsBroker
 from faststream.nats.security import NatsUserPassword
@@ -126,7 +128,7 @@ class ServiceHost:
     async def start_log(self) -> EventLog:
         # A service keeps trying to reach NATS for as long as it runs.
         self._nc = await nats.connect(
-            self.settings.nats_url,
+            self.settings.nats_servers,
             name=f"thidua-{self.name}",
             max_reconnect_attempts=-1,
             **nats_auth(self.settings),
@@ -174,7 +176,7 @@ class ServiceHost:
 
     def build_broker(self) -> NatsBroker:
         broker = NatsBroker(
-            self.settings.nats_url,
+            self.settings.nats_servers,
             name=f"thidua-{self.name}-broker",
             log_level=logging.DEBUG,
             graceful_timeout=10.0,
@@ -246,7 +248,12 @@ class ServiceHost:
             after_startup=[self.start_consumer],
             on_shutdown=[self.stop_consumer],
         )
-        log.info("%s: consuming from sequence %d", self.name, self._position + 1)
+        if self.partitioned:
+            log.info(
+                "%s: replica %s, %d partitions", self.name, self.replica, self.settings.partitions
+            )
+        else:
+            log.info("%s: consuming from sequence %d", self.name, self._position + 1)
         try:
             await self.app.run(log_level=logging.WARNING)
         finally:
@@ -582,6 +589,11 @@ class ServiceHost:
                 await self.definition.on_event(
                     StoredEvent(seq, envelope), payload, self.context(store)
                 )
+        except _TRANSIENT as exc:
+            # NATS unreachable or electing a leader: nothing is wrong with the event, so this
+            # never counts towards parking it.
+            log.warning("%s: event %d waits for NATS: %r", self.name, seq, exc)
+            return None
         except Exception as exc:
             failures = self._failures.get(seq, 0) + 1
             self._failures[seq] = failures
@@ -635,6 +647,17 @@ class ServiceHost:
             subjects.parked_subject(self.prefix, self.name), json.dumps(record).encode()
         )
         log.error("%s: parked event %d (%s): %s", self.name, seq, subject, reason)
+
+
+_TRANSIENT = (
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.StaleConnectionError,
+    nats.js.errors.ServiceUnavailableError,
+    TimeoutError,
+    ConnectionError,
+)
 
 
 def _security(settings: Settings) -> NatsUserPassword | None:

@@ -23,6 +23,7 @@ Why these choices, on nats-server 2.9 and later alike:
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 
 from nats.js import JetStreamContext
@@ -51,7 +52,10 @@ def partition_of(subject: str, partitions: int) -> int:
 
 def preference(replica: str, partitions: int) -> list[int]:
     """Rendezvous order: each replica prefers different partitions, the same ones every time."""
-    return sorted(range(partitions), key=lambda p: zlib.crc32(f"{replica}:{p}".encode()))
+    # SHA-256, not CRC-32: CRC is linear, so every replica would get the same order.
+    return sorted(
+        range(partitions), key=lambda p: hashlib.sha256(f"{replica}:{p}".encode()).digest()
+    )
 
 
 def share(partitions: int, replicas: int) -> int:

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(default=10.0, ge=1.0)
 
     @property
+    def nats_servers(self) -> list[str]:
+        """`THIDUA_NATS_URL` may list several servers of a cluster, separated by commas."""
+        return [u.strip() for u in self.nats_url.split(",") if u.strip()]
+
+    @property
     def leases(self) -> str:
         """The JetStream KV bucket holding partition leases."""
         return f"{self.stream}_PARTITIONS"
