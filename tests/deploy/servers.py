@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +159,17 @@ async def wait_ready(url: str, user: str | None = None, password: str | None = N
     raise TimeoutError(f"JetStream at {url} never answered")
 
 
+def _make_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+
+
+async def until(condition: Callable[[], bool], within: float = 20.0) -> None:
+    """Wait for a condition that no event announces (another task's or process's progress)."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polled: nothing to await
+            await asyncio.sleep(0.05)
+
+
 def _render(base: str, port: int, store: Path, extra: str = "") -> str:
     return f'listen: "127.0.0.1:{port}"\n{base}\njetstream {{\n  store_dir: "{store}"\n}}\n{extra}'
 
@@ -177,7 +188,7 @@ async def single(
 ) -> AsyncIterator[Servers]:
     """One node; with `accounts`, deploy/nats/accounts.conf and fresh passwords."""
     secret = passwords() if accounts else {}
-    tmp.mkdir(parents=True, exist_ok=True)
+    _make_dir(tmp)
     include = ""
     if accounts:
         shutil.copy(DEPLOY / "nats" / "accounts.conf", tmp / "accounts.conf")
@@ -215,7 +226,7 @@ def cluster_configs(tmp: Path) -> list[tuple[str, int, Path]]:
 @asynccontextmanager
 async def cluster(tmp: Path, minimum: tuple[int, int] = (2, 9)) -> AsyncIterator[Servers]:
     """Three nodes from the shipped cluster configs, on free loopback ports."""
-    tmp.mkdir(parents=True, exist_ok=True)
+    _make_dir(tmp)
     path = binary(minimum)
     nodes = [
         Node(name, port, config, path, dict(os.environ), tmp / f"{name}.log")

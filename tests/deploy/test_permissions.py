@@ -108,7 +108,7 @@ async def test_every_service_runs_with_its_own_user(
 async def test_the_server_refuses_what_a_user_may_not_do(
     secured: tuple[servers.Servers, Settings],
 ) -> None:
-    running, base = secured
+    running, _ = secured
     url, pw = running.url, running.passwords
     admin, _ = await connect(url, "admin", pw["admin"])
     submissions, by_submissions = await connect(url, "submissions", pw["submissions"])

@@ -3,7 +3,6 @@ exactly what one consumer decides, and one takes the other's partitions when it 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -20,6 +19,7 @@ from thidua_kit.services import load
 from thidua_kit.settings import Settings
 
 from ..connected.helpers import define, open_round, register, report
+from . import servers
 
 pytestmark = pytest.mark.connected
 
@@ -113,17 +113,13 @@ async def test_two_replicas_share_the_partitions_and_decide_as_one_consumer_does
             b = await b_stack.enter_async_context(replicas["b"].running())
             try:
                 # Each takes half once both have announced themselves.
-                async with asyncio.timeout(20):
-                    while not (len(a.lanes) == len(b.lanes) == 2):
-                        await asyncio.sleep(0.05)
+                await servers.until(lambda: len(a.lanes) == len(b.lanes) == 2)
                 assert set(a.lanes) | set(b.lanes) == {0, 1, 2, 3}
                 for name in MOVEMENTS[:2]:
                     await movement(client, name)
             finally:
                 await b_stack.aclose()  # b leaves: it hands its partitions back
-            async with asyncio.timeout(20):
-                while len(a.lanes) < 4:
-                    await asyncio.sleep(0.05)
+            await servers.until(lambda: len(a.lanes) == 4)
             for name in MOVEMENTS[2:]:
                 await movement(client, name)
             status = (await client.status("scoring")).result

@@ -22,6 +22,7 @@ from typing import Any
 import nats
 import nats.errors
 import nats.js.errors
+import sqlalchemy.exc
 from faststream import FastStream, Path
 from faststream.nats import NatsBroker
 from faststream.nats.security import NatsUserPassword
@@ -415,9 +416,11 @@ class ServiceHost:
             try:
                 await self.handle_batch(messages, lane)
             except Exception:
-                # Nothing was committed or acked: the messages come back after ack_wait.
+                # Nothing was committed (the database went away, say): have them again soon.
                 log.exception("%s: batch failed; retrying", self.name)
-                await asyncio.sleep(self.settings.retry_base_seconds)
+                for msg in messages:
+                    with contextlib.suppress(Exception):
+                        await msg.nak(delay=self.settings.retry_base_seconds)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
@@ -657,6 +660,9 @@ _TRANSIENT = (
     nats.js.errors.ServiceUnavailableError,
     TimeoutError,
     ConnectionError,
+    # The database restarting or busy: the same event will succeed once it is back.
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
 )
 
 
