@@ -65,6 +65,7 @@ def service_user(service: str) -> str:
     publish = [
         f"{PREFIX}.evt.{service}.>",
         f"{PREFIX}.parked.{service}",
+        f"{PREFIX}.qry.{service}.status",  # its own health check (`thidua service status`)
         f"{API}.INFO",
         *stream_read(STREAM),
         *durable(STREAM, consumer),

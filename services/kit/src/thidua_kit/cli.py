@@ -220,6 +220,21 @@ def run_service(name: str) -> None:
         fail(str(exc))
 
 
+@service.command("status")
+def service_status(name: str) -> None:
+    """Ask a running service how far it has folded the log (exit 1 when it does not answer);
+    the health check of the containers."""
+
+    async def work(client: Client) -> QueryReply:
+        return await client.status(name)
+
+    reply = _run(work)
+    if reply.status != "ok":
+        assert reply.error is not None
+        fail(reply.error.message_en)
+    typer.echo(json.dumps(reply.result, ensure_ascii=False))
+
+
 @movement.command("define")
 def define(path: Path, actor: ActorOpt = None) -> None:
     """Define a movement from its definition file (YAML or JSON)."""

@@ -91,6 +91,9 @@ class ServiceDefinition:
     queries: dict[str, tuple[type[Query], QueryHandler]] = field(default_factory=dict)
     metadata: MetaData | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # False when the service's state spans movements (audit's tree over the whole stream):
+    # such a service runs one consumer, never partitions.
+    partitionable: bool = True
 
 
 def parse_payload(envelope: Envelope) -> EventPayload:
@@ -104,6 +107,12 @@ class ServiceHost:
         self.name = definition.name
         self.prefix = settings.subject_prefix
         self.durable = settings.consumer_name or f"{self.prefix}-{self.name}".replace("_", "-")
+        if settings.partitions > 1 and not definition.partitionable:
+            raise ValueError(
+                f"{self.name} folds the whole stream in order and cannot be partitioned: "
+                "run it with THIDUA_PARTITIONS=1 (a second replica with THIDUA_REPLICA_ID "
+                "waits as a standby)"
+            )
         self.engine: Engine = make_engine(database_url(self.name, settings))
         self._lock = asyncio.Lock()
         self._position = 0
@@ -117,7 +126,10 @@ class ServiceHost:
         # Unpartitioned: one lane named after the service, as always. Partitioned: the lanes
         # whose leases this replica holds (README "Scale-out").
         self.partitioned = settings.partitioned
-        self.replica = settings.replica_id or f"{socket.gethostname()}-{os.getpid()}"
+        chosen = settings.replica_id
+        self.replica = (
+            chosen if chosen and chosen != "auto" else f"{socket.gethostname()}-{os.getpid()}"
+        )
         self._main = Lane(0, self.durable, self.durable)
         self.lanes: dict[int, Lane] = {}
         self._leases: Leases | None = None

@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     # movement token of their subject; each partition has its own durable consumer, owned by
     # one replica at a time through a lease. 1 = one consumer, no leases (unless replica_id).
     partitions: int = Field(default=1, ge=1, le=8)
-    # Set on every replica when several run: a name unique among them (host name, pod name).
+    # Set on every replica when several run: a name unique among them (pod name), or "auto"
+    # for "<host name>-<pid>" (a container's host name is its own).
     replica_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
     # How long a lease outlives its owner; the owner renews it three times in that time.
     lease_seconds: float = Field(default=10.0, ge=1.0)

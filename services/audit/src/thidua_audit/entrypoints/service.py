@@ -53,4 +53,5 @@ def build(settings: Settings) -> ServiceDefinition:
         },
         metadata=metadata,
         extra={"audit": follower},
+        partitionable=False,  # the Merkle tree follows the whole stream in order
     )
