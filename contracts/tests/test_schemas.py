@@ -59,6 +59,7 @@ from thidua_contracts.events import (
     ScoreAppraised,
     ScoreLine,
     ScoreSheetRecorded,
+    SigningKeyRotated,
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
@@ -533,6 +534,12 @@ def minimal_payloads() -> dict[str, EventPayload]:
             built_from_sequence=120,
             source_event_ids=[EVENT_ID],
         ),
+        SigningKeyRotated(
+            origin="thidua/THIDUA",
+            old_key="thidua/THIDUA+01234567+AQ==",
+            new_key="thidua/THIDUA+89abcdef+AQ==",
+            statement="thidua key rotation\n",
+        ),
     ]
     return {p.TYPE: p for p in payloads}
 
@@ -577,6 +584,7 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "nominations.DecisionSigned": ("proposal_ids", PROPOSAL_ID),
     "nominations.AwardIssued": ("prize_vnd", "450000"),
     "reporting.DocumentRegistered": ("size_bytes", [20480]),
+    "audit.SigningKeyRotated": ("new_key", 7),
 }
 
 

@@ -487,3 +487,17 @@ class AuditLeaves(Query):
 
 
 QUERIES.update(_by_name(Query))
+
+
+class RotateAuditKey(Command):
+    """The audit service makes a new checkpoint key and records the change in the log.
+
+    `movement_id` is `log`: the key signs the whole log, not one movement. Operators only."""
+
+    SERVICE = "audit"
+    NAME = "rotate_key"
+
+    reason: LongText | None = None
+
+
+COMMANDS.update(_by_name(Command))

@@ -313,6 +313,9 @@ class DisciplineRecorded(EventPayload):
     level: DisciplineLevel
     decision_ref: Text
     effective_from: date
+    # The person disciplined heads the unit (người đứng đầu): the unit cannot lead its block
+    # that year (DOMAIN §6.3, step 5).
+    head_of_unit: bool = False
 
 
 class InitiativeRecognised(EventPayload):
@@ -661,3 +664,25 @@ def payload_class(type_name: str, version: int) -> type[EventPayload]:
     if cls is None or version != cls.VERSION:
         raise UnknownEventTypeError(f"{type_name} v{version}")
     return cls
+
+
+# --- audit (appended at the end to ease merging) ---------------------------------------------
+
+
+class SigningKeyRotated(EventPayload):
+    """The audit service signs checkpoints with a new key from this event's sequence on.
+
+    `statement` is a C2SP signed note naming the origin, the old and the new verifier keys,
+    signed by both (thidua_contracts.checkpoint.open_rotation checks it): a verifier who trusts
+    the old key learns the new one, and one who trusts the new key learns what came before."""
+
+    TYPE = "audit.SigningKeyRotated"
+
+    origin: str = Field(min_length=1, max_length=200, pattern=r"^[^\s+]+$")
+    old_key: str = Field(min_length=1, max_length=400)
+    new_key: str = Field(min_length=1, max_length=400)
+    statement: str = Field(min_length=1, max_length=4000)
+    reason: LongText | None = None
+
+
+EVENT_TYPES[SigningKeyRotated.TYPE] = SigningKeyRotated

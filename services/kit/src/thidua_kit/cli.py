@@ -402,19 +402,37 @@ def list_awards(movement_id: MovementOpt = "bn-2022") -> None:
 def explain(
     award_id: str,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    docx: Annotated[
+        Path | None, typer.Option("--docx", help="also write the chain as a .docx for the file")
+    ] = None,
+    bundle: Annotated[
+        Path | None, typer.Option("--bundle", help="an export bundle directory (offline)")
+    ] = None,
 ) -> None:
-    """The causal chain of an award: every step with sequence, time, actor or rules, cause."""
+    """The causal chain of an award: every step with sequence, time, actor or rules, cause,
+    the events it read, the documents that name it, and any revocation."""
     try:
         query = ExplainAward(award_id=award_id)
     except ValidationError:
         fail(f"award id {award_id!r} is not a UUID")
-    result = _ask(query)
+    if bundle is None:
+        result = _ask(query)
+    else:
+        from .cli_audit import explain_offline
+
+        result = explain_offline(bundle, award_id)
+    if docx is not None:
+        from .services import load
+
+        load("audit", Settings()).extra["explain_docx"](result, docx)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    from .explain_text import render_chain
+    else:
+        from .explain_text import render_chain
 
-    typer.echo(render_chain(result))
+        typer.echo(render_chain(result))
+    if docx is not None:
+        typer.echo(f"written: {docx}", err=as_json)
 
 
 @app.command("demo")

@@ -68,6 +68,10 @@ class Context:
 CommandHandler = Callable[[Any, Context], Awaitable[list[StoredEvent]]]
 QueryHandler = Callable[[Any, Store, Settings], Any]
 EventHandler = Callable[[StoredEvent, EventPayload, Context], Awaitable[None]]
+IdleHandler = Callable[[Context], Awaitable[None]]
+
+# How often, at most, a service's idle work runs while its consumer has nothing to fold.
+IDLE_EVERY_SECONDS = 0.5
 
 
 @dataclass
@@ -94,6 +98,9 @@ class ServiceDefinition:
     # False when the service's state spans movements (audit's tree over the whole stream):
     # such a service runs one consumer, never partitions.
     partitionable: bool = True
+    # Work due by the clock rather than by an event (audit: a checkpoint T seconds after the
+    # last one); run in its own transaction when the consumer finds nothing new.
+    on_idle: IdleHandler | None = None
 
 
 def parse_payload(envelope: Envelope) -> EventPayload:
@@ -135,6 +142,7 @@ class ServiceHost:
         self._leases: Leases | None = None
         self._lease_task: asyncio.Task[None] | None = None
         self._stop_requested = asyncio.Event()
+        self._last_idle = 0.0
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -420,6 +428,7 @@ class ServiceHost:
                     batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
                 )
             except TimeoutError:
+                await self._idle()
                 continue
             except Exception:
                 log.exception("%s: fetch failed; retrying", self.name)
@@ -433,6 +442,19 @@ class ServiceHost:
                 for msg in messages:
                     with contextlib.suppress(Exception):
                         await msg.nak(delay=self.settings.retry_base_seconds)
+
+    async def _idle(self) -> None:
+        hook = self.definition.on_idle
+        now = asyncio.get_running_loop().time()
+        if hook is None or now - self._last_idle < IDLE_EVERY_SECONDS:
+            return
+        self._last_idle = now
+        try:
+            async with self._lock:
+                with Session(self.engine) as session, session.begin():
+                    await hook(self.context(Store(session)))
+        except Exception:  # the next idle moment tries again; events go on being folded
+            log.exception("%s: idle work failed", self.name)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:

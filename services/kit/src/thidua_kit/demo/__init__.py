@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -41,7 +42,9 @@ from thidua_contracts.commands import (
 from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.events import Achievement, CandidateVotes, CriterionPoints
 from thidua_contracts.movement import MovementDefinition, RoundKind
+from thidua_contracts.verify import read_events, verify_bundle
 
+from .. import verify as live
 from ..client import Client
 from ..clock import new_id
 from ..explain_text import render_chain
@@ -79,9 +82,9 @@ def run_demo(base: Settings) -> int:
     try:
         asyncio.run(_provision(settings))
         processes = start_services(settings, data_dir / "logs")
-        asyncio.run(drive(settings))
-        return 0
-    except (DemoError, TimeoutError, OSError) as exc:
+        result = asyncio.run(drive(settings))
+        return asyncio.run(audit_tour(settings, result))
+    except (DemoError, TimeoutError, OSError, live.AuditError) as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -107,6 +110,8 @@ def service_env(settings: Settings) -> dict[str, str]:
     )
     for name in SERVICE_NAMES:
         env.pop(f"THIDUA_{name.upper()}_DATABASE_URL", None)
+    # The demo ends by verifying its log: a checkpoint soon after the last event saves waiting.
+    env.setdefault("THIDUA_AUDIT_CHECKPOINT_SECONDS", "1")
     return env
 
 
@@ -163,6 +168,13 @@ def clerk(unit: str) -> Actor:
     return Actor(id=f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit)
 
 
+# Self-scores of three wards in the sơ kết round (group I–IV of the block table).
+SO_KET = {
+    "phuong-kinh-bac": ("56", "14", "14", "9"),
+    "phuong-vu-ninh": ("55", "15", "13.5", "9.5"),
+    "phuong-dai-phuc": ("54", "13", "14", "9"),
+}
+
 # Self-scores of the sample units in the tổng kết round (group I–IV of the block table).
 SCORES = {
     "phuong-vu-ninh": ("58", "15", "14.5", "9.5"),
@@ -205,20 +217,74 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     registered_on=datetime(2022, 5, 20).date(),
                 ),
             )
-        for round_kind, opened in (
-            (RoundKind.SO_KET, (2022, 7, 1)),
-            (RoundKind.TONG_KET, (2022, 12, 1)),
-        ):
+        noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+        await send(
+            client,
+            OpenRound(
+                command_id=new_id(),
+                actor=noi_vu,
+                movement_id=MOVEMENT,
+                round=RoundKind.SO_KET,
+                opened_on=datetime(2022, 7, 1).date(),
+            ),
+        )
+        # Three wards report for sơ kết in July; Suối Hoa will be late.
+        for i, unit in enumerate(SO_KET):
             await send(
                 client,
-                OpenRound(
+                SubmitReport(
                     command_id=new_id(),
-                    actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+                    actor=clerk(unit),
                     movement_id=MOVEMENT,
-                    round=round_kind,
-                    opened_on=datetime(*opened).date(),
+                    unit_id=unit,
+                    round=RoundKind.SO_KET,
+                    submitted_on=datetime(2022, 7, 20 + i).date(),
+                    self_scores=[
+                        CriterionPoints(criterion_code=c, points=p)
+                        for c, p in zip(criteria, SO_KET[unit], strict=True)
+                    ],
+                    narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
                 ),
             )
+        # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
+        so_ket_closed = await send(
+            client,
+            CloseRound(
+                command_id=new_id(),
+                actor=noi_vu,
+                movement_id=MOVEMENT,
+                round=RoundKind.SO_KET,
+                closed_on=datetime(2022, 8, 1).date(),
+            ),
+        )
+        # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
+        await send(
+            client,
+            SubmitReport(
+                command_id=new_id(),
+                actor=clerk("phuong-suoi-hoa"),
+                movement_id=MOVEMENT,
+                unit_id="phuong-suoi-hoa",
+                round=RoundKind.SO_KET,
+                submitted_on=datetime(2022, 8, 3).date(),
+                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
+            ),
+        )
+        await client.wait_until_stable(("scoring",))
+        print(
+            f"  sơ kết: {len(SO_KET)} wards reported in July, the round closed 01/8/2022 "
+            f"(log #{so_ket_closed}); Suối Hoa's came 3 working days late"
+        )
+        await send(
+            client,
+            OpenRound(
+                command_id=new_id(),
+                actor=noi_vu,
+                movement_id=MOVEMENT,
+                round=RoundKind.TONG_KET,
+                opened_on=datetime(2022, 12, 1).date(),
+            ),
+        )
         for i, (unit, scores) in enumerate(SCORES.items()):
             await send(
                 client,
@@ -258,33 +324,9 @@ async def drive(settings: Settings) -> dict[str, Any]:
                 narrative="Báo cáo tổng kết (bản sửa đổi): bổ sung số liệu quý IV.",
             ),
         )
-        # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
-        await send(
-            client,
-            CloseRound(
-                command_id=new_id(),
-                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
-                movement_id=MOVEMENT,
-                round=RoundKind.SO_KET,
-                closed_on=datetime(2022, 8, 1).date(),
-            ),
-        )
-        # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
-        await send(
-            client,
-            SubmitReport(
-                command_id=new_id(),
-                actor=clerk("phuong-suoi-hoa"),
-                movement_id=MOVEMENT,
-                unit_id="phuong-suoi-hoa",
-                round=RoundKind.SO_KET,
-                submitted_on=datetime(2022, 8, 3).date(),
-                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
-            ),
-        )
         print(
-            f"  {len(SCORES)} units registered and reported for tổng kết (Vũ Ninh amended "
-            "before the deadline); Suối Hoa's sơ kết came 3 working days late"
+            f"  tổng kết: {len(SCORES)} units registered and reported (Vũ Ninh amended before "
+            "the deadline)"
         )
         await send(
             client,
@@ -408,7 +450,8 @@ async def drive(settings: Settings) -> dict[str, Any]:
         )
         await client.wait_until_folded(("nominations",), last)
         await client.wait_until_stable(SERVICE_NAMES)
-        return await summarise(client, settings)
+        summary = await summarise(client, settings)
+        return {**summary, "so_ket_closed": so_ket_closed}
 
 
 async def groundwork(client: Client, definition: MovementDefinition) -> None:
@@ -522,3 +565,35 @@ async def summarise(client: Client, settings: Settings) -> dict[str, Any]:
     if not awards or not documents:
         raise DemoError("the movement did not reach issued awards and documents")
     return {"awards": awards, "documents": documents, "events": total}
+
+
+async def audit_tour(settings: Settings, result: dict[str, Any]) -> int:
+    """What an auditor does with the finished movement: export a bundle and verify it offline,
+    make every computed decision again, and look at the state as of the sơ kết deadline."""
+    async with Client(settings) as client:
+        await live.wait_for_checkpoint(client, await client.log().last_sequence())
+        taken = await live.snapshot(client)
+        key = await live.service_key(client)
+    bundle = settings.out_dir / MOVEMENT / "audit-bundle"
+    live.write_bundle(bundle, taken, key)
+    report = verify_bundle(bundle, key)
+    print(f"\nthidua audit export {bundle} ; thidua audit verify --bundle {bundle}")
+    print(f"  {report.summary()}")
+    records = list(read_events(bundle))
+    derived, findings = await live.rederive(records, settings)
+    print("thidua audit rederive")
+    print(
+        f"  ok: {derived} recorded decisions derived again, byte for byte"
+        if not findings
+        else f"  FAILED: {len(findings)} disagreements, first: {findings[0].line()}"
+    )
+    closed = int(result["so_ket_closed"])
+    with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch:
+        then = await live.replay(records, settings, closed, Path(scratch))
+    print(f"thidua audit replay --as-of {closed}   (the sơ kết round closed, deadline 29/7/2022)")
+    for line in then.rankings():
+        print(f"  {line}")
+    issued = then.answers.get("nominations", {}).get("awards", [])
+    awards_then = sum(len(a["answer"]) for a in issued)
+    print(f"  awards then: {awards_then}; now {len(result['awards'])}, after {len(records)} events")
+    return 0 if report.ok and not findings and then.rankings() else 1
