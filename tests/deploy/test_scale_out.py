@@ -131,3 +131,49 @@ async def test_two_replicas_share_the_partitions_and_decide_as_one_consumer_does
                 await client.nc.jetstream().delete_stream(name)
     assert got == expected
     assert [h[0] for h in got].count("scoring.ScoreSheetRecorded") == len(MOVEMENTS)
+
+
+def test_a_change_of_partition_count_starts_where_the_earlier_consumers_stood(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy.orm import Session
+
+    from thidua_kit.db import Store, create_schema
+
+    base = Settings(data_dir=tmp_path, subject_prefix="thidua")
+
+    def host(**update: Any) -> ServiceHost:
+        made = ServiceHost(load("scoring", base), base.model_copy(update=update))
+        create_schema(made.engine)
+        return made
+
+    def rows(made: ServiceHost) -> dict[str, int]:
+        with Session(made.engine) as session:
+            return {name: Store(session).position(name) for name in _names(session)}
+
+    one = host()
+    assert one._initial_position("thidua-scoring") == 0
+    with Session(one.engine) as session, session.begin():
+        Store(session).set_position("thidua-scoring", 7)
+    two = host(partitions=2)
+    assert two._initial_position("thidua-scoring-p0-of-2") == 7
+    assert "thidua-scoring" in rows(two)  # partition 1 has yet to take it over
+    assert two._initial_position("thidua-scoring-p1-of-2") == 7
+    assert rows(two) == {"thidua-scoring-p0-of-2": 7, "thidua-scoring-p1-of-2": 7}
+    with Session(two.engine) as session, session.begin():
+        Store(session).set_position("thidua-scoring-p0-of-2", 9)
+    with pytest.raises(RuntimeError, match="different positions"):
+        host()._initial_position("thidua-scoring")
+    with Session(two.engine) as session, session.begin():
+        Store(session).set_position("thidua-scoring-p1-of-2", 9)
+    back = host()
+    assert back._initial_position("thidua-scoring") == 9
+    assert rows(back) == {"thidua-scoring": 9}
+
+
+def _names(session: Any) -> list[str]:
+    from sqlalchemy import select
+
+    from thidua_kit.db import position_table
+
+    return [str(n) for n in session.execute(select(position_table.c.consumer)).scalars()]

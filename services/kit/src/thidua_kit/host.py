@@ -163,8 +163,7 @@ class ServiceHost:
             self._leases = Leases(self._nc.jetstream(), self.settings, self.name, self.replica)
             await self._leases.open()
             return self.log
-        with Session(self.engine) as session:
-            self._position = Store(session).position(self.durable)
+        self._position = self._initial_position(self.durable)
         self._main.position = self._position
         await self._prepare_consumer(self._main)
         return self.log
@@ -381,9 +380,17 @@ class ServiceHost:
             await lane.task
         return lane
 
+    def _generation(self) -> set[str]:
+        """The position rows this configuration commits: one, or one per partition."""
+        if not self.partitioned:
+            return {self.durable}
+        return {self._lane_key(p) for p in range(self.settings.partitions)}
+
     def _initial_position(self, key: str) -> int:
-        """A partition's committed position; a partition never seen before starts where the
-        service's earlier consumers all stood (a change of partition count needs them level)."""
+        """The committed position of `key`. A row never written before (the partition count
+        changed, or partitions were turned on or off) starts where the rows of the earlier
+        configuration all stand; once every row of this configuration exists, the earlier ones
+        are removed, so a later change never reads a stale position."""
         with Session(self.engine) as session, session.begin():
             store = Store(session)
             rows = {
@@ -391,24 +398,24 @@ class ServiceHost:
                 for name, seq in session.execute(
                     select(position_table.c.consumer, position_table.c.stream_seq)
                 )
+                if name == self.durable or str(name).startswith(f"{self.durable}-p")
             }
             if key in rows:
-                return int(rows[key])
-            current = {self._lane_key(p) for p in range(self.settings.partitions)}
-            earlier = {
-                int(seq)
-                for name, seq in rows.items()
-                if name not in current
-                and (name == self.durable or name.startswith(f"{self.durable}-p"))
-            }
-            if len(earlier) > 1:
+                return rows[key]
+            generation = self._generation()
+            earlier = {name: seq for name, seq in rows.items() if name not in generation}
+            if len(set(earlier.values())) > 1:
                 raise RuntimeError(
                     f"{self.name}: the partition count changed while the earlier consumers "
-                    f"stood at different positions {sorted(earlier)}; run the earlier count "
-                    "until they have folded the whole log, then change it"
+                    f"stood at different positions {sorted(set(earlier.values()))}; run the "
+                    "earlier configuration until they have folded the whole log, then change it"
                 )
-            position = earlier.pop() if earlier else 0
+            position = next(iter(earlier.values()), 0)
             store.set_position(key, position)
+            if generation <= {*rows, key}:
+                session.execute(
+                    position_table.delete().where(position_table.c.consumer.in_(list(earlier)))
+                )
             return position
 
     # ---- consuming ---------------------------------------------------------------------
