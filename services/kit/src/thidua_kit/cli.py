@@ -34,7 +34,7 @@ from thidua_contracts.replies import CommandReply, QueryReply
 
 from .client import Client, UnreachableError
 from .clock import new_id
-from .log import StreamMissingError, StreamSettingsError
+from .log import EventLog, StreamMissingError, StreamSettingsError
 from .settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Thi đua – khen thưởng")
@@ -184,11 +184,26 @@ def send(
 
 
 @admin.command("provision")
-def provision() -> None:
+def provision(
+    replicas: Annotated[
+        int | None,
+        typer.Option(help="stream replicas: 1 on one node, 3 in a cluster (THIDUA_REPLICAS)"),
+    ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(help="also create the partition lease bucket (THIDUA_PARTITIONS)"),
+    ] = None,
+) -> None:
     """Create the streams (idempotent; verifies protections of existing ones)."""
+    changes: dict[str, int] = {}
+    if replicas is not None:
+        changes["replicas"] = replicas
+    if partitions is not None:
+        changes["partitions"] = partitions
 
     async def work(client: Client) -> list[str]:
-        return await client.log().provision()
+        settings = client.settings.model_copy(update=changes)
+        return await EventLog(client.nc.jetstream(), settings).provision()
 
     for line in _run(work):
         typer.echo(line)
@@ -203,6 +218,21 @@ def run_service(name: str) -> None:
         run(name, Settings())
     except LookupError as exc:
         fail(str(exc))
+
+
+@service.command("status")
+def service_status(name: str) -> None:
+    """Ask a running service how far it has folded the log (exit 1 when it does not answer);
+    the health check of the containers."""
+
+    async def work(client: Client) -> QueryReply:
+        return await client.status(name)
+
+    reply = _run(work)
+    if reply.status != "ok":
+        assert reply.error is not None
+        fail(reply.error.message_en)
+    typer.echo(json.dumps(reply.result, ensure_ascii=False))
 
 
 @movement.command("define")

@@ -62,4 +62,5 @@ def build(settings: Settings) -> ServiceDefinition:
             "explain_docx": render_explanation,
         },
         on_idle=tree.on_idle,
+        partitionable=False,  # the Merkle tree follows the whole stream in order
     )
