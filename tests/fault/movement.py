@@ -146,4 +146,4 @@ def assert_same(disturbed: dict[str, Any], undisturbed: dict[str, Any]) -> None:
     assert disturbed["per_subject"] == undisturbed["per_subject"]
     for model in ("ranking", "awards", "documents", "parked"):
         assert disturbed[model] == undisturbed[model], model
-    assert len(undisturbed["awards"]) == 3
+    assert len(undisturbed["awards"]) == 4  # three by the city's decision, one by the province
