@@ -551,11 +551,11 @@ def minimal_payloads() -> dict[str, EventPayload]:
             addressee="Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)",
         ),
     ]
-    payloads.extend(_issue5_payloads())
+    payloads.extend(_procedure_payloads())
     return {p.TYPE: p for p in payloads}
 
 
-def _issue5_payloads() -> list[EventPayload]:
+def _procedure_payloads() -> list[EventPayload]:
     from thidua_contracts.events import (
         CouncilMember,
         CouncilSessionClosed,

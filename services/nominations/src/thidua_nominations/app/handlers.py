@@ -178,7 +178,7 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         items = list(kept.items) if kept else []
         if all(i.envelope.event_id != item.envelope.event_id for i in items):
             ctx.store.put("records", m, _EventList(items=[*items, item]), item.sequence)
-    elif isinstance(payload, ISSUE5_TYPES):
+    elif isinstance(payload, PROCEDURE_TYPES):
         await _on_procedure_event(item, payload, ctx)
     elif isinstance(payload, AwardProposed):
         view = ProposalView(event=item)
@@ -202,7 +202,7 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
             _pay(ctx, item, "cap_huyen", needed)
 
 
-ISSUE5_TYPES = (
+PROCEDURE_TYPES = (
     SupplementRequested,
     NominationExcluded,
     DossierSupplemented,
@@ -813,7 +813,7 @@ def list_awards(query: ListAwards, store: Store, settings: Settings) -> Any:
     return rows
 
 
-# ---- dossier, public notice, council sessions, quotas (issue 5) -------------------------
+# ---- dossier, public notice, council sessions, quotas --------------------------
 
 
 class _Notice(BaseModel):
@@ -1168,7 +1168,7 @@ def _settled(store: Store, settings: Settings, view: ProposalView) -> notify.Set
     return None
 
 
-# ---- queries (issue 5) ------------------------------------------------------------------
+# ---- queries -------------------------------------------------------------------
 
 
 def _pipeline_status(store: Store, settings: Settings, view: ProposalView) -> str:
