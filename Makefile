@@ -18,12 +18,13 @@ PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv nats nats-stop provision demo bench bench-small lint schemas test format clean distclean
+.PHONY: help venv nats nats-stop office provision demo bench bench-small lint schemas test format clean distclean
 
 help:
 	@echo "make venv       create $(VENV) and install every package (editable) with constraints.txt"
 	@echo "make nats       make sure NATS with JetStream answers at THIDUA_NATS_URL ($(THIDUA_NATS_URL))"
 	@echo "make nats-stop  stop a nats-server that 'make nats' started"
+	@echo "make office     LibreOffice (headless) and poppler for the PDF rendering test (root + apt)"
 	@echo "make provision  create the streams (idempotent)"
 	@echo "make demo       run every service and the sample movement; documents go to out/"
 	@echo "make bench      the province-scale benchmark (long); results in bench/results/"
@@ -60,6 +61,9 @@ nats:
 nats-stop:
 	@deploy/scripts/stop-nats.sh
 
+office:
+	@deploy/scripts/ensure-office.sh
+
 provision: venv nats
 	$(VENV)/bin/thidua admin provision
 
@@ -85,7 +89,7 @@ schemas: venv
 	$(VENV)/bin/python -m thidua_contracts.schemas write
 
 # pytest's exit code is make's: failures, errors and "no tests collected" (5) all fail.
-test: venv nats lint
+test: venv nats lint office
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 format: venv

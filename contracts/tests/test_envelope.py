@@ -278,6 +278,9 @@ def test_computed_flag_marks_exactly_the_decisions_the_system_derives() -> None:
         "nominations.AwardIssued",
         "nominations.AwardReviewFlagged",
         "reporting.DocumentRegistered",
+        "nominations.SupplementRequested",
+        "nominations.NominationExcluded",
+        "nominations.FundOverdrawFlagged",
     }
 
 

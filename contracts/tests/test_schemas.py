@@ -30,6 +30,7 @@ from thidua_contracts.events import (
     BlockRanked,
     CandidateVotes,
     Check,
+    CityReportIssued,
     Commitment,
     CovenantSigned,
     CriterionChange,
@@ -59,6 +60,7 @@ from thidua_contracts.events import (
     ScoreAppraised,
     ScoreLine,
     ScoreSheetRecorded,
+    SigningKeyRotated,
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
@@ -533,8 +535,124 @@ def minimal_payloads() -> dict[str, EventPayload]:
             built_from_sequence=120,
             source_event_ids=[EVENT_ID],
         ),
+        SigningKeyRotated(
+            origin="thidua/THIDUA",
+            old_key="thidua/THIDUA+01234567+AQ==",
+            new_key="thidua/THIDUA+89abcdef+AQ==",
+            statement="thidua key rotation\n",
+        ),
+        CityReportIssued(
+            report_id=PROPOSAL_ID,
+            kind="tong-ket",
+            number="15/BC-UBND",
+            signed_on=date(2022, 12, 28),
+            signer_name="Nguyễn Minh Quang",
+            signer_position="chu_tich",
+            addressee="Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        ),
     ]
+    payloads.extend(_procedure_payloads())
     return {p.TYPE: p for p in payloads}
+
+
+def _procedure_payloads() -> list[EventPayload]:
+    from thidua_contracts.events import (
+        CouncilMember,
+        CouncilSessionClosed,
+        CouncilSessionOpened,
+        DossierDefect,
+        DossierItem,
+        DossierSupplemented,
+        FundCredited,
+        FundOverdrawFlagged,
+        NominationExcluded,
+        NoticePosted,
+        ObjectionRecorded,
+        ObjectionResolved,
+        ResultNotified,
+        SupplementRequested,
+    )
+
+    return [
+        SupplementRequested(
+            proposal_id=PROPOSAL_ID,
+            award_code="GK_CT_UBND_TP",
+            defects=[
+                DossierDefect(
+                    kind="missing:bien_ban_binh_xet", detail_vi="Thiếu", detail_en="Missing"
+                )
+            ],
+            reference="Luật TĐKT 2003 Điều 84",
+        ),
+        DossierSupplemented(
+            proposal_id=PROPOSAL_ID,
+            items=[DossierItem(kind="bien_ban_binh_xet", name="Biên bản", sha256="ab" * 32)],
+            received_on=date(2022, 12, 8),
+        ),
+        NoticePosted(
+            notice_id="tb-2022-12",
+            proposal_ids=[PROPOSAL_ID],
+            channel="Cổng thông tin điện tử thành phố",
+            posted_on=date(2022, 12, 5),
+            ends_on=date(2022, 12, 12),
+            working_days=5,
+        ),
+        ObjectionRecorded(
+            notice_id="tb-2022-12",
+            objection_id="pa-01",
+            proposal_id=PROPOSAL_ID,
+            received_on=date(2022, 12, 7),
+            summary="Phản ánh về thành tích",
+        ),
+        ObjectionResolved(
+            notice_id="tb-2022-12",
+            objection_id="pa-01",
+            proposal_id=PROPOSAL_ID,
+            upheld=False,
+            resolution="Đã xác minh: không có cơ sở",
+            resolved_on=date(2022, 12, 9),
+        ),
+        CouncilSessionOpened(
+            session_id="hd-2022-12-20",
+            session_date=date(2022, 12, 20),
+            members=[CouncilMember(member_id="tv-1", name="Nguyễn Văn A")],
+            present_ids=["tv-1"],
+        ),
+        CouncilSessionClosed(session_id="hd-2022-12-20", closed_on=date(2022, 12, 20)),
+        NominationExcluded(
+            proposal_id=PROPOSAL_ID,
+            award_code="CSTDCS",
+            reason_code="quota_exceeded",
+            decided_on=date(2022, 12, 20),
+            rank=3,
+            quota=2,
+            detail_vi="Xếp thứ 3, vượt chỉ tiêu 2",
+            detail_en="Ranked 3, beyond the quota 2",
+        ),
+        FundCredited(
+            level="cap_huyen",
+            amount_vnd=1000000,
+            credited_on=date(2022, 1, 10),
+            source_ref="Dự toán 2022",
+        ),
+        FundOverdrawFlagged(
+            decision_id=DECISION_ID,
+            level="cap_huyen",
+            balance_vnd=100000,
+            needed_vnd=450000,
+            shortfall_vnd=350000,
+            reason_vi="Quỹ không đủ",
+            reason_en="The fund is short",
+        ),
+        ResultNotified(
+            proposal_id=PROPOSAL_ID,
+            kind="result",
+            notified_on=date(2023, 1, 10),
+            step_on=date(2023, 1, 5),
+            due_on=date(2023, 1, 19),
+            working_days_late=0,
+        ),
+    ]
 
 
 # Per type: a payload field and a value of the wrong JSON type.
@@ -577,6 +695,19 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "nominations.DecisionSigned": ("proposal_ids", PROPOSAL_ID),
     "nominations.AwardIssued": ("prize_vnd", "450000"),
     "reporting.DocumentRegistered": ("size_bytes", [20480]),
+    "audit.SigningKeyRotated": ("new_key", 7),
+    "nominations.SupplementRequested": ("defects", "nhiều"),
+    "nominations.DossierSupplemented": ("received_on", 8),
+    "nominations.NoticePosted": ("working_days", "năm"),
+    "nominations.ObjectionRecorded": ("received_on", True),
+    "nominations.ObjectionResolved": ("upheld", "có"),
+    "nominations.CouncilSessionOpened": ("present_ids", "tv-1"),
+    "nominations.CouncilSessionClosed": ("closed_on", 20),
+    "nominations.NominationExcluded": ("rank", "ba"),
+    "nominations.FundCredited": ("amount_vnd", "1000000"),
+    "nominations.FundOverdrawFlagged": ("shortfall_vnd", "350000"),
+    "nominations.ResultNotified": ("working_days_late", "0"),
+    "reporting.CityReportIssued": ("signed_on", 20221228),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from thidua_contracts.canonical import canonical_bytes
-from thidua_contracts.checkpoint import Checkpoint, SignerKey, sign_checkpoint
+from thidua_contracts.checkpoint import Checkpoint, SignerKey, sign_checkpoint, sign_rotation
 from thidua_contracts.merkle import CompactTree, leaf_hash
 from thidua_contracts.verify import (
     CHECKPOINTS_FILE,
@@ -22,6 +22,7 @@ from thidua_contracts.verify import (
     Kind,
     check_rule_files,
     event_line,
+    key_schedule,
     main,
     make_proofs,
     verify_bundle,
@@ -209,3 +210,74 @@ def test_decisions_are_checked_against_the_rule_pack_files_an_auditor_holds() ->
     assert check_rule_files(numbered(log), {"vn-2017": pack}) == []
     edited = check_rule_files(numbered(log), {"vn-2017": pack + b"# quorum changed\n"})
     assert [(f.kind, f.sequence) for f in edited] == [(Kind.RULES_CHANGED, 3)]
+
+
+def rotation(i: int, old: SignerKey, new: SignerKey) -> bytes:
+    return canonical_bytes(
+        human_act(
+            i,
+            type="audit.SigningKeyRotated",
+            subject="t.evt.audit.key.thidua-test",
+            payload={
+                "origin": ORIGIN,
+                "old_key": old.public().encode(),
+                "new_key": new.public().encode(),
+                "statement": sign_rotation(ORIGIN, old, new),
+            },
+        )
+    )
+
+
+def rotated_log() -> tuple[list[bytes], list[str], list[SignerKey]]:
+    """Twelve events; keys rotate at sequences 5 and 9; a checkpoint every two events, each
+    signed by the key in force for its size."""
+    keys = [SIGNER, SignerKey.generate(ORIGIN), SignerKey.generate(ORIGIN)]
+    log = bodies(12)
+    log[4] = rotation(4, keys[0], keys[1])
+    log[8] = rotation(8, keys[1], keys[2])
+    tree, notes = CompactTree(), []
+    for body in log:
+        tree.append(leaf_hash(body))
+        if tree.size % 2 == 0:
+            signer = keys[0] if tree.size < 5 else keys[1] if tree.size < 9 else keys[2]
+            notes.append(sign_checkpoint(Checkpoint(ORIGIN, tree.size, tree.root()), signer))
+    return log, notes, keys
+
+
+@pytest.mark.parametrize("trusted", [0, 1, 2])
+def test_rotations_are_followed_from_any_key_of_the_chain(trusted: int) -> None:
+    log, notes, keys = rotated_log()
+    records = list(enumerate(log, start=1))
+    schedule, findings = key_schedule(records, keys[trusted].public())
+    assert not findings
+    assert [(s, k) for s, k in schedule.keys] == [
+        (0, keys[0].public()),
+        (5, keys[1].public()),
+        (9, keys[2].public()),
+    ]
+    report = verify_log(records, notes, keys[trusted].public(), origin=ORIGIN)
+    assert report.ok and report.checkpoints_verified == 6
+
+
+def test_a_retired_key_signs_nothing_after_its_rotation() -> None:
+    log, notes, keys = rotated_log()
+    records = list(enumerate(log, start=1))
+    tree = CompactTree()
+    for body in log[:10]:
+        tree.append(leaf_hash(body))
+    late = sign_checkpoint(Checkpoint(ORIGIN, 10, tree.root()), keys[1])  # retired at 9
+    report = verify_log(records, [*notes, late], keys[0].public())
+    assert [f.kind for f in report.findings] == [Kind.BAD_SIGNATURE]
+    assert "size 10" in report.findings[0].detail
+
+
+def test_a_rotation_not_signed_by_the_key_in_force_is_not_followed() -> None:
+    log, notes, keys = rotated_log()
+    intruder = SignerKey.generate(ORIGIN)
+    log[8] = rotation(8, intruder, keys[2])  # well signed, but by a key that was never in force
+    records = list(enumerate(log, start=1))
+    report = verify_log(records, notes, keys[0].public())
+    kinds = [(f.kind, f.sequence) for f in report.findings]
+    assert (Kind.BAD_ROTATION, 9) in kinds
+    # keys[2] is not followed, so its checkpoints fail (and the changed body breaks the roots).
+    assert any(f.kind == Kind.BAD_SIGNATURE for f in report.findings)

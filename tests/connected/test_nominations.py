@@ -1,5 +1,6 @@
-"""Nominations through the public API: a higher form goes upward and comes back decided; the
-city revokes one of its own awards and nothing else moves."""
+"""Nominations through the public API: a higher form is posted publicly, an objection to it is
+verified, it goes upward and comes back decided; the city may not revoke what it did not
+decide, and nothing else moves."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from thidua_contracts.commands import (
     ForwardProposals,
     ImportRecords,
     ListAwards,
+    PostNotice,
     ProposeAward,
     RecordHigherAnswer,
+    RecordObjection,
     RecordTally,
+    ResolveObjection,
     RevokeAward,
 )
 from thidua_contracts.envelope import Actor, Role
+from thidua_contracts.events import DossierItem
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id
 from thidua_kit.settings import Settings
@@ -92,26 +97,83 @@ async def test_upward_answer_and_revocation(settings: Settings) -> None:
                 award_code="BK_CT_UBND_TINH",
                 year=2022,
                 achievement_summary="Hai năm liền hoàn thành xuất sắc nhiệm vụ.",
+                dossier=[
+                    DossierItem(
+                        kind=kind,  # type: ignore[arg-type]
+                        name=kind,
+                        number="30/TTr-UBND" if kind == "to_trinh" else None,
+                        issued_on=date(2022, 11, 25) if kind == "to_trinh" else None,
+                        sha256=f"{i}" * 64,
+                    )
+                    for i, kind in enumerate(
+                        ("to_trinh", "bien_ban_binh_xet", "bao_cao_thanh_tich"), start=1
+                    )
+                ],
             ),
         )
         await client.wait_until_stable(services)
+        nv = Actor(id="nv", role=Role.PHONG_NOI_VU)
+        tally = RecordTally(
+            command_id=new_id(),
+            actor=Actor(id="tk", role=Role.COUNCIL_SECRETARY),
+            movement_id=MOVEMENT,
+            proposal_id=pid,
+            session_id="hd-2022",
+            session_date=date(2022, 12, 1),
+            members_total=9,
+            present=9,
+            issued=9,
+            returned=9,
+            valid=9,
+            yes=8,
+        )
+        # A provincial form is posted publicly first (DOMAIN §5.5): no ballot before that.
+        refused = await client.command(tally)
+        assert refused.error is not None and refused.error.code.value == "wrong_state"
         await accepted(
             client,
-            RecordTally(
+            PostNotice(
                 command_id=new_id(),
-                actor=Actor(id="tk", role=Role.COUNCIL_SECRETARY),
+                actor=nv,
                 movement_id=MOVEMENT,
-                proposal_id=pid,
-                session_id="hd-2022",
-                session_date=date(2022, 12, 1),
-                members_total=9,
-                present=9,
-                issued=9,
-                returned=9,
-                valid=9,
-                yes=8,
+                notice_id="cong-khai-bk-2022",
+                proposal_ids=[pid],
+                channel="Cổng thông tin điện tử thành phố",
+                posted_on=date(2022, 11, 28),
             ),
         )
+        await accepted(
+            client,
+            RecordObjection(
+                command_id=new_id(),
+                actor=nv,
+                movement_id=MOVEMENT,
+                notice_id="cong-khai-bk-2022",
+                objection_id="phan-anh-01",
+                proposal_id=pid,
+                received_on=date(2022, 11, 30),
+                summary="Một sáng kiến được nêu là của người khác.",
+            ),
+        )
+        after_notice = tally.model_copy(
+            update={"command_id": new_id(), "session_date": date(2022, 12, 6)}
+        )
+        pending = await client.command(after_notice)
+        assert pending.error is not None and "phan-anh-01" in (pending.error.message_en or "")
+        await accepted(
+            client,
+            ResolveObjection(
+                command_id=new_id(),
+                actor=nv,
+                movement_id=MOVEMENT,
+                notice_id="cong-khai-bk-2022",
+                objection_id="phan-anh-01",
+                upheld=False,
+                resolution="Đã xác minh: cả hai sáng kiến do bà Hương là tác giả.",
+                resolved_on=date(2022, 12, 2),
+            ),
+        )
+        await accepted(client, after_notice)
         await client.wait_until_stable(services)
         submission = new_id()
         await accepted(

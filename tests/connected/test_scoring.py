@@ -10,6 +10,7 @@ import pytest
 from thidua_contracts.commands import (
     AppraiseScore,
     CloseRound,
+    ImportRecords,
     RecordBlockBallot,
     ShowBlockRanking,
     ShowScoreSheet,
@@ -119,3 +120,62 @@ async def test_appraisal_close_and_ballot(settings: Settings) -> None:
             ShowBlockRanking(movement_id=MOVEMENT, block_id="khoi-phuong", round=RoundKind.TONG_KET)
         )
         assert ranked.result["ballot"]["leader_unit_id"] == "phuong-kinh-bac"
+
+
+def discipline(subject_kind: str, subject_id: str, head: bool) -> ImportRecords:
+    row = {
+        "subject_kind": subject_kind,
+        "subject_id": subject_id,
+        "unit_id": "phuong-vu-ninh",
+        "year": 2022,
+        "level": "khien_trach",
+        "decision_ref": "Quyết định số 12/QĐ-UBND ngày 05 tháng 9 năm 2022",
+        "effective_from": "2022-09-05",
+        "head_of_unit": head,
+    }
+    return ImportRecords(
+        command_id=new_id(), actor=NOI_VU, movement_id=MOVEMENT, kind="discipline", rows=[row]
+    )
+
+
+async def test_a_disciplined_head_keeps_the_unit_from_leading(settings: Settings) -> None:
+    async with running_system(settings, ("submissions", "scoring")), Client(settings) as client:
+        for command in (
+            define(),
+            open_round(),
+            register("phuong-vu-ninh"),
+            register("phuong-kinh-bac"),
+            report("phuong-vu-ninh", "55"),
+            report("phuong-kinh-bac", "50"),
+        ):
+            assert (await client.command(command)).status == "accepted"
+
+        # A collective cannot be "the head of its unit": the row is named and nothing recorded.
+        bad = await client.command(discipline("tap_the", "phuong-vu-ninh", head=True))
+        assert bad.error is not None and bad.error.code.value == "rows_invalid"
+        assert [d.field for d in bad.error.details] == ["rows.0.head_of_unit"]
+
+        # Discipline of an ordinary official does not touch the unit's standing; of its head does.
+        ordinary = discipline("ca_nhan", "tran-van-minh", head=False)
+        assert (await client.command(ordinary)).status == "accepted"
+        head = discipline("ca_nhan", "nguyen-thi-huong", head=True)
+        assert (await client.command(head)).status == "accepted"
+
+        close = CloseRound(
+            command_id=new_id(),
+            actor=NOI_VU,
+            movement_id=MOVEMENT,
+            round=RoundKind.TONG_KET,
+            closed_on=date(2022, 12, 16),
+        )
+        assert (await client.command(close)).status == "accepted"
+        await client.wait_until_stable(("scoring",))
+        ranked = await client.query(
+            ShowBlockRanking(movement_id=MOVEMENT, block_id="khoi-phuong", round=RoundKind.TONG_KET)
+        )
+        assert ranked.result is not None
+        rows = {r["unit_id"]: (r["rank"], r["disqualified"]) for r in ranked.result["rows"]}
+        assert rows["phuong-vu-ninh"] == (1, "Người đứng đầu bị kỷ luật trong năm")
+        assert rows["phuong-kinh-bac"] == (2, None)
+        # The top-ranked unit is out, so no unit leads outright.
+        assert ranked.result["leader_unit_id"] is None

@@ -221,3 +221,31 @@ def _invalid_signature() -> type[Exception]:
     from cryptography.exceptions import InvalidSignature
 
     return InvalidSignature
+
+
+# --- key rotation ----------------------------------------------------------------------------
+
+ROTATION_HEADER = "thidua key rotation"
+
+
+def rotation_text(origin: str, old: VerifierKey, new: VerifierKey) -> str:
+    """What both keys sign when the audit service changes keys: the origin, the key in force,
+    the key that takes over. Recorded in the log, it lets a verifier who trusts either key
+    follow the change in both directions."""
+    return f"{ROTATION_HEADER}\n{origin}\n{old.encode()}\n{new.encode()}\n"
+
+
+def sign_rotation(origin: str, old: SignerKey, new: SignerKey) -> str:
+    text = rotation_text(origin, old.public(), new.public())
+    return SignedNote(text, (old.sign(text), new.sign(text))).render()
+
+
+def open_rotation(note: str, origin: str, old: VerifierKey, new: VerifierKey) -> None:
+    """Raise NoteError unless `note` states exactly this rotation, signed by both keys."""
+    signed = SignedNote.parse(note)
+    if signed.text != rotation_text(origin, old, new):
+        raise NoteError("the rotation statement does not name this origin and these keys")
+    if old.key_id == new.key_id:
+        raise NoteError("a rotation must change the key")
+    old.verify(signed)
+    new.verify(signed)

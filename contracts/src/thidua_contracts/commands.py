@@ -13,9 +13,11 @@ from .events import (
     AchievementReport,
     CandidateVotes,
     Commitment,
+    CouncilMember,
     CriterionChange,
     CriterionPoints,
     DossierItem,
+    FundLevel,
     PenaltyLine,
     SubjectKind,
 )
@@ -486,4 +488,190 @@ class AuditLeaves(Query):
     limit: int = Field(default=4096, ge=1, le=8192)
 
 
+QUERIES.update(_by_name(Query))
+
+
+class RotateAuditKey(Command):
+    """The audit service makes a new checkpoint key and records the change in the log.
+
+    `movement_id` is `log`: the key signs the whole log, not one movement. Operators only."""
+
+    SERVICE = "audit"
+    NAME = "rotate_key"
+
+    reason: LongText | None = None
+
+
+COMMANDS.update(_by_name(Command))
+# --- nominations: dossier, notice, council sessions, fund, notifications -----------
+
+
+class SupplementDossier(Command):
+    """The documents a unit sends after the one request to supplement its dossier."""
+
+    SERVICE = "nominations"
+    NAME = "supplement_dossier"
+
+    proposal_id: UuidStr
+    items: list[DossierItem] = Field(min_length=1, max_length=50)
+    received_on: date
+
+
+class PostNotice(Command):
+    SERVICE = "nominations"
+    NAME = "post_notice"
+
+    notice_id: Slug
+    proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+    channel: Text
+    posted_on: date
+
+
+class RecordObjection(Command):
+    SERVICE = "nominations"
+    NAME = "record_objection"
+
+    notice_id: Slug
+    objection_id: Slug
+    proposal_id: UuidStr
+    received_on: date
+    summary: LongText = Field(min_length=10)
+
+
+class ResolveObjection(Command):
+    SERVICE = "nominations"
+    NAME = "resolve_objection"
+
+    notice_id: Slug
+    objection_id: Slug
+    upheld: bool
+    resolution: LongText = Field(min_length=10)
+    resolved_on: date
+
+
+class OpenSession(Command):
+    SERVICE = "nominations"
+    NAME = "open_session"
+
+    session_id: Slug
+    session_date: date
+    members: list[CouncilMember] = Field(min_length=1, max_length=200)
+    present_ids: list[Slug] = Field(max_length=200)
+
+
+class CloseSession(Command):
+    SERVICE = "nominations"
+    NAME = "close_session"
+
+    session_id: Slug
+    closed_on: date
+
+
+class CreditFund(Command):
+    SERVICE = "nominations"
+    NAME = "credit_fund"
+
+    level: FundLevel
+    amount_vnd: int = Field(ge=1, le=10**13)
+    credited_on: date
+    source_ref: Text
+
+
+class NotifyResult(Command):
+    SERVICE = "nominations"
+    NAME = "notify_result"
+
+    proposal_id: UuidStr
+    kind: Literal["result", "rejection"]
+    notified_on: date
+    reason: LongText = ""
+
+
+class ShowNomination(Query):
+    """One proposal: its state (DOMAIN §5.1), checks, ballot, exclusions and notices."""
+
+    SERVICE = "nominations"
+    NAME = "show"
+
+    proposal_id: UuidStr
+
+
+class ListNominations(Query):
+    """Every proposal of a movement with its state, and the counts per state (the pipeline)."""
+
+    SERVICE = "nominations"
+    NAME = "list"
+
+    movement_id: Slug
+
+
+class ShowFund(Query):
+    SERVICE = "nominations"
+    NAME = "fund"
+
+    movement_id: Slug
+
+
+class ListOverdue(Query):
+    """Steps past their working-day limit on a date (DOMAIN §5.4)."""
+
+    SERVICE = "nominations"
+    NAME = "overdue"
+
+    movement_id: Slug
+    as_of: date
+
+
+# --- reporting: reports upward and look-ups ----------------------
+
+
+class IssueCityReport(Command):
+    """Sign the city's sơ kết / tổng kết report or its statistics; the service writes them."""
+
+    SERVICE = "reporting"
+    NAME = "issue_report"
+
+    report_id: UuidStr
+    kind: Literal["so-ket", "tong-ket", "thong-ke"]
+    number: str | None = Field(default=None, pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Literal["chu_tich", "pho_chu_tich"]
+    addressee: Text = "Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)"
+    typical_examples: list[LongText] = Field(default_factory=list, max_length=50)
+    shortcomings: list[LongText] = Field(default_factory=list, max_length=50)
+    directions: list[LongText] = Field(default_factory=list, max_length=50)
+    proposals: list[LongText] = Field(default_factory=list, max_length=50)
+
+
+class ShowHistory(Query):
+    """A person's or a unit's awards across movements, years and reorganisations."""
+
+    SERVICE = "reporting"
+    NAME = "history"
+
+    subject_id: Slug
+
+
+class ShowOverdue(Query):
+    """Who is past the limit of which step (reports, appraisal, notices), in working days."""
+
+    SERVICE = "reporting"
+    NAME = "overdue"
+
+    movement_id: Slug
+    as_of: date
+
+
+class DraftAchievementReport(Query):
+    """A nominee's báo cáo thành tích pre-filled from the log's records (.docx, base64)."""
+
+    SERVICE = "reporting"
+    NAME = "achievement_report"
+
+    movement_id: Slug
+    proposal_id: UuidStr
+
+
+COMMANDS.update(_by_name(Command))
 QUERIES.update(_by_name(Query))

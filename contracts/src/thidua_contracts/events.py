@@ -313,6 +313,9 @@ class DisciplineRecorded(EventPayload):
     level: DisciplineLevel
     decision_ref: Text
     effective_from: date
+    # The person disciplined heads the unit (người đứng đầu): the unit cannot lead its block
+    # that year (DOMAIN §6.3, step 5).
+    head_of_unit: bool = False
 
 
 class InitiativeRecognised(EventPayload):
@@ -498,6 +501,8 @@ class EligibilityAssessed(EventPayload):
     subject_id: Slug
     eligible: bool
     checks: list[Check]
+    # Set when one reason decides alone, e.g. incomplete_dossier after the one supplement.
+    reason_code: str | None = None
 
 
 class BallotTallied(EventPayload):
@@ -661,3 +666,207 @@ def payload_class(type_name: str, version: int) -> type[EventPayload]:
     if cls is None or version != cls.VERSION:
         raise UnknownEventTypeError(f"{type_name} v{version}")
     return cls
+
+
+# --- audit (appended at the end to ease merging) ---------------------------------------------
+
+
+class SigningKeyRotated(EventPayload):
+    """The audit service signs checkpoints with a new key from this event's sequence on.
+
+    `statement` is a C2SP signed note naming the origin, the old and the new verifier keys,
+    signed by both (thidua_contracts.checkpoint.open_rotation checks it): a verifier who trusts
+    the old key learns the new one, and one who trusts the new key learns what came before."""
+
+    TYPE = "audit.SigningKeyRotated"
+
+    origin: str = Field(min_length=1, max_length=200, pattern=r"^[^\s+]+$")
+    old_key: str = Field(min_length=1, max_length=400)
+    new_key: str = Field(min_length=1, max_length=400)
+    statement: str = Field(min_length=1, max_length=4000)
+    reason: LongText | None = None
+
+
+EVENT_TYPES[SigningKeyRotated.TYPE] = SigningKeyRotated
+# --- nominations: dossier, notice, council sessions, quotas, fund, notifications ----------
+# (appended after the registry above, so they register themselves below)
+
+
+class DossierDefect(Part):
+    """One thing missing or wrong in a dossier (DOMAIN §5.2)."""
+
+    kind: str
+    detail_vi: Text
+    detail_en: Text
+
+
+class SupplementRequested(EventPayload):
+    """The one request to supplement a dossier, listing every defect at once (DOMAIN §5.4:
+    hướng dẫn một lần đầy đủ)."""
+
+    TYPE = "nominations.SupplementRequested"
+    COMPUTED = True
+
+    proposal_id: UuidStr
+    award_code: str
+    defects: list[DossierDefect] = Field(min_length=1)
+    reference: Text
+
+
+class DossierSupplemented(EventPayload):
+    """The documents the proposing unit sent in answer to the request."""
+
+    TYPE = "nominations.DossierSupplemented"
+
+    proposal_id: UuidStr
+    items: list[DossierItem] = Field(min_length=1)
+    received_on: date
+
+
+class NoticePosted(EventPayload):
+    """The list of nominees posted publicly (công khai, DOMAIN §5.5) for a working-day period."""
+
+    TYPE = "nominations.NoticePosted"
+
+    notice_id: Slug
+    proposal_ids: list[UuidStr] = Field(min_length=1)
+    channel: Text
+    posted_on: date
+    ends_on: date
+    working_days: int = Field(ge=1)
+
+
+class ObjectionRecorded(EventPayload):
+    TYPE = "nominations.ObjectionRecorded"
+
+    notice_id: Slug
+    objection_id: Slug
+    proposal_id: UuidStr
+    received_on: date
+    summary: LongText
+
+
+class ObjectionResolved(EventPayload):
+    """The verification of an objection; an upheld one keeps the nominee from the council."""
+
+    TYPE = "nominations.ObjectionResolved"
+
+    notice_id: Slug
+    objection_id: Slug
+    proposal_id: UuidStr
+    upheld: bool
+    resolution: LongText
+    resolved_on: date
+
+
+class CouncilMember(Part):
+    member_id: Slug
+    name: Text
+    position: Text = "Thành viên"
+
+
+class CouncilSessionOpened(EventPayload):
+    """A session of the council with its membership and who attends (DOMAIN §4)."""
+
+    TYPE = "nominations.CouncilSessionOpened"
+
+    session_id: Slug
+    session_date: date
+    members: list[CouncilMember] = Field(min_length=1)
+    present_ids: list[Slug]
+
+
+class CouncilSessionClosed(EventPayload):
+    TYPE = "nominations.CouncilSessionClosed"
+
+    session_id: Slug
+    closed_on: date
+
+
+class NominationExcluded(EventPayload):
+    """A nominee kept from the decision after the ballot, with its reason: beyond the quota
+    (rank and quota stated), a tie at the quota's edge, or an upheld objection."""
+
+    TYPE = "nominations.NominationExcluded"
+    COMPUTED = True
+
+    proposal_id: UuidStr
+    award_code: str
+    reason_code: Literal["quota_exceeded", "quota_tie", "objection_upheld"]
+    decided_on: date
+    session_id: Slug | None = None
+    group: Text | None = None
+    rank: int | None = Field(default=None, ge=1)
+    quota: int | None = Field(default=None, ge=0)
+    detail_vi: Text
+    detail_en: Text
+
+
+FundLevel = Literal["cap_huyen", "cap_tinh"]
+
+
+class FundCredited(EventPayload):
+    """Money put into a level's quỹ thi đua, khen thưởng (its yearly allocation, a transfer)."""
+
+    TYPE = "nominations.FundCredited"
+
+    level: FundLevel
+    amount_vnd: Vnd
+    credited_on: date
+    source_ref: Text
+
+
+class FundOverdrawFlagged(EventPayload):
+    """A signed decision whose prizes exceed what the deciding level's fund holds."""
+
+    TYPE = "nominations.FundOverdrawFlagged"
+    COMPUTED = True
+
+    decision_id: UuidStr
+    level: FundLevel
+    balance_vnd: int
+    needed_vnd: Vnd
+    shortfall_vnd: Vnd
+    reason_vi: Text
+    reason_en: Text
+
+
+class ResultNotified(EventPayload):
+    """The result (or the rejection with its reason) sent to the proposing unit, with the
+    working-day limit it had (DOMAIN §5.4) and how late it went out."""
+
+    TYPE = "nominations.ResultNotified"
+
+    proposal_id: UuidStr
+    kind: Literal["result", "rejection"]
+    notified_on: date
+    reason: LongText = ""
+    step_on: date
+    due_on: date
+    working_days_late: int = Field(ge=0)
+
+
+# --- reporting: the city's reports upward ------------------------
+
+
+class CityReportIssued(EventPayload):
+    """The city's report to the province signed: the movement's sơ kết or tổng kết (BC-UBND),
+    or the year's statistics (thống kê, the Ministry of Home Affairs forms). The figures are
+    not in the event: the reporting service computes them from the log at this position."""
+
+    TYPE = "reporting.CityReportIssued"
+
+    report_id: UuidStr
+    kind: Literal["so-ket", "tong-ket", "thong-ke"]
+    number: str | None = Field(default=None, pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    signed_on: date
+    signer_name: Text
+    signer_position: Literal["chu_tich", "pho_chu_tich"]
+    addressee: Text
+    typical_examples: list[LongText] = Field(default_factory=list)
+    shortcomings: list[LongText] = Field(default_factory=list)
+    directions: list[LongText] = Field(default_factory=list)
+    proposals: list[LongText] = Field(default_factory=list)
+
+
+EVENT_TYPES.update({cls.TYPE: cls for cls in _concrete(EventPayload)})

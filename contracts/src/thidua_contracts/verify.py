@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from .canonical import NotCanonicalError, parse_canonical
-from .checkpoint import Checkpoint, NoteError, VerifierKey, open_checkpoint
+from .checkpoint import (
+    Checkpoint,
+    NoteError,
+    SignedNote,
+    VerifierKey,
+    open_checkpoint,
+    open_rotation,
+)
 from .merkle import (
     CompactTree,
     consistency_proof,
@@ -54,6 +61,7 @@ class Kind(StrEnum):
     DANGLING_CAUSE = "dangling-cause"
     FALSE_INPUT = "false-input"
     RULES_CHANGED = "rules-changed"
+    BAD_ROTATION = "bad-key-rotation"
 
 
 PROVENANCE = frozenset(
@@ -126,9 +134,16 @@ def verify_log(
     origin: str | None = None,
     leaves: Sequence[bytes] | None = None,
 ) -> Report:
-    """Recompute the tree over `records` (sequence, body) and check it against `notes`."""
+    """Recompute the tree over `records` (sequence, body) and check it against `notes`.
+
+    `verifier` is the key the auditor trusts; key rotations recorded in the log are followed
+    from it (see `key_schedule`), so each checkpoint must be signed by the key in force for
+    its tree size."""
     report = Report()
-    checkpoints = _open_checkpoints(notes, verifier, origin, report)
+    records = list(records)
+    schedule, rotation_findings = key_schedule(records, verifier, origin)
+    report.findings.extend(rotation_findings)
+    checkpoints = _open_checkpoints(notes, schedule, origin, report)
     wanted = {c.size for c in checkpoints}
     tree = CompactTree()
     provenance = Provenance()
@@ -171,12 +186,12 @@ def verify_log(
 
 
 def _open_checkpoints(
-    notes: Iterable[str], verifier: VerifierKey, origin: str | None, report: Report
+    notes: Iterable[str], schedule: KeySchedule, origin: str | None, report: Report
 ) -> list[Checkpoint]:
     by_size: dict[int, Checkpoint] = {}
     for index, note in enumerate(notes, start=1):
         try:
-            checkpoint = open_checkpoint(note, verifier)
+            checkpoint = schedule.open(note)
         except NoteError as exc:
             report.findings.append(
                 Finding(Kind.BAD_SIGNATURE, None, f"checkpoint #{index} ({_size_of(note)}): {exc}")
@@ -309,6 +324,85 @@ def _pinpoint(
                 f"found {mine.hex()[:16]}…)",
             )
         )
+
+
+ROTATION_TYPE = "audit.SigningKeyRotated"
+
+
+@dataclass(frozen=True)
+class KeySchedule:
+    """Which key signs checkpoints of which tree sizes: (first size, key), in order."""
+
+    keys: tuple[tuple[int, VerifierKey], ...]
+
+    def key_for(self, size: int) -> VerifierKey:
+        return [key for start, key in self.keys if start <= size][-1]
+
+    def open(self, note: str) -> Checkpoint:
+        """The checkpoint, if signed by the key in force at its size; else NoteError."""
+        checkpoint = Checkpoint.parse(SignedNote.parse(note).text)
+        return open_checkpoint(note, self.key_for(checkpoint.size))
+
+    def signed(self, notes: Iterable[str]) -> list[Checkpoint]:
+        found = []
+        for note in notes:
+            try:
+                found.append(self.open(note))
+            except NoteError:
+                continue
+        return found
+
+
+def key_schedule(
+    records: Iterable[tuple[int, bytes]], trusted: VerifierKey, origin: str | None = None
+) -> tuple[KeySchedule, list[Finding]]:
+    """Follow the key rotations recorded in the log from the one key the auditor trusts.
+
+    A rotation at sequence s says, signed by both keys, that checkpoints of size s and more are
+    signed by the new key. Trusting the old key, the new one follows; trusting the new key, the
+    statement it co-signed names the key before it — so any key of the chain will do. A
+    rotation not signed by the key then in force is named and ignored."""
+    findings: list[Finding] = []
+    rotations: list[tuple[int, VerifierKey, VerifierKey]] = []
+    for sequence, body in records:
+        if ROTATION_TYPE.encode() not in body:
+            continue
+        try:
+            envelope = json.loads(body)
+        except ValueError:
+            continue
+        if not isinstance(envelope, dict) or envelope.get("type") != ROTATION_TYPE:
+            continue
+        payload = envelope.get("payload") or {}
+        if origin is not None and payload.get("origin") != origin:
+            continue  # another log's keys
+        try:
+            old = VerifierKey.parse(str(payload.get("old_key")))
+            new = VerifierKey.parse(str(payload.get("new_key")))
+            open_rotation(str(payload.get("statement")), str(payload.get("origin")), old, new)
+        except NoteError as exc:
+            findings.append(Finding(Kind.BAD_ROTATION, sequence, f"not a valid rotation: {exc}"))
+            continue
+        rotations.append((sequence, old, new))
+    start = trusted
+    for _sequence, old, new in reversed(rotations):
+        if new == start:
+            start = old
+    keys = [(0, start)]
+    for sequence, old, new in rotations:
+        current = keys[-1][1]
+        if old != current:
+            findings.append(
+                Finding(
+                    Kind.BAD_ROTATION,
+                    sequence,
+                    f"rotation from key {old.key_id.hex()}, but {current.key_id.hex()} was "
+                    "in force: not followed",
+                )
+            )
+            continue
+        keys.append((sequence, new))
+    return KeySchedule(tuple(keys)), findings
 
 
 class Provenance:
@@ -512,8 +606,9 @@ def check_proofs(proofs: dict[str, Any], checkpoints: Sequence[Checkpoint]) -> l
 def verify_bundle(bundle: Path, verifier: VerifierKey) -> Report:
     """An export bundle, offline: events against checkpoints, then the bundle's proofs."""
     manifest = json.loads((bundle / MANIFEST_FILE).read_text(encoding="utf-8"))
+    events = list(read_events(bundle))
     report = verify_log(
-        read_events(bundle),
+        events,
         read_checkpoints(bundle),
         verifier,
         origin=manifest.get("origin"),
@@ -521,12 +616,8 @@ def verify_bundle(bundle: Path, verifier: VerifierKey) -> Report:
     )
     proofs_path = bundle / PROOFS_FILE
     if proofs_path.exists():
-        signed = []
-        for note in read_checkpoints(bundle):
-            try:
-                signed.append(open_checkpoint(note, verifier))
-            except NoteError:
-                continue
+        schedule, _ = key_schedule(events, verifier, manifest.get("origin"))
+        signed = schedule.signed(read_checkpoints(bundle))
         proofs = json.loads(proofs_path.read_text(encoding="utf-8"))
         report.findings.extend(check_proofs(proofs, signed))
     return report

@@ -36,7 +36,7 @@ def test_the_shipped_pack_is_the_2017_regime_with_the_2022_base_salary() -> None
     loaded = pack()
 
     assert loaded.id == "vn-2017"
-    assert loaded.version == "3"
+    assert loaded.version == "4"
     assert loaded.base_salary_vnd == 1_490_000
     assert loaded.prize_rounding_vnd == 10_000
     assert loaded.council.quorum == "2/3"
@@ -49,7 +49,7 @@ def test_rules_ref_hash_is_the_sha256_of_the_file_bytes() -> None:
     _, ref = load("vn-2017")
 
     assert ref.sha256 == hashlib.sha256(data).hexdigest()
-    assert (ref.id, ref.version) == ("vn-2017", "3")
+    assert (ref.id, ref.version) == ("vn-2017", "4")
 
 
 def test_loading_an_unknown_pack_fails() -> None:

@@ -233,3 +233,110 @@ def test_a_collective_needs_its_block_s_ballot_for_the_giay_khen() -> None:
     assert failing(eligibility.assess(p, facts(ratings=rated), PACK)) == ["block_honoured"]
     honoured = facts(ratings=rated, honoured_units=frozenset({unit}))
     assert eligibility.assess(p, honoured, PACK).eligible
+
+
+# --- the cases the procedure adds: quota exceeded, incomplete dossier, and the 2024 law ------
+# Worked out by hand from DOMAIN.md: §3.2 B (CSTĐCS ≤ 15 % of LĐTT, NĐ91 Điều 9 k3, rounded
+# down as the local rule says), §3.1 (women first on equal merit), §5.2 (dossier components),
+# §3.3 F (TTLĐXS: the 2022 law drops "no member warned").
+
+# Three units, 32 officials: Vũ Ninh 14 holding LĐTT, Kinh Bắc 8, Phòng Nội vụ 10.
+ROSTER = {
+    "phuong-vu-ninh": [f"vn-{i:02d}" for i in range(1, 15)],
+    "phuong-kinh-bac": [f"kb-{i:02d}" for i in range(1, 9)],
+    "phong-noi-vu": [f"nv-{i:02d}" for i in range(1, 11)],
+}
+WOMEN = {"vn-03", "kb-02", "nv-05"}
+
+
+def test_cstdcs_nominees_beyond_each_unit_s_quota_are_excluded_with_rank_and_quota() -> None:
+    from thidua_nominations.domain import quota
+
+    rule = PACK.awards["CSTDCS"].quota
+    assert rule is not None
+    basis = {unit: len(people) for unit, people in ROSTER.items()}  # all hold LĐTT
+    # Expected by hand: ⌊0.15 × 14⌋ = 2, ⌊0.15 × 8⌋ = 1, ⌊0.15 × 10⌋ = 1.
+    assert {u: rule.size(n) for u, n in basis.items()} == {
+        "phuong-vu-ninh": 2,
+        "phuong-kinh-bac": 1,
+        "phong-noi-vu": 1,
+    }
+    ballots = [  # (person, unit, yes of 9): all ≥ 7/9, so all passed the council
+        ("vn-01", "phuong-vu-ninh", 9),
+        ("vn-02", "phuong-vu-ninh", 7),
+        ("vn-03", "phuong-vu-ninh", 7),  # a woman: ahead of vn-02 on equal votes
+        ("kb-01", "phuong-kinh-bac", 8),
+        ("kb-02", "phuong-kinh-bac", 8),  # a woman: ahead of kb-01
+        ("nv-01", "phong-noi-vu", 9),
+    ]
+    ids = {person: str(uuid.uuid5(uuid.NAMESPACE_URL, person)) for person, _u, _y in ballots}
+    passed = [quota.Passed(ids[p], unit, yes, p in WOMEN) for p, unit, yes in ballots]
+    out = quota.apply(passed, rule, basis, "CSTDCS", "hd-2022-12-20", date(2022, 12, 20))
+    named = {v: k for k, v in ids.items()}
+    assert sorted((named[e.proposal_id], e.reason_code, e.rank, e.quota) for e in out) == [
+        ("kb-01", "quota_exceeded", 2, 1),
+        ("vn-02", "quota_exceeded", 3, 2),
+    ]
+    for excluded in out:  # the reason is in the recorded event, with the article
+        assert "NĐ91 Điều 9 khoản 3" in excluded.detail_vi
+
+
+def test_an_incomplete_dossier_is_returned_once_and_then_fails() -> None:
+    from thidua_contracts.events import DossierItem
+    from thidua_nominations.domain import dossier
+
+    rule = PACK.awards["GK_CT_UBND_TP"]
+    sent = [
+        DossierItem(kind="to_trinh", name="Tờ trình", sha256="ab" * 32),  # no number, no date
+        DossierItem(kind="bao_cao_thanh_tich", name="Báo cáo thành tích", sha256="cd" * 32),
+    ]
+    found = dossier.defects(sent, rule)
+    # By hand from §5.2: the minutes are missing, and a Tờ trình carries its number and date.
+    assert [d.kind for d in found] == ["missing:bien_ban_binh_xet", "to_trinh:number"]
+    request = dossier.request(proposal("e", "GK_CT_UBND_TP"), found, rule)
+    assert len(request.defects) == 2  # one request listing every defect
+    still = dossier.defects(
+        [*sent, DossierItem(kind="bien_ban_binh_xet", name="Biên bản", sha256="ef" * 32)], rule
+    )
+    check = dossier.check(still, rule)
+    assert (check.code, check.passed) == ("dossier", False)
+    assert "chưa ghi số, ngày văn bản" in check.detail_vi
+
+
+def test_the_same_scenario_under_vn_2024_shows_what_the_2022_law_changed() -> None:
+    from thidua_contracts.events import DossierItem
+    from thidua_nominations.domain import dossier
+
+    later, _ = load("vn-2024")
+    members = ROSTER["phong-noi-vu"]
+    warned = facts(
+        ratings={("phong-noi-vu", Y): "HTXS", **{(p, Y): "HTT" for p in members}},
+        members=members,
+        headcount=len(members),
+        titles=frozenset({*((p, Y, "LDTT") for p in members), ("nv-01", Y, "CSTDCS")}),
+        discipline={("nv-07", Y): ["canh_cao"]},
+    )
+    unit = proposal("phong-noi-vu", "TTLDXS", kind="tap_the", unit="phong-noi-vu")
+    # Luật 2003 Điều 27 k1 d: a member warned bars TTLĐXS; Luật 2022 Điều 27 has no such item.
+    assert failing(eligibility.assess(unit, warned, PACK)) == ["no_discipline"]
+    assert failing(eligibility.assess(unit, warned, later)) == []
+    # A sudden achievement: the 2022 law's simplified procedure needs no minutes.
+    two = [
+        DossierItem(
+            kind="to_trinh",
+            name="Tờ trình",
+            number="5/TTr-UBND",
+            issued_on=date(2024, 3, 1),
+            sha256="ab" * 32,
+        ),
+        DossierItem(kind="bao_cao_thanh_tich", name="Tóm tắt thành tích", sha256="cd" * 32),
+    ]
+    assert dossier.defects(two, later.awards["GK_CT_UBND_TP_DOT_XUAT"]) == []
+    assert dossier.defects(two, PACK.awards["GK_CT_UBND_TP_DOT_XUAT"]) != []
+    # Prizes follow the base salary: CSTĐCS 1.0 × 1,490,000 = 1,490,000 đ in 2022, and
+    # 1.0 × 2,340,000 = 2,340,000 đ under vn-2024; the quota rule itself did not change.
+    assert PACK.prize("CSTDCS", "ca_nhan")[1] == 1490000
+    assert later.prize("CSTDCS", "ca_nhan")[1] == 2340000
+    assert later.awards["CSTDCS"].quota == PACK.awards["CSTDCS"].quota.model_copy(  # type: ignore[union-attr]
+        update={"reference": later.awards["CSTDCS"].quota.reference}  # type: ignore[union-attr]
+    )

@@ -34,7 +34,7 @@ from thidua_contracts.replies import CommandReply, QueryReply
 
 from .client import Client, UnreachableError
 from .clock import new_id
-from .log import StreamMissingError, StreamSettingsError
+from .log import EventLog, StreamMissingError, StreamSettingsError
 from .settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Thi đua – khen thưởng")
@@ -184,11 +184,26 @@ def send(
 
 
 @admin.command("provision")
-def provision() -> None:
+def provision(
+    replicas: Annotated[
+        int | None,
+        typer.Option(help="stream replicas: 1 on one node, 3 in a cluster (THIDUA_REPLICAS)"),
+    ] = None,
+    partitions: Annotated[
+        int | None,
+        typer.Option(help="also create the partition lease bucket (THIDUA_PARTITIONS)"),
+    ] = None,
+) -> None:
     """Create the streams (idempotent; verifies protections of existing ones)."""
+    changes: dict[str, int] = {}
+    if replicas is not None:
+        changes["replicas"] = replicas
+    if partitions is not None:
+        changes["partitions"] = partitions
 
     async def work(client: Client) -> list[str]:
-        return await client.log().provision()
+        settings = client.settings.model_copy(update=changes)
+        return await EventLog(client.nc.jetstream(), settings).provision()
 
     for line in _run(work):
         typer.echo(line)
@@ -203,6 +218,21 @@ def run_service(name: str) -> None:
         run(name, Settings())
     except LookupError as exc:
         fail(str(exc))
+
+
+@service.command("status")
+def service_status(name: str) -> None:
+    """Ask a running service how far it has folded the log (exit 1 when it does not answer);
+    the health check of the containers."""
+
+    async def work(client: Client) -> QueryReply:
+        return await client.status(name)
+
+    reply = _run(work)
+    if reply.status != "ok":
+        assert reply.error is not None
+        fail(reply.error.message_en)
+    typer.echo(json.dumps(reply.result, ensure_ascii=False))
 
 
 @movement.command("define")
@@ -279,10 +309,15 @@ def propose(
     summary: Annotated[str, typer.Option(help="achievement summary")],
     year: Annotated[int, typer.Option()],
     person: Annotated[str | None, typer.Option(help="person id; omit to propose the unit")] = None,
+    dossier: Annotated[
+        Path | None, typer.Option(help="YAML/JSON list of dossier items, each with a file `path`")
+    ] = None,
     movement_id: MovementOpt = "bn-2022",
     actor: ActorOpt = None,
 ) -> None:
-    """A unit proposes one of its people (or itself) for an award form."""
+    """A unit proposes one of its people (or itself) for an award form, with its dossier
+    (each document identified by the SHA-256 of its file, DOMAIN §5.2)."""
+    items = _dossier(dossier) if dossier else []
     _send(
         lambda: ProposeAward(
             command_id=new_id(),
@@ -295,8 +330,26 @@ def propose(
             award_code=award,
             year=year,
             achievement_summary=summary,
+            dossier=items,  # type: ignore[arg-type]  # validated by the model
         )
     )
+
+
+def _dossier(path: Path) -> list[dict[str, Any]]:
+    listed = _load_file(path)
+    if not isinstance(listed, list):
+        fail(f"{path.name}: expected a list of dossier items")
+    items = []
+    for item in listed:
+        entry = dict(item)
+        file = path.parent / str(entry.pop("path", ""))
+        try:
+            entry["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
+        except OSError as exc:
+            fail(f"dossier {file.name}: {exc.strerror}")
+        entry.setdefault("name", file.name)
+        items.append(entry)
+    return items
 
 
 @council.command("tally")
@@ -372,19 +425,37 @@ def list_awards(movement_id: MovementOpt = "bn-2022") -> None:
 def explain(
     award_id: str,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    docx: Annotated[
+        Path | None, typer.Option("--docx", help="also write the chain as a .docx for the file")
+    ] = None,
+    bundle: Annotated[
+        Path | None, typer.Option("--bundle", help="an export bundle directory (offline)")
+    ] = None,
 ) -> None:
-    """The causal chain of an award: every step with sequence, time, actor or rules, cause."""
+    """The causal chain of an award: every step with sequence, time, actor or rules, cause,
+    the events it read, the documents that name it, and any revocation."""
     try:
         query = ExplainAward(award_id=award_id)
     except ValidationError:
         fail(f"award id {award_id!r} is not a UUID")
-    result = _ask(query)
+    if bundle is None:
+        result = _ask(query)
+    else:
+        from .cli_audit import explain_offline
+
+        result = explain_offline(bundle, award_id)
+    if docx is not None:
+        from .services import load
+
+        load("audit", Settings()).extra["explain_docx"](result, docx)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    from .explain_text import render_chain
+    else:
+        from .explain_text import render_chain
 
-    typer.echo(render_chain(result))
+        typer.echo(render_chain(result))
+    if docx is not None:
+        typer.echo(f"written: {docx}", err=as_json)
 
 
 @app.command("demo")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from thidua_contracts.checkpoint import NoteError, VerifierKey, open_checkpoint
+from thidua_contracts.checkpoint import NoteError, VerifierKey
+from thidua_contracts.commands import RotateAuditKey
+from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.merkle import (
     consistency_proof,
     inclusion_proof,
@@ -23,12 +26,21 @@ from thidua_contracts.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from thidua_contracts.verify import KEY_FILE, Report, read_checkpoints, read_events
+from thidua_contracts.verify import (
+    KEY_FILE,
+    KeySchedule,
+    Report,
+    key_schedule,
+    read_checkpoints,
+    read_events,
+)
 from thidua_contracts.verify import verify_bundle as verify_offline
 
 from . import verify as live
-from .cli import _run, audit, fail
+from .cli import _run, _send, audit, fail
 from .client import Client
+from .clock import new_id
+from .services import load
 from .settings import Settings
 
 KeyOpt = Annotated[
@@ -39,6 +51,9 @@ KeyOpt = Annotated[
         help="the verifier key you trust (text, or a file holding it)",
     ),
 ]
+# A rotation concerns the whole log, not one movement; the envelope still names a scope.
+KEY_SCOPE = "log"
+
 BundleOpt = Annotated[
     Path | None, typer.Option("--bundle", help="an export bundle directory (offline)")
 ]
@@ -77,17 +92,20 @@ async def _live_key(client: Client, key: str | None) -> VerifierKey:
 
 async def _leaves_and_notes(
     client: Client, key: str | None
-) -> tuple[list[bytes], list[str], VerifierKey]:
+) -> tuple[list[bytes], list[str], KeySchedule]:
     verifier = await _live_key(client, key)
     events = await live.bodies(client)
-    return [leaf_hash(b) for _, b in events], await live.checkpoint_notes(client), verifier
+    schedule, _ = key_schedule(events, verifier, verifier.name)
+    return [leaf_hash(b) for _, b in events], await live.checkpoint_notes(client), schedule
 
 
-def _offline(bundle: Path, key: str | None) -> tuple[list[bytes], list[str], VerifierKey]:
+def _offline(bundle: Path, key: str | None) -> tuple[list[bytes], list[str], KeySchedule]:
     if not bundle.is_dir():
         fail(f"no bundle at {bundle}")
     verifier = _bundle_key(bundle, key)
-    return [leaf_hash(b) for _, b in read_events(bundle)], read_checkpoints(bundle), verifier
+    events = list(read_events(bundle))
+    schedule, _ = key_schedule(events, verifier, verifier.name)
+    return [leaf_hash(b) for _, b in events], read_checkpoints(bundle), schedule
 
 
 def _print_report(report: Report) -> None:
@@ -122,7 +140,7 @@ def verify(bundle: BundleOpt = None, key: KeyOpt = None) -> None:
     _print_report(_run(work))
 
 
-def _gather(bundle: Path | None, key: str | None) -> tuple[list[bytes], list[str], VerifierKey]:
+def _gather(bundle: Path | None, key: str | None) -> tuple[list[bytes], list[str], KeySchedule]:
     if bundle is not None:
         return _offline(bundle, key)
     return _run(lambda client: _leaves_and_notes(client, key))
@@ -136,9 +154,9 @@ def prove(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Inclusion proof of one sequence in the latest signed checkpoint, checked before printing."""
-    leaves, notes, verifier = _gather(bundle, key)
+    leaves, notes, schedule = _gather(bundle, key)
     try:
-        checkpoint, note = live.latest_checkpoint(notes, verifier)
+        checkpoint, note = live.latest_checkpoint(notes, schedule)
     except live.AuditError as exc:
         fail(str(exc))
     if not 1 <= sequence <= checkpoint.size:
@@ -177,14 +195,8 @@ def consistency(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Consistency proof between two signed checkpoints (tree sizes OLD <= NEW)."""
-    leaves, notes, verifier = _gather(bundle, key)
-    signed = {}
-    for note in notes:
-        try:
-            checkpoint = open_checkpoint(note, verifier)
-        except NoteError:
-            continue
-        signed[checkpoint.size] = checkpoint
+    leaves, notes, schedule = _gather(bundle, key)
+    signed = {checkpoint.size: checkpoint for checkpoint in schedule.signed(notes)}
     missing = [size for size in (old, new) if size not in signed]
     if missing:
         known = ", ".join(str(s) for s in sorted(signed)) or "none"
@@ -247,18 +259,115 @@ def verify_document(path: Path, bundle: BundleOpt = None) -> None:
 
 
 @audit.command("rederive")
-def rederive(bundle: BundleOpt = None) -> None:
-    """Make every computed decision again from the log (scoring, nominations, reporting, with the
-    rule packs installed here) and compare it byte for byte with what was recorded."""
-    records = list(read_events(bundle)) if bundle is not None else _run(live.bodies)
+def rederive(
+    bundle: BundleOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="every disagreement with both bodies, as JSON")
+    ] = False,
+) -> None:
+    """Make every computed decision again from the log (each deciding service's own code, with
+    the rule packs installed here) and compare it byte for byte with what was recorded."""
+    records = _records(bundle)
     try:
         derived, findings = asyncio.run(live.rederive(records, Settings()))
     except LookupError as exc:  # a deciding service is not installed on this machine
         fail(str(exc))
-    if not findings:
+    if as_json:
+        result = {"derived": derived, "disagreements": [f.as_dict() for f in findings]}
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    elif not findings:
         typer.echo(f"ok: {derived} recorded decisions derived again, byte for byte")
-        return
-    typer.echo(f"FAILED: {len(findings)} disagreements ({derived} decisions derived again)")
-    for finding in findings:
-        typer.echo(f"  {finding.line()}")
-    raise typer.Exit(1)
+    else:
+        typer.echo(f"FAILED: {len(findings)} disagreements ({derived} decisions derived again)")
+        for finding in findings:
+            typer.echo(f"  {finding.line()}")
+    if findings:
+        raise typer.Exit(1)
+
+
+def _records(bundle: Path | None) -> list[tuple[int, bytes]]:
+    if bundle is not None:
+        if not bundle.is_dir():
+            fail(f"no bundle at {bundle}")
+        return list(read_events(bundle))
+    return _run(live.bodies)
+
+
+@audit.command("replay")
+def replay(
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            help="a sequence, a date (2022-07-31 or 31/7/2022: the end of that day) or an ISO "
+            "date-time; +07:00 unless given",
+        ),
+    ],
+    bundle: BundleOpt = None,
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="keep the rebuilt databases in this directory")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print every answer as JSON")] = False,
+) -> None:
+    """Every service's state as it was at a time or sequence: the log up to then folded by each
+    service's own code into fresh databases, and each service's queries answered there."""
+    records = _records(bundle)
+    settings = Settings()
+    try:
+        upto, described = live.as_of_sequence(as_of, records)
+    except live.AuditError as exc:
+        fail(str(exc))
+
+    def work(folder: Path) -> live.Replayed:
+        try:
+            return asyncio.run(live.replay(records, settings, upto, folder, described))
+        except LookupError as exc:  # a deciding service is not installed on this machine
+            fail(str(exc))
+
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        result = work(keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch:
+            result = work(Path(scratch))
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        typer.echo(result.render())
+    if keep is not None and not as_json:
+        typer.echo(f"databases: {keep}/<service>.db")
+
+
+@audit.command("rotate-key")
+def rotate_key(
+    reason: Annotated[str | None, typer.Option(help="why, for the record")] = None,
+    actor: Annotated[str, typer.Option(help="the operator's id")] = "van-hanh",
+) -> None:
+    """A new checkpoint key, recorded in the log with a statement signed by the old and the
+    new key; checkpoints from that sequence on are signed by the new key."""
+    _send(
+        lambda: RotateAuditKey(
+            command_id=new_id(),
+            actor=Actor(id=actor, role=Role.SYSTEM),
+            movement_id=KEY_SCOPE,
+            reason=reason,
+        )
+    )
+
+
+def explain_offline(bundle: Path, award_id: str) -> dict[str, Any]:
+    """`explain` from an export bundle, with the audit service's own chain code run locally."""
+    envelopes = []
+    for sequence, body in _records(bundle):
+        try:
+            envelopes.append((sequence, Envelope.from_bytes(body)))
+        except ValueError:
+            continue  # `verify` names it; it cannot be part of a chain
+    try:
+        explain_log = load("audit", Settings()).extra["explain_log"]
+    except LookupError as exc:
+        fail(str(exc))
+    result: dict[str, Any] | None = explain_log(award_id, envelopes)
+    if result is None:
+        fail(f"no award {award_id} in the bundle")
+    return result

@@ -8,29 +8,37 @@ The service is found through its entry point, so the kit never imports it.
 
 from __future__ import annotations
 
+import base64
 import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from thidua_contracts.commands import (
+    DraftAchievementReport,
+    IssueCityReport,
     ListCouncilSessions,
     ListDocuments,
+    ShowHistory,
+    ShowOverdue,
     ShowPipeline,
     ShowProgress,
 )
-from thidua_contracts.envelope import Envelope
+from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.movement import RoundKind
 
-from .cli import MovementOpt, _ask, _run, fail, report
+from .cli import ActorOpt, MovementOpt, _ask, _load_file, _run, _send, fail, report
 from .client import Client
+from .clock import new_id
 from .db import Store, create_schema, make_engine
 from .host import parse_payload
 from .log import StoredEvent
@@ -38,6 +46,7 @@ from .services import load
 from .settings import Settings
 
 SERVICE = "reporting"
+VIETNAM = timezone(timedelta(hours=7))
 RoundOpt = Annotated[RoundKind | None, typer.Option("--round", help="so-ket or tong-ket")]
 
 
@@ -163,8 +172,23 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def movement_queries(queries: dict[str, Any]) -> dict[str, Any]:
+    """The queries answered from the movement id alone: the read models a rebuild compares.
+
+    Look-ups that need more (a subject, a date, a proposal) read the same tables."""
+    return {
+        name: entry
+        for name, entry in sorted(queries.items())
+        if {n for n, f in entry[0].model_fields.items() if f.is_required()} == {"movement_id"}
+    }
+
+
 def fold_into(
-    database: Path, bodies: list[tuple[int, bytes]], settings: Settings, movement_id: str
+    database: Path,
+    bodies: list[tuple[int, bytes]],
+    settings: Settings,
+    movement_id: str,
+    advance: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], list[int], list[int]]:
     """Fold `bodies` into a fresh database with the service's fold; answer every query there."""
     definition = load(SERVICE, settings)
@@ -190,18 +214,25 @@ def fold_into(
                         fold(StoredEvent(sequence, envelope), payload, store)
                 except Exception:
                     failed.append(sequence)
+                if advance is not None:
+                    advance(1)
             answers = {
                 name: _plain(
                     handler(model.model_validate({"movement_id": movement_id}), store, settings)
                 )
-                for name, (model, handler) in sorted(definition.queries.items())
+                for name, (model, handler) in movement_queries(definition.queries).items()
             }
     finally:
         engine.dispose()
     return answers, unreadable, failed
 
 
-async def rebuild_and_compare(client: Client, settings: Settings, movement_id: str) -> Rebuilt:
+async def rebuild_and_compare(
+    client: Client,
+    settings: Settings,
+    movement_id: str,
+    advance: Callable[[int], None] | None = None,
+) -> Rebuilt:
     """Rebuild up to the live service's position and compare every query's answer with it."""
     definition = load(SERVICE, settings)
     for _attempt in range(5):
@@ -212,10 +243,10 @@ async def rebuild_and_compare(client: Client, settings: Settings, movement_id: s
         bodies = [item async for item in client.log().replay_raw(1, position)]
         with tempfile.TemporaryDirectory(prefix="thidua-rebuild-") as scratch:
             answers, unreadable, failed = fold_into(
-                Path(scratch) / "reporting.db", bodies, settings, movement_id
+                Path(scratch) / "reporting.db", bodies, settings, movement_id, advance
             )
         differences = []
-        for name, (model, _handler) in sorted(definition.queries.items()):
+        for name, (model, _handler) in movement_queries(definition.queries).items():
             reply = await client.query(model.model_validate({"movement_id": movement_id}))
             if reply.status != "ok":
                 differences.append(f"{name}: the live service rejected the query")
@@ -239,13 +270,31 @@ def rebuild(movement_id: MovementOpt = "bn-2022") -> None:
     """Fold the log into fresh tables with the service's own fold; compare with the live service."""
     settings = Settings()
 
-    async def work(client: Client) -> Rebuilt:
-        return await rebuild_and_compare(client, settings, movement_id)
+    # Folding a long log takes a while: show how far it is (rich, already the CLI's library).
+    with Progress(
+        TextColumn("folding the log"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("fold", total=None)
 
-    try:
-        result = _run(work)
-    except LookupError as exc:
-        fail(str(exc))
+        async def work(client: Client) -> Rebuilt:
+            status = await client.status(SERVICE)
+            if status.status == "ok":
+                bar.update(task, total=int(status.result["position"]))
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+
+            return await rebuild_and_compare(client, settings, movement_id, advance)
+
+        try:
+            result = _run(work)
+        except LookupError as exc:
+            fail(str(exc))
     table = Table(
         title=f"rebuilt from the log up to #{result.position} into fresh tables",
         title_justify="left",
@@ -261,3 +310,112 @@ def rebuild(movement_id: MovementOpt = "bn-2022") -> None:
         console.print(f"unreadable events: {result.unreadable}; fold failed: {result.failed}")
     if result.differences:
         fail("; ".join(result.differences))
+
+
+# -- the city's reports upward and look-ups ------------------------------------------------
+
+
+@report.command("issue")
+def issue(
+    kind: Annotated[str, typer.Argument(help="so-ket, tong-ket or thong-ke (statistics)")],
+    on: Annotated[str, typer.Option("--on", help="date signed, YYYY-MM-DD")],
+    signer: Annotated[str, typer.Option("--signer", help="the signer's full name")],
+    number: Annotated[str | None, typer.Option("--number", help="e.g. 15/BC-UBND")] = None,
+    deputy: Annotated[bool, typer.Option("--deputy", help="signed by a Vice-Chairman")] = False,
+    details: Annotated[
+        Path | None,
+        typer.Option(
+            "--details",
+            help="YAML/JSON with typical_examples, shortcomings, directions, proposals",
+        ),
+    ] = None,
+    movement_id: MovementOpt = "bn-2022",
+    actor: ActorOpt = None,
+) -> None:
+    """Sign the city's sơ kết / tổng kết report or statistics; the service writes them."""
+    extra = _load_file(details) if details else {}
+    _send(
+        lambda: IssueCityReport(
+            command_id=new_id(),
+            actor=Actor(id=actor or "van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+            movement_id=movement_id,
+            report_id=new_id(),
+            kind=kind,  # type: ignore[arg-type]
+            number=number,
+            signed_on=date.fromisoformat(on),
+            signer_name=signer,
+            signer_position="pho_chu_tich" if deputy else "chu_tich",
+            **(extra or {}),
+        )
+    )
+
+
+@report.command("history")
+def history(subject_id: Annotated[str, typer.Argument(help="a person's or a unit's id")]) -> None:
+    """A person's or a unit's awards across years and reorganisations."""
+    result = _ask(ShowHistory(subject_id=subject_id))
+    console = _console()
+    lineage = ", ".join(result["lineage"][1:])
+    title = f"{result['name']} ({result['subject_id']})" + (
+        f" — continues {lineage}" if lineage else ""
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("year", "award", "recipient", "decision", "source", "revoked"):
+        table.add_column(column, overflow="fold")
+    for row in result["awards"]:
+        table.add_row(
+            str(row["year"]),
+            row["award"],
+            row["recipient_name"] or row["recipient_id"],
+            row["decision"],
+            row["source"],
+            row["revoked"] or "",
+        )
+    console.print(table)
+    if result["reorganisations"]:
+        changes = Table(title="reorganisations", title_justify="left")
+        for column in ("effective", "kind", "subject", "text"):
+            changes.add_column(column, overflow="fold")
+        for row in result["reorganisations"]:
+            changes.add_row(row["effective_on"], row["kind"], row["subject_id"], row["text"])
+        console.print(changes)
+
+
+@report.command("overdue")
+def overdue(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: today in Vietnam")
+    ] = None,
+    movement_id: MovementOpt = "bn-2022",
+) -> None:
+    """Who is past the limit of which step (reports, appraisal, notices), in working days."""
+    day = date.fromisoformat(as_of) if as_of else datetime.now(VIETNAM).date()
+    result = _ask(ShowOverdue(movement_id=movement_id, as_of=day))
+    table = Table(
+        title=f"overdue on {result['as_of']} ({len(result['rows'])})", title_justify="left"
+    )
+    for column in ("step", "what", "who", "owner", "due", "working days over"):
+        table.add_column(column, justify="right" if column.startswith("working") else "left")
+    for row in result["rows"]:
+        table.add_row(
+            row["step"],
+            row["what"],
+            row["who"],
+            row["owner"],
+            row["due_on"],
+            str(row["working_days_overdue"]),
+        )
+    _console().print(table)
+
+
+@report.command("achievement")
+def achievement(
+    proposal_id: Annotated[str, typer.Argument(help="the proposal's id")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=".docx to write")] = None,
+    movement_id: MovementOpt = "bn-2022",
+) -> None:
+    """A nominee's báo cáo thành tích, pre-filled from the log, as a .docx to complete."""
+    result = _ask(DraftAchievementReport(movement_id=movement_id, proposal_id=proposal_id))
+    target = output or Path(result["file_name"])
+    target.write_bytes(base64.b64decode(result["content_base64"]))
+    typer.echo(f"{target}  sha256 {result['sha256']}")

@@ -16,7 +16,7 @@ from thidua_contracts.errors import ErrorCode
 from thidua_contracts.replies import CommandReply, Error, QueryReply
 
 from .log import EventLog
-from .settings import Settings
+from .settings import Settings, nats_auth
 
 
 class UnreachableError(ConnectionError):
@@ -35,7 +35,7 @@ class Client:
     async def __aenter__(self) -> Client:
         try:
             self._nc = await nats.connect(
-                self.settings.nats_url,
+                self.settings.nats_servers,
                 name="thidua-client",
                 connect_timeout=3,
                 allow_reconnect=False,
@@ -43,6 +43,7 @@ class Client:
                 max_reconnect_attempts=1,
                 reconnect_time_wait=1,
                 error_cb=_quiet,
+                **nats_auth(self.settings),
             )
         except (NoServersError, OSError, NatsTimeoutError) as exc:
             raise UnreachableError(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -59,6 +60,7 @@ parked_table = Table(
 )
 
 M = TypeVar("M", bound=BaseModel)
+SCHEMA_LOCK = 0x7468_6964  # "thid": the advisory lock taken while creating tables
 
 # Parsed state, reused while the stored text is unchanged: a movement's state carries its whole
 # definition (hundreds of kilobytes) and every command reads it. Only immutable (frozen) models
@@ -110,9 +112,14 @@ def _sqlite_transactions(engine: Engine) -> None:
 
 
 def create_schema(engine: Engine, *extra: MetaData) -> None:
-    metadata.create_all(engine)
-    for md in extra:
-        md.create_all(engine)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Replicas of a service share one database and may start together: one creates
+            # the tables while the others wait, then find them.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(conn)
+        for md in extra:
+            md.create_all(conn)
 
 
 class Store:

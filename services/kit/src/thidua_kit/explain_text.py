@@ -22,7 +22,7 @@ def render_chain(result: dict[str, Any]) -> str:
         f"tiền thưởng {prize} đ",
         "",
     ]
-    for step in result["steps"]:
+    for step in [*result["steps"], *result.get("after", [])]:
         who = (
             f"{step['actor']['role']}:{step['actor']['id']}"
             if "actor" in step

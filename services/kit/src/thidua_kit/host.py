@@ -13,19 +13,25 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import nats
+import nats.errors
+import nats.js.errors
+import sqlalchemy.exc
 from faststream import FastStream, Path
 from faststream.nats import NatsBroker
+from faststream.nats.security import NatsUserPassword
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import api as js_api
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
 from thidua_contracts import subjects
@@ -36,9 +42,10 @@ from thidua_contracts.events import EventPayload, payload_class
 from thidua_contracts.replies import AppendedEvent, CommandReply, Error, QueryReply
 
 from .clock import now_timestamp
-from .db import Store, create_schema, make_engine
+from .db import Store, create_schema, make_engine, position_table
 from .log import ConflictError, EventLog, StoredEvent
-from .settings import Settings, database_url
+from .partitions import Leases, partition_of, preference, share
+from .settings import Settings, database_url, nats_auth
 
 log = logging.getLogger("thidua")
 
@@ -61,6 +68,23 @@ class Context:
 CommandHandler = Callable[[Any, Context], Awaitable[list[StoredEvent]]]
 QueryHandler = Callable[[Any, Store, Settings], Any]
 EventHandler = Callable[[StoredEvent, EventPayload, Context], Awaitable[None]]
+IdleHandler = Callable[[Context], Awaitable[None]]
+
+# How often, at most, a service's idle work runs while its consumer has nothing to fold.
+IDLE_EVERY_SECONDS = 0.5
+
+
+@dataclass
+class Lane:
+    """One durable consumer and the position row it commits: the whole log, or one partition."""
+
+    partition: int
+    consumer: str
+    key: str
+    position: int = 0
+    revision: int = 0  # of its lease, when partitioned
+    stopping: bool = False
+    task: asyncio.Task[None] | None = None
 
 
 @dataclass
@@ -71,6 +95,12 @@ class ServiceDefinition:
     queries: dict[str, tuple[type[Query], QueryHandler]] = field(default_factory=dict)
     metadata: MetaData | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # False when the service's state spans movements (audit's tree over the whole stream):
+    # such a service runs one consumer, never partitions.
+    partitionable: bool = True
+    # Work due by the clock rather than by an event (audit: a checkpoint T seconds after the
+    # last one); run in its own transaction when the consumer finds nothing new.
+    on_idle: IdleHandler | None = None
 
 
 def parse_payload(envelope: Envelope) -> EventPayload:
@@ -84,6 +114,12 @@ class ServiceHost:
         self.name = definition.name
         self.prefix = settings.subject_prefix
         self.durable = settings.consumer_name or f"{self.prefix}-{self.name}".replace("_", "-")
+        if settings.partitions > 1 and not definition.partitionable:
+            raise ValueError(
+                f"{self.name} folds the whole stream in order and cannot be partitioned: "
+                "run it with THIDUA_PARTITIONS=1 (a second replica with THIDUA_REPLICA_ID "
+                "waits as a standby)"
+            )
         self.engine: Engine = make_engine(database_url(self.name, settings))
         self._lock = asyncio.Lock()
         self._position = 0
@@ -94,25 +130,45 @@ class ServiceHost:
         self.app: FastStream | None = None
         self._stopping = False
         self._consumer_task: asyncio.Task[None] | None = None
+        # Unpartitioned: one lane named after the service, as always. Partitioned: the lanes
+        # whose leases this replica holds (README "Scale-out").
+        self.partitioned = settings.partitioned
+        chosen = settings.replica_id
+        self.replica = (
+            chosen if chosen and chosen != "auto" else f"{socket.gethostname()}-{os.getpid()}"
+        )
+        self._main = Lane(0, self.durable, self.durable)
+        self.lanes: dict[int, Lane] = {}
+        self._leases: Leases | None = None
+        self._lease_task: asyncio.Task[None] | None = None
+        self._stop_requested = asyncio.Event()
+        self._last_idle = 0.0
 
     # ---- lifecycle ---------------------------------------------------------------------
 
     async def start_log(self) -> EventLog:
         # A service keeps trying to reach NATS for as long as it runs.
         self._nc = await nats.connect(
-            self.settings.nats_url, name=f"thidua-{self.name}", max_reconnect_attempts=-1
+            self.settings.nats_servers,
+            name=f"thidua-{self.name}",
+            max_reconnect_attempts=-1,
+            **nats_auth(self.settings),
         )
         self.log = EventLog(self._nc.jetstream(), self.settings)
         await self.log.require_stream()
         create_schema(
             self.engine, *([self.definition.metadata] if self.definition.metadata else [])
         )
-        with Session(self.engine) as session:
-            self._position = Store(session).position(self.durable)
-        await self._prepare_consumer()
+        if self.partitioned:
+            self._leases = Leases(self._nc.jetstream(), self.settings, self.name, self.replica)
+            await self._leases.open()
+            return self.log
+        self._position = self._initial_position(self.durable)
+        self._main.position = self._position
+        await self._prepare_consumer(self._main)
         return self.log
 
-    async def _prepare_consumer(self) -> None:
+    async def _prepare_consumer(self, lane: Lane) -> None:
         """(Re)create the durable consumer at the position our database holds.
 
         The database is the source of the position (it commits with the state); a consumer
@@ -121,13 +177,13 @@ class ServiceHost:
         assert self._nc is not None
         jsm = self._nc.jetstream()
         with contextlib.suppress(NotFoundError):
-            await jsm.delete_consumer(self.settings.stream, self.durable)
-        start = self._position + 1
+            await jsm.delete_consumer(self.settings.stream, lane.consumer)
+        start = lane.position + 1
         await jsm.add_consumer(
             self.settings.stream,
             js_api.ConsumerConfig(
-                name=self.durable,
-                durable_name=self.durable,
+                name=lane.consumer,
+                durable_name=lane.consumer,
                 deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE,
                 opt_start_seq=start,
                 ack_policy=js_api.AckPolicy.EXPLICIT,
@@ -140,22 +196,30 @@ class ServiceHost:
 
     def build_broker(self) -> NatsBroker:
         broker = NatsBroker(
-            self.settings.nats_url,
+            self.settings.nats_servers,
             name=f"thidua-{self.name}-broker",
             log_level=logging.DEBUG,
             graceful_timeout=10.0,
+            security=_security(self.settings),
         )
 
         # One subscription per kind, dispatched here, so an unknown name gets a clear rejection.
+        # A queue group: with several replicas, one of them answers each request.
+        group = f"{self.prefix}-{self.name}"
+
         @broker.subscriber(
-            subjects.command_subject(self.prefix, self.name, "{command}"), decoder=_raw_body
+            subjects.command_subject(self.prefix, self.name, "{command}"),
+            queue=group,
+            decoder=_raw_body,
         )
         async def on_command(body: bytes, command: str = Path()) -> bytes:
             reply = await self.handle_command(command, body)
             return reply.model_dump_json().encode()
 
         @broker.subscriber(
-            subjects.query_subject(self.prefix, self.name, "{query}"), decoder=_raw_body
+            subjects.query_subject(self.prefix, self.name, "{query}"),
+            queue=group,
+            decoder=_raw_body,
         )
         async def on_query(body: bytes, query: str = Path()) -> bytes:
             if query == "status":
@@ -169,11 +233,33 @@ class ServiceHost:
         """Liveness and progress: how far this service has folded the log, what it parked."""
         with Session(self.engine) as session:
             parked = Store(session).parked()
-        return {
+        found: dict[str, Any] = {
             "service": self.name,
-            "position": self._position,
+            "position": self.folded_position() if self.partitioned else self._position,
             "parked": [{"sequence": s, "subject": subj, "reason": r} for s, subj, r in parked],
         }
+        if self.partitioned:
+            found["partitions"] = self.settings.partitions
+            found["replica"] = self.replica
+            found["owned"] = sorted(self.lanes)
+        return found
+
+    def _lane_key(self, partition: int) -> str:
+        return f"{self.durable}-p{partition}-of-{self.settings.partitions}"
+
+    def folded_position(self) -> int:
+        """Partitioned: how far every partition has folded the log, whoever owns it."""
+        keys = [self._lane_key(p) for p in range(self.settings.partitions)]
+        with Session(self.engine) as session:
+            rows = {
+                str(name): int(seq)
+                for name, seq in session.execute(
+                    select(position_table.c.consumer, position_table.c.stream_seq).where(
+                        position_table.c.consumer.in_(keys)
+                    )
+                )
+            }
+        return min(int(rows.get(k, 0)) for k in keys)
 
     async def run(self) -> None:
         await self.start_log()
@@ -182,7 +268,12 @@ class ServiceHost:
             after_startup=[self.start_consumer],
             on_shutdown=[self.stop_consumer],
         )
-        log.info("%s: consuming from sequence %d", self.name, self._position + 1)
+        if self.partitioned:
+            log.info(
+                "%s: replica %s, %d partitions", self.name, self.replica, self.settings.partitions
+            )
+        else:
+            log.info("%s: consuming from sequence %d", self.name, self._position + 1)
         try:
             await self.app.run(log_level=logging.WARNING)
         finally:
@@ -204,34 +295,173 @@ class ServiceHost:
 
     async def start_consumer(self) -> None:
         self._stopping = False
+        self._stop_requested.clear()
+        if self.partitioned:
+            self._lease_task = asyncio.create_task(self._keep_leases(), name=f"{self.name}-leases")
+            return
+        self._main.stopping = False
         self._consumer_task = asyncio.create_task(self.consume(), name=f"{self.name}-consumer")
 
     async def stop_consumer(self) -> None:
         """Let the batch in hand finish and commit; nothing half-done is acked."""
         self._stopping = True
+        self._stop_requested.set()
+        self._main.stopping = True
         if self._consumer_task is not None:
             await self._consumer_task
+        if self._lease_task is not None:
+            await self._lease_task
+            self._lease_task = None
 
-    async def consume(self) -> None:
+    # ---- partitions (README "Scale-out") -----------------------------------------------
+
+    async def _keep_leases(self) -> None:
+        """Announce this replica, renew its leases, take its share of the partitions, and
+        give them back on the way out so another replica takes over at once."""
+        assert self._leases is not None
+        leases = self._leases
+        every = self.settings.lease_seconds / 3
+        try:
+            while not self._stopping:
+                try:
+                    await self._balance(leases)
+                except Exception:
+                    log.exception("%s: lease round failed; retrying", self.name)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop_requested.wait(), every)
+        finally:
+            for partition in list(self.lanes):
+                lane = await self._stop_lane(partition)
+                with contextlib.suppress(Exception):
+                    await leases.release(partition, lane.revision)
+            with contextlib.suppress(Exception):
+                await leases.withdraw()
+
+    async def _balance(self, leases: Leases) -> None:
+        await leases.announce()
+        for partition, lane in list(self.lanes.items()):
+            revision = await leases.renew(partition, lane.revision)
+            if revision is None:
+                log.warning("%s: lost partition %d to another replica", self.name, partition)
+                await self._stop_lane(partition)
+            else:
+                lane.revision = revision
+        total = self.settings.partitions
+        target = share(total, len(await leases.alive()))
+        order = preference(self.replica, total)
+        for partition in sorted(self.lanes, key=order.index, reverse=True):
+            if len(self.lanes) <= target:
+                break
+            lane = await self._stop_lane(partition)
+            await leases.release(partition, lane.revision)
+            log.info("%s: handed partition %d back", self.name, partition)
+        for partition in order:
+            if len(self.lanes) >= target or self._stopping:
+                break
+            if partition in self.lanes:
+                continue
+            revision = await leases.claim(partition)
+            if revision is not None:
+                await self._start_lane(partition, revision)
+
+    async def _start_lane(self, partition: int, revision: int) -> None:
+        lane = Lane(partition, f"{self.durable}-p{partition}", self._lane_key(partition))
+        lane.revision = revision
+        lane.position = self._initial_position(lane.key)
+        await self._prepare_consumer(lane)
+        self.lanes[partition] = lane
+        lane.task = asyncio.create_task(self.consume(lane), name=f"{self.name}-p{partition}")
+        log.info("%s: partition %d from sequence %d", self.name, partition, lane.position + 1)
+
+    async def _stop_lane(self, partition: int) -> Lane:
+        lane = self.lanes.pop(partition)
+        lane.stopping = True
+        if lane.task is not None:
+            await lane.task
+        return lane
+
+    def _generation(self) -> set[str]:
+        """The position rows this configuration commits: one, or one per partition."""
+        if not self.partitioned:
+            return {self.durable}
+        return {self._lane_key(p) for p in range(self.settings.partitions)}
+
+    def _initial_position(self, key: str) -> int:
+        """The committed position of `key`. A row never written before (the partition count
+        changed, or partitions were turned on or off) starts where the rows of the earlier
+        configuration all stand; once every row of this configuration exists, the earlier ones
+        are removed, so a later change never reads a stale position."""
+        with Session(self.engine) as session, session.begin():
+            store = Store(session)
+            rows = {
+                str(name): int(seq)
+                for name, seq in session.execute(
+                    select(position_table.c.consumer, position_table.c.stream_seq)
+                )
+                if name == self.durable or str(name).startswith(f"{self.durable}-p")
+            }
+            if key in rows:
+                return rows[key]
+            generation = self._generation()
+            earlier = {name: seq for name, seq in rows.items() if name not in generation}
+            if len(set(earlier.values())) > 1:
+                raise RuntimeError(
+                    f"{self.name}: the partition count changed while the earlier consumers "
+                    f"stood at different positions {sorted(set(earlier.values()))}; run the "
+                    "earlier configuration until they have folded the whole log, then change it"
+                )
+            position = next(iter(earlier.values()), 0)
+            store.set_position(key, position)
+            if generation <= {*rows, key}:
+                session.execute(
+                    position_table.delete().where(position_table.c.consumer.in_(list(earlier)))
+                )
+            return position
+
+    # ---- consuming ---------------------------------------------------------------------
+
+    async def consume(self, lane: Lane | None = None) -> None:
         # Our own pull loop rather than FastStream's batch subscriber: with nats-py 2.16 an idle
         # fetch raises a TimeoutError that FastStream 0.7.8 does not catch, and its supervisor
         # then restarts the loop with growing delays.
         assert self._nc is not None
+        lane = lane or self._main
         sub = await self._nc.jetstream().pull_subscribe_bind(
-            durable=self.durable, stream=self.settings.stream
+            durable=lane.consumer, stream=self.settings.stream
         )
-        while not self._stopping:
+        while not lane.stopping:
             try:
                 messages = await sub.fetch(
                     batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
                 )
             except TimeoutError:
+                await self._idle()
                 continue
             except Exception:
                 log.exception("%s: fetch failed; retrying", self.name)
                 await asyncio.sleep(self.settings.retry_base_seconds)
                 continue
-            await self.handle_batch(messages)
+            try:
+                await self.handle_batch(messages, lane)
+            except Exception:
+                # Nothing was committed (the database went away, say): have them again soon.
+                log.exception("%s: batch failed; retrying", self.name)
+                for msg in messages:
+                    with contextlib.suppress(Exception):
+                        await msg.nak(delay=self.settings.retry_base_seconds)
+
+    async def _idle(self) -> None:
+        hook = self.definition.on_idle
+        now = asyncio.get_running_loop().time()
+        if hook is None or now - self._last_idle < IDLE_EVERY_SECONDS:
+            return
+        self._last_idle = now
+        try:
+            async with self._lock:
+                with Session(self.engine) as session, session.begin():
+                    await hook(self.context(Store(session)))
+        except Exception:  # the next idle moment tries again; events go on being folded
+            log.exception("%s: idle work failed", self.name)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
@@ -319,21 +549,39 @@ class ServiceHost:
     # ---- events ------------------------------------------------------------------------
 
     async def wait_for_position(self, sequence: int) -> None:
+        if self.partitioned:
+            # Other replicas fold other partitions: their progress is in the database.
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                while self.folded_position() < sequence:  # noqa: ASYNC110 - no event to await
+                    await asyncio.sleep(0.05)
+            return
         async with self._position_changed:
             await asyncio.wait_for(
                 self._position_changed.wait_for(lambda: self._position >= sequence),
                 timeout=self.settings.request_timeout_seconds,
             )
 
-    async def handle_batch(self, messages: list[Msg]) -> None:
+    async def handle_batch(self, messages: list[Msg], lane: Lane | None = None) -> None:
         """Fold one batch in order inside one transaction, then ack what was committed."""
+        lane = lane or self._main
         done: list[Msg] = []
         retry: list[Msg] = []
         parked: list[tuple[int, str, str]] = []
         async with self._lock:
             with Session(self.engine) as session, session.begin():
                 store = Store(session)
-                position = store.position(self.durable)
+                if self.partitioned:
+                    # The row lock fences a replica whose lease expired while it worked.
+                    position = int(
+                        session.execute(
+                            select(position_table.c.stream_seq)
+                            .where(position_table.c.consumer == lane.key)
+                            .with_for_update()
+                        ).scalar()
+                        or 0
+                    )
+                else:
+                    position = store.position(lane.key)
                 for index, msg in enumerate(messages):
                     seq = msg.metadata.sequence.stream
                     if seq <= position:
@@ -343,6 +591,12 @@ class ServiceHost:
                         # An earlier message is still due (redelivery pending): keep order.
                         retry.extend(messages[index:])
                         break
+                    if self.partitioned and (
+                        partition_of(msg.subject, self.settings.partitions) != lane.partition
+                    ):
+                        position = seq  # another partition's event: its owner folds it
+                        done.append(msg)
+                        continue
                     outcome = await self._handle_one(store, msg, seq)
                     if outcome is None:
                         retry.extend(messages[index:])
@@ -351,7 +605,7 @@ class ServiceHost:
                         parked.append((seq, msg.subject, outcome))
                     position = seq
                     done.append(msg)
-                store.set_position(self.durable, position)
+                store.set_position(lane.key, position)
         for msg in done:
             await msg.ack()
         for msg in retry:
@@ -359,9 +613,11 @@ class ServiceHost:
             await msg.nak(delay=min(self.settings.retry_base_seconds * 2**failures, 30.0))
         for seq, subject, reason in parked:
             await self._announce_parked(seq, subject, reason)
-        async with self._position_changed:
-            self._position = position
-            self._position_changed.notify_all()
+        lane.position = position
+        if lane is self._main:
+            async with self._position_changed:
+                self._position = position
+                self._position_changed.notify_all()
 
     async def _handle_one(self, store: Store, msg: Msg, seq: int) -> str | None:
         """'' when handled, a reason when parked, None when it should be retried later."""
@@ -377,6 +633,11 @@ class ServiceHost:
                 await self.definition.on_event(
                     StoredEvent(seq, envelope), payload, self.context(store)
                 )
+        except _TRANSIENT as exc:
+            # NATS unreachable or electing a leader: nothing is wrong with the event, so this
+            # never counts towards parking it.
+            log.warning("%s: event %d waits for NATS: %r", self.name, seq, exc)
+            return None
         except Exception as exc:
             failures = self._failures.get(seq, 0) + 1
             self._failures[seq] = failures
@@ -430,6 +691,25 @@ class ServiceHost:
             subjects.parked_subject(self.prefix, self.name), json.dumps(record).encode()
         )
         log.error("%s: parked event %d (%s): %s", self.name, seq, subject, reason)
+
+
+_TRANSIENT = (
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.StaleConnectionError,
+    nats.js.errors.ServiceUnavailableError,
+    TimeoutError,
+    ConnectionError,
+    # The database restarting or busy: the same event will succeed once it is back.
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+)
+
+
+def _security(settings: Settings) -> NatsUserPassword | None:
+    auth = nats_auth(settings)
+    return NatsUserPassword(auth["user"], auth["password"] or "") if auth else None
 
 
 async def _raw_body(msg: Any) -> bytes:

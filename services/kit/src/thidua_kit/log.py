@@ -110,6 +110,10 @@ class EventLog:
                     f"stream {config.name} exists with other settings: {', '.join(problems)}"
                 )
             report.append(f"{config.name}: exists ({info.state.messages} messages), reused")
+        if self._settings.partitioned:
+            from .partitions import provision_leases
+
+            report.append(await provision_leases(self._js, self._settings))
         return report
 
     async def require_stream(self) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,6 +13,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="THIDUA_", extra="ignore")
 
     nats_url: str = "nats://127.0.0.1:4222"
+    # Credentials of this process's NATS user (deploy/nats/accounts.conf); none by default.
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
     stream: str = "THIDUA"
     checkpoint_stream: str | None = None  # default: <stream>_CHECKPOINTS
     subject_prefix: str = Field(default="thidua", pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -30,10 +34,41 @@ class Settings(BaseSettings):
     # Fault injection for the crash tests: "kill-after-append" SIGKILLs the process right after
     # an append reached the log and before the database commit. Never set in production.
     fault: str | None = None
+    # Scale-out (README "Scale-out"): the events are split into this many partitions by the
+    # movement token of their subject; each partition has its own durable consumer, owned by
+    # one replica at a time through a lease. 1 = one consumer, no leases (unless replica_id).
+    partitions: int = Field(default=1, ge=1, le=8)
+    # Set on every replica when several run: a name unique among them (pod name), or "auto"
+    # for "<host name>-<pid>" (a container's host name is its own).
+    replica_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
+    # How long a lease outlives its owner; the owner renews it three times in that time.
+    lease_seconds: float = Field(default=10.0, ge=1.0)
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """`THIDUA_NATS_URL` may list several servers of a cluster, separated by commas."""
+        return [u.strip() for u in self.nats_url.split(",") if u.strip()]
+
+    @property
+    def leases(self) -> str:
+        """The JetStream KV bucket holding partition leases."""
+        return f"{self.stream}_PARTITIONS"
+
+    @property
+    def partitioned(self) -> bool:
+        return self.partitions > 1 or self.replica_id is not None
 
     @property
     def checkpoints(self) -> str:
         return self.checkpoint_stream or f"{self.stream}_CHECKPOINTS"
+
+
+def nats_auth(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `nats.connect` with this process's credentials, if any."""
+    if settings.nats_user is None:
+        return {}
+    password = settings.nats_password.get_secret_value() if settings.nats_password else None
+    return {"user": settings.nats_user, "password": password}
 
 
 def database_url(service: str, settings: Settings) -> str:

@@ -124,7 +124,7 @@ async def _drop_streams(settings: Settings) -> None:
     nc = await nats.connect(settings.nats_url)
     try:
         js = nc.jetstream()
-        for name in (settings.stream, settings.checkpoints):
+        for name in (settings.stream, settings.checkpoints, f"KV_{settings.leases}"):
             try:
                 await js.delete_stream(name)
             except Exception:  # never created by this test

@@ -8,12 +8,15 @@ where they reproduce signed roots (`thidua_contracts.verify`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from itertools import product
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,11 +24,17 @@ from nats.js import api as js_api
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from thidua_contracts.checkpoint import Checkpoint, NoteError, VerifierKey, open_checkpoint
+from thidua_contracts.checkpoint import Checkpoint, NoteError, VerifierKey
 from thidua_contracts.commands import AuditLeaves, AuditPublicKey
 from thidua_contracts.envelope import Envelope
-from thidua_contracts.events import AwardIssued, DocumentRegistered
+from thidua_contracts.events import (
+    AwardIssued,
+    DocumentRegistered,
+    MovementAmended,
+    MovementDefined,
+)
 from thidua_contracts.merkle import leaf_hash
+from thidua_contracts.movement import MovementDefinition, RoundKind
 from thidua_contracts.verify import (
     CHECKPOINTS_FILE,
     EVENTS_FILE,
@@ -33,17 +42,20 @@ from thidua_contracts.verify import (
     LEAVES_FILE,
     MANIFEST_FILE,
     PROOFS_FILE,
+    KeySchedule,
     Report,
     event_line,
+    key_schedule,
     make_proofs,
     verify_log,
 )
 
 from .client import Client
+from .clock import VIETNAM
 from .db import Store, create_schema, make_engine
 from .host import Context, ServiceDefinition, parse_payload
 from .log import EventLog, StoredEvent
-from .services import load
+from .services import SERVICE_NAMES, load
 from .settings import Settings
 
 
@@ -104,6 +116,25 @@ def _why(error: Any) -> str:
     return "no answer" if error is None else f"[{error.code.value}] {error.message_en}"
 
 
+async def wait_for_checkpoint(client: Client, size: int, patience: float = 60) -> list[str]:
+    """The checkpoint notes once one covers `size` events (the audit service signs on its
+    own schedule: every N events, or T seconds after the log went quiet)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    while True:
+        notes = await checkpoint_notes(client)
+        if any(_note_size(note) >= size for note in notes):
+            return notes
+        if loop.time() > deadline:
+            raise AuditError(f"no signed checkpoint covers {size} events after {patience:.0f} s")
+        await asyncio.sleep(0.1)
+
+
+def _note_size(note: str) -> int:
+    lines = note.split("\n")
+    return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else 0
+
+
 async def verify_live(client: Client, verifier: VerifierKey) -> Report:
     return verify_log(
         await bodies(client),
@@ -113,17 +144,17 @@ async def verify_live(client: Client, verifier: VerifierKey) -> Report:
     )
 
 
-def latest_checkpoint(notes: Sequence[str], verifier: VerifierKey) -> tuple[Checkpoint, str]:
+def latest_checkpoint(notes: Sequence[str], schedule: KeySchedule) -> tuple[Checkpoint, str]:
     best: tuple[Checkpoint, str] | None = None
     for note in notes:
         try:
-            checkpoint = open_checkpoint(note, verifier)
+            checkpoint = schedule.open(note)
         except NoteError:
             continue
         if best is None or checkpoint.size > best[0].size:
             best = (checkpoint, note)
     if best is None:
-        raise AuditError("no checkpoint signed by this key")
+        raise AuditError("no checkpoint signed by this key (or a key it rotated to)")
     return best
 
 
@@ -161,12 +192,8 @@ def write_bundle(directory: Path, taken: Snapshot, verifier: VerifierKey) -> dic
             out.write(json.dumps({"note": note}, ensure_ascii=False) + "\n")
     (directory / KEY_FILE).write_text(verifier.encode() + "\n", encoding="utf-8")
     (directory / LEAVES_FILE).write_text("".join(h.hex() + "\n" for h in leaves))
-    signed = []
-    for note in notes:
-        try:
-            signed.append(open_checkpoint(note, verifier).size)
-        except NoteError:
-            continue
+    schedule, _ = key_schedule(events, verifier, verifier.name)
+    signed = [c.size for c in schedule.signed(notes)]
     notable = [seq for seq, body in events if _notable(body)]
     proofs = make_proofs(leaves, signed, notable)
     (directory / PROOFS_FILE).write_text(json.dumps(proofs, indent=1), encoding="utf-8")
@@ -231,10 +258,22 @@ class Rederived:
     kind: str  # "differs" | "not-in-log" | "not-derived" | "failed"
     sequence: int | None
     detail: str
+    recorded: str | None = None  # the body in the log, exactly
+    derived: str | None = None  # the body the service's deciders make again
 
     def line(self) -> str:
         where = f"sequence {self.sequence}" if self.sequence is not None else "(not in the log)"
         return f"{where}: {self.kind}: {self.service}: {self.detail}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sequence": self.sequence,
+            "kind": self.kind,
+            "service": self.service,
+            "detail": self.detail,
+            "recorded": None if self.recorded is None else json.loads(self.recorded),
+            "derived": None if self.derived is None else json.loads(self.derived),
+        }
 
 
 class _ReplayLog(EventLog):
@@ -277,6 +316,7 @@ class _ReplayLog(EventLog):
                         None,
                         f"{event.type} {event.event_id} on {event.subject} follows from the log "
                         f"(after sequence {self.position}) but was never recorded",
+                        derived=body.decode(),
                     )
                 )
                 stored.append(StoredEvent(self._unrecorded, Envelope.from_bytes(body)))
@@ -285,7 +325,14 @@ class _ReplayLog(EventLog):
             recorded = self.bodies[sequence]
             if recorded != body:
                 self.findings.append(
-                    Rederived(self.service, "differs", sequence, _difference(recorded, body))
+                    Rederived(
+                        self.service,
+                        "differs",
+                        sequence,
+                        _difference(recorded, body),
+                        recorded=recorded.decode("utf-8", errors="replace"),
+                        derived=body.decode(),
+                    )
                 )
             stored.append(StoredEvent(sequence, Envelope.model_validate_json(recorded)))
         return stored
@@ -299,25 +346,83 @@ class _ReplayLog(EventLog):
 
 
 def _difference(recorded: bytes, again: bytes) -> str:
-    """The first field that differs, as `payload.prize_vnd: 450000 → 4500000`."""
+    """Every field that differs, as `payload.prize_vnd: recorded 450000, derived again 4500000`."""
     try:
         old, new = json.loads(recorded), json.loads(again)
     except ValueError:
         return "recorded body is not JSON"
-    path = ""
-    while isinstance(old, dict) and isinstance(new, dict):
-        keys = sorted(set(old) | set(new))
-        key = next((k for k in keys if old.get(k) != new.get(k)), None)
-        if key is None:
-            return "same content, other bytes (not canonical)"
-        path, old, new = f"{path}.{key}" if path else key, old.get(key), new.get(key)
-    kind = json.loads(again).get("type", "?")
-    return f"{kind}: {path}: recorded {_short(old)}, derived again {_short(new)}"
+    changes = list(_changes("", old, new))
+    if not changes:
+        return "same content, other bytes (not canonical)"
+    kind = new.get("type", "?") if isinstance(new, dict) else "?"
+    shown = "; ".join(
+        f"{path}: recorded {_short(a)}, derived again {_short(b)}" for path, a, b in changes[:6]
+    )
+    more = f"; and {len(changes) - 6} more" if len(changes) > 6 else ""
+    return f"{kind}: {shown}{more}"
+
+
+def _changes(path: str, old: Any, new: Any) -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            yield from _changes(f"{path}.{key}" if path else key, old.get(key), new.get(key))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from _changes(f"{path}[{index}]", a, b)
+    elif old != new:
+        yield path, old, new
 
 
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+# Every service whose consumer decides; audit's follows the live stream to sign checkpoints.
+DECIDING = tuple(name for name in SERVICE_NAMES if name != "audit")
+
+
+@dataclass
+class Folded:
+    """One service's state rebuilt from the log in a scratch database."""
+
+    definition: ServiceDefinition
+    database: Path
+    log: _ReplayLog
+
+
+async def fold_services(
+    records: Sequence[tuple[int, bytes]],
+    settings: Settings,
+    folder: Path,
+    *,
+    upto: int | None = None,
+    definitions: dict[str, ServiceDefinition] | None = None,
+) -> tuple[Settings, dict[str, Folded]]:
+    """Each deciding service, with its own code, folds the log up to `upto` into a fresh SQLite
+    database under `folder`. Decisions it makes again are matched with the recorded ones (see
+    `_ReplayLog`), so its state is the one it had then, whatever was appended since.
+
+    Returns the settings the services ran with (the log's own subject prefix) and their state."""
+    definitions = definitions or {}
+    # Subjects are part of the bytes: decide again under the prefix the log was written with.
+    prefix = _prefix(records) or settings.subject_prefix
+    local = settings.model_copy(
+        update={"data_dir": folder, "out_dir": folder / "out", "subject_prefix": prefix}
+    )
+    folded: dict[str, Folded] = {}
+    for name in DECIDING:
+        definition = definitions.get(name) or load(name, local)
+        log = _ReplayLog(local, name, records)
+        database = folder / f"{name}.db"
+        engine = make_engine(f"sqlite:///{database}")
+        create_schema(engine, *([definition.metadata] if definition.metadata else []))
+        try:
+            await _replay(definition, log, engine, records, local, upto)
+        finally:
+            engine.dispose()
+        folded[name] = Folded(definition, database, log)
+    return local, folded
 
 
 async def rederive(
@@ -329,31 +434,49 @@ async def rederive(
     byte, every decision it makes with what the log recorded; also name recorded decisions
     that no service derives (an append by someone who is not the owning service).
 
+    Generic over event types: whatever a service decides on its consumer path is covered,
+    including decisions added after this was written.
+
     Returns how many recorded decisions were derived again, and the disagreements."""
-    definitions = definitions or {}
     findings: list[Rederived] = []
     derived = 0
     with tempfile.TemporaryDirectory(prefix="thidua-rederive-") as scratch:
-        folder = Path(scratch)
-        # Subjects are part of the bytes: decide again under the prefix the log was written with.
-        prefix = _prefix(records) or settings.subject_prefix
-        local = settings.model_copy(
-            update={"data_dir": folder, "out_dir": folder / "out", "subject_prefix": prefix}
+        _local, folded = await fold_services(
+            records, settings, Path(scratch), definitions=definitions
         )
-        for name in RECOMPUTING:
-            definition = definitions.get(name) or load(name, local)
-            log = _ReplayLog(local, name, records)
-            engine = make_engine(f"sqlite:///{folder / name}.db")
-            create_schema(engine, *([definition.metadata] if definition.metadata else []))
-            try:
-                await _replay(definition, log, engine, records, local)
-            finally:
-                engine.dispose()
-            findings.extend(log.findings)
-            derived += len(log.derived)
-            findings.extend(_underived(name, log, records))
+        for name, state in folded.items():
+            findings.extend(state.log.findings)
+            derived += len(state.log.derived)
+            findings.extend(_underived(name, state.log, records))
+        findings.extend(_unowned(records, set(folded)))
     findings.sort(key=lambda f: (f.sequence is None, f.sequence or 0))
     return derived, findings
+
+
+def _unowned(records: Sequence[tuple[int, bytes]], services: set[str]) -> list[Rederived]:
+    """A computed decision on a subject no deciding service owns: nobody here can have made it."""
+    found = []
+    for sequence, body in records:
+        try:
+            envelope = json.loads(body)
+        except ValueError:
+            continue
+        if not isinstance(envelope, dict) or envelope.get("actor") is not None:
+            continue
+        subject = str(envelope.get("subject", "")).split(".")
+        owner = subject[2] if len(subject) > 2 else ""
+        if owner not in services:
+            found.append(
+                Rederived(
+                    owner or "?",
+                    "not-derived",
+                    sequence,
+                    f"{envelope.get('type')} {envelope.get('event_id')} is recorded as a "
+                    f"decision of {owner or 'no service'}, which makes no decisions",
+                    recorded=body.decode("utf-8", errors="replace"),
+                )
+            )
+    return found
 
 
 def _prefix(records: Sequence[tuple[int, bytes]]) -> str | None:
@@ -371,10 +494,13 @@ async def _replay(
     engine: Engine,
     records: Sequence[tuple[int, bytes]],
     settings: Settings,
+    upto: int | None = None,
 ) -> None:
     with Session(engine) as session, session.begin():
         store = Store(session)
         for sequence, body in records:
+            if upto is not None and sequence > upto:
+                break
             try:
                 envelope = Envelope.from_bytes(body)
                 payload = parse_payload(envelope)
@@ -415,6 +541,167 @@ def _underived(
                     sequence,
                     f"{envelope.get('type')} {envelope.get('event_id')} is recorded as a "
                     f"decision of {service}, but nothing in the log before it leads to it",
+                    recorded=body.decode("utf-8", errors="replace"),
                 )
             )
     return found
+
+
+# --- replay as of a time or sequence ---------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_moment(text: str) -> datetime:
+    """`2022-07-31`, `31/7/2022` (the end of that day), or an ISO date-time; Vietnam's time
+    (+07:00) unless the text names another offset."""
+    text = text.strip()
+    found = _DMY.match(text)
+    try:
+        if found:
+            day = date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+        elif len(text) == 10:
+            day = date.fromisoformat(text)
+        else:
+            moment = datetime.fromisoformat(text)
+            return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+    except ValueError as exc:
+        raise AuditError(f"--as-of {text!r}: not a sequence, a date or a date-time") from exc
+    return datetime.combine(day, time.max, VIETNAM)
+
+
+def as_of_sequence(text: str, records: Sequence[tuple[int, bytes]]) -> tuple[int, str]:
+    """The last sequence of the log as it stood at `text` (a sequence, a date or a time), and
+    how that was read. By time: the longest stretch of the log whose events had all occurred
+    by then (`occurred_at`: when the act was accepted; a decision carries its cause's time)."""
+    last = records[-1][0] if records else 0
+    if text.strip().isdigit():
+        sequence = int(text)
+        if not 0 <= sequence <= last:
+            raise AuditError(f"--as-of {sequence}: the log has sequences 1..{last}")
+        return sequence, f"sequence {sequence}"
+    moment = parse_moment(text)
+    cutoff = 0
+    for sequence, body in records:
+        try:
+            occurred = datetime.fromisoformat(str(json.loads(body)["occurred_at"]))
+        except (ValueError, KeyError, TypeError):
+            break
+        if occurred > moment:
+            break
+        cutoff = sequence
+    return cutoff, f"{moment.isoformat(timespec='seconds')} (sequence {cutoff})"
+
+
+@dataclass
+class Replayed:
+    """Every service's state as it was at one sequence, and its answers to its own queries."""
+
+    sequence: int
+    described: str
+    answers: dict[str, dict[str, list[dict[str, Any]]]]  # service → query → answers
+    failed: list[Rederived]
+
+    def rankings(self) -> list[str]:
+        lines = []
+        for answer in self.answers.get("scoring", {}).get("ranking", []):
+            ranked, params = answer["answer"], answer["params"]
+            rows = ", ".join(f"{r['rank']}. {r['unit_id']} {r['total']}" for r in ranked["rows"])
+            leader = ranked.get("leader_unit_id") or "none"
+            lines.append(
+                f"ranking {params['block_id']} {params['round']} (#{ranked['sequence']}): "
+                f"{rows}; leading: {leader}"
+            )
+        return lines
+
+    def render(self) -> str:
+        """Short: how much each service holds then, and the block rankings in full."""
+        lines = [f"state as of {self.described}, rebuilt from the log in fresh databases"]
+        for service, queries in self.answers.items():
+            counts = ", ".join(f"{name} {len(answers)}" for name, answers in queries.items())
+            lines.append(f"  {service}: {counts or 'nothing yet'}")
+        lines.extend(f"  {line}" for line in self.rankings())
+        lines.extend(f"  {failure.line()}" for failure in self.failed)
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.described,
+            "sequence": self.sequence,
+            "services": self.answers,
+            "failed": [f.as_dict() for f in self.failed],
+        }
+
+
+async def replay(
+    records: Sequence[tuple[int, bytes]],
+    settings: Settings,
+    upto: int,
+    folder: Path,
+    described: str = "",
+) -> Replayed:
+    """Fold the log up to `upto` into fresh databases under `folder` (kept for the auditor's
+    own queries; it must exist), then ask each service's own queries of that state."""
+    local, folded = await fold_services(records, settings, folder, upto=upto)
+    movements = _movements([(s, b) for s, b in records if s <= upto])
+    answers: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    failed: list[Rederived] = []
+    for name, state in folded.items():
+        failed.extend(f for f in state.log.findings if f.kind == "failed")
+        engine = make_engine(f"sqlite:///{state.database}")
+        try:
+            with Session(engine) as session:
+                answers[name] = _ask_all(state.definition, Store(session), local, movements)
+        finally:
+            engine.dispose()
+    return Replayed(upto, described or f"sequence {upto}", answers, failed)
+
+
+def _movements(records: Sequence[tuple[int, bytes]]) -> dict[str, MovementDefinition]:
+    """Each movement's latest definition in these records: what the queries are asked about."""
+    found: dict[str, MovementDefinition] = {}
+    for _sequence, body in records:
+        try:
+            envelope = json.loads(body)
+            if envelope.get("type") in (MovementDefined.TYPE, MovementAmended.TYPE):
+                definition = MovementDefinition.model_validate(envelope["payload"]["definition"])
+                found[definition.movement_id] = definition
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return found
+
+
+def _ask_all(
+    definition: ServiceDefinition,
+    store: Store,
+    settings: Settings,
+    movements: dict[str, MovementDefinition],
+) -> dict[str, list[dict[str, Any]]]:
+    """Every query the service answers, with every value its required fields can take that the
+    movements name (blocks, units, rounds); answers that are empty are left out."""
+    result: dict[str, list[dict[str, Any]]] = {}
+    for name, (model, handler) in sorted(definition.queries.items()):
+        required = [f for f, info in model.model_fields.items() if info.is_required()]
+        answers = []
+        for movement in movements.values():
+            choices: dict[str, list[Any]] = {
+                "movement_id": [movement.movement_id],
+                "block_id": [b.block_id for b in movement.blocks],
+                "unit_id": [u.unit_id for u in movement.units],
+                "round": [r.value for r in RoundKind],
+            }
+            if any(field_name not in choices for field_name in required):
+                break  # asks for something no movement names (an award id…): not enumerable
+            for values in product(*(choices[f] for f in required)):
+                params = dict(zip(required, values, strict=True))
+                try:
+                    answer = handler(model.model_validate(params), store, settings)
+                except Exception:  # a rejection: no answer for these values
+                    continue
+                if answer in (None, [], {}):
+                    continue
+                plain = json.loads(json.dumps(answer, default=str))
+                answers.append({"params": params, "answer": plain})
+        if answers:
+            result[name] = answers
+    return result

@@ -26,6 +26,31 @@ def load_or_create(path: Path, name: str) -> SignerKey:
     return key
 
 
+def create_next(path: Path, name: str) -> SignerKey:
+    """A new key beside the first, named by its key id: a rotation records it in the log, and
+    the key in force at any tree size follows from the log, so no key file is ever replaced."""
+    key = SignerKey.generate(name)
+    target = _by_id(path, key.public().key_id.hex())
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key.encode() + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    return key
+
+
+def load_by_id(path: Path, name: str, key_id: str) -> SignerKey | None:
+    """The rotated-to key with this id, if this machine holds it."""
+    found = _by_id(path, key_id)
+    if not found.exists():
+        return None
+    return _checked(SignerKey.parse(found.read_text(encoding="utf-8")), found, name)
+
+
+def _by_id(path: Path, key_id: str) -> Path:
+    return path.with_name(f"{path.stem}-{key_id}{path.suffix}")
+
+
 def _checked(key: SignerKey, path: Path, name: str) -> SignerKey:
     if key.name != name:
         # Signing another origin's checkpoints with this key would mislead every verifier.

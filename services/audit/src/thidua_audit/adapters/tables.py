@@ -44,3 +44,12 @@ checkpoints = Table(
     Column("issued_at", String(40), nullable=False),
     Column("note", Text, nullable=False),
 )
+
+# Key rotations as folded from the log: from `sequence` on, checkpoints are signed by `key_id`.
+signing_keys = Table(
+    "audit_signing_key",
+    metadata,
+    Column("sequence", BigInteger, primary_key=True),
+    Column("key_id", String(8), nullable=False),
+    Column("verifier_key", Text, nullable=False),
+)

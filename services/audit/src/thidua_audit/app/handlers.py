@@ -9,18 +9,26 @@ from sqlalchemy import select
 from thidua_contracts.commands import ExplainAward
 from thidua_contracts.envelope import Envelope
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import AwardIssued, DocumentRegistered, EventPayload
+from thidua_contracts.events import (
+    AwardIssued,
+    EventPayload,
+    SigningKeyRotated,
+)
 from thidua_kit.db import Store
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
 from ..adapters.tables import events
-from ..domain.chain import causal_chain, describe
-from .tree import follow
+from ..domain.chain import DOCUMENT, FLAGGED, REVOKED
+from ..domain.chain import explain as explain_chain
+from .tree import apply_rotation, follow
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+    if isinstance(payload, SigningKeyRotated):
+        # Before the tree grows to this sequence: its checkpoint is the new key's first.
+        apply_rotation(item, payload, ctx)
     await follow(item.sequence, ctx)
     env = item.envelope
     exists = ctx.store.session.execute(
@@ -60,19 +68,14 @@ def explain(query: ExplainAward, store: Store, settings: Settings) -> Any:
         )
 
     award = (int(row.sequence), Envelope.model_validate_json(row.envelope))
-    chain = causal_chain(award, lookup)
-    by_id = {env.event_id: seq for seq, env in chain}
-    documents = []
-    for doc in session.execute(
+    later = session.execute(
         select(events.c.sequence, events.c.envelope)
-        .where(events.c.type == DocumentRegistered.TYPE)
+        .where(events.c.type.in_([DOCUMENT, REVOKED, FLAGGED]))
+        .where(events.c.sequence > award[0])
         .order_by(events.c.sequence)
-    ):
-        envelope = Envelope.model_validate_json(doc.envelope)
-        if award[1].event_id in envelope.payload.get("source_event_ids", []):
-            documents.append({"sequence": int(doc.sequence), **envelope.payload})
-    return {
-        "award": award[1].payload,
-        "steps": [describe(seq, env, by_id) for seq, env in chain],
-        "documents": documents,
-    }
+    )
+    return explain_chain(
+        award,
+        lookup,
+        ((int(r.sequence), Envelope.model_validate_json(r.envelope)) for r in later),
+    )

@@ -7,6 +7,7 @@ sequences the host parked as malformed are leaves too, since an auditor hashes e
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,31 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from thidua_contracts.checkpoint import Checkpoint, SignerKey, sign_checkpoint
+from thidua_contracts.checkpoint import (
+    Checkpoint,
+    NoteError,
+    SignerKey,
+    VerifierKey,
+    open_rotation,
+    sign_checkpoint,
+    sign_rotation,
+)
+from thidua_contracts.commands import RotateAuditKey
+from thidua_contracts.envelope import Role
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import SigningKeyRotated
 from thidua_contracts.merkle import CompactTree, leaf_hash
 from thidua_kit.db import Store
+from thidua_kit.envelopes import human_event
 from thidua_kit.host import Context
+from thidua_kit.log import StoredEvent
 
 from ..adapters import keys
 from ..adapters.publisher import publish_checkpoint
-from ..adapters.tables import checkpoints, leaves, tree
+from ..adapters.tables import checkpoints, leaves, signing_keys, tree
 from ..domain.checkpointing import Policy, due, message_id, origin_token
+
+log = logging.getLogger("thidua")
 
 READ_AHEAD = 4096
 TREE = "log"
@@ -44,9 +61,23 @@ class Follower:
         return origin_token(self.origin)
 
     def signer(self) -> SignerKey:
+        """The first key, generated on first run; rotations add keys, never replace it."""
         if self._signer is None:
             self._signer = keys.load_or_create(self.key_path, self.origin)
         return self._signer
+
+    def signer_in_force(self, session: Session) -> SignerKey:
+        """The key of the latest rotation folded from the log (the first key before any): so
+        a rebuilt database signs each tree size with the key that was in force for it."""
+        row = session.execute(
+            select(signing_keys.c.key_id).order_by(signing_keys.c.sequence.desc()).limit(1)
+        ).first()
+        if row is None:
+            return self.signer()
+        key = keys.load_by_id(self.key_path, self.origin, row.key_id)
+        if key is None:
+            raise LookupError(f"the key {row.key_id} put in force by a rotation is not here")
+        return key
 
 
 def load_tree(session: Session) -> CompactTree:
@@ -84,12 +115,24 @@ async def follow(sequence: int, ctx: Context) -> None:
         session.execute(leaves.insert().values(sequence=seq, leaf_hash=digest.hex()))
         state.append(digest)
     _save_tree(session, state)
-    last_row = session.execute(
+    await _sign_if_due(state, follower, ctx, caught_up=state.size >= follower.stream_last)
+
+
+async def on_idle(ctx: Context) -> None:
+    """The consumer has nothing new: the tree is at the end of the log, and a checkpoint may be
+    due by the clock alone (T seconds since the last one, with events not yet signed)."""
+    follower: Follower = ctx.extra["audit"]
+    await _sign_if_due(load_tree(ctx.store.session), follower, ctx, caught_up=True)
+
+
+async def _sign_if_due(
+    state: CompactTree, follower: Follower, ctx: Context, *, caught_up: bool
+) -> None:
+    last_row = ctx.store.session.execute(
         select(checkpoints.c.size, checkpoints.c.issued_at)
         .order_by(checkpoints.c.size.desc())
         .limit(1)
     ).first()
-    caught_up = state.size >= follower.stream_last
     if due(
         follower.policy,
         state.size,
@@ -103,7 +146,8 @@ async def follow(sequence: int, ctx: Context) -> None:
 
 async def _sign(state: CompactTree, follower: Follower, ctx: Context) -> None:
     root = state.root()
-    note = sign_checkpoint(Checkpoint(follower.origin, state.size, root), follower.signer())
+    signer = follower.signer_in_force(ctx.store.session)
+    note = sign_checkpoint(Checkpoint(follower.origin, state.size, root), signer)
     await publish_checkpoint(
         ctx.log, ctx.settings, follower.token, note, message_id(follower.origin, state.size)
     )
@@ -114,8 +158,66 @@ async def _sign(state: CompactTree, follower: Follower, ctx: Context) -> None:
     )
 
 
-def public_key(follower: Follower) -> dict[str, Any]:
-    return {"origin": follower.origin, "key": follower.signer().public().encode()}
+def public_key(follower: Follower, store: Store) -> dict[str, Any]:
+    in_force = follower.signer_in_force(store.session).public()
+    return {
+        "origin": follower.origin,
+        "key": in_force.encode(),
+        "first_key": follower.signer().public().encode(),
+    }
+
+
+async def rotate(command: RotateAuditKey, ctx: Context) -> list[StoredEvent]:
+    """Make a new key and record the change, signed by the key in force and by the new one."""
+    if command.actor.role != Role.SYSTEM:
+        raise Rejected(ErrorCode.FORBIDDEN, "actor.role", "only an operator rotates the key")
+    follower: Follower = ctx.extra["audit"]
+    session = ctx.store.session
+    subject = ctx.subject("key", follower.token)
+    last = await ctx.log.last_subject_sequence(subject)
+    folded = session.execute(select(func.max(signing_keys.c.sequence))).scalar() or 0
+    if last > folded:
+        # Signed by the key in force now, a second statement would not chain to the first.
+        raise Rejected(ErrorCode.WRONG_STATE, None, f"the rotation at {last} is not applied yet")
+    old = follower.signer_in_force(session)
+    new = keys.create_next(follower.key_path, follower.origin)
+    payload = SigningKeyRotated(
+        origin=follower.origin,
+        old_key=old.public().encode(),
+        new_key=new.public().encode(),
+        statement=sign_rotation(follower.origin, old, new),
+        reason=command.reason,
+    )
+    return await ctx.log.append([human_event(command, subject, payload, ctx.now)], last)
+
+
+def apply_rotation(item: StoredEvent, payload: SigningKeyRotated, ctx: Context) -> None:
+    """From this sequence on, sign with the new key — if the statement chains to the key in
+    force and this machine holds the new key; anything else is left for verifiers to flag."""
+    follower: Follower = ctx.extra["audit"]
+    session = ctx.store.session
+    if item.envelope.subject != ctx.subject("key", follower.token):
+        return
+    seen = session.execute(
+        select(signing_keys.c.sequence).where(signing_keys.c.sequence == item.sequence)
+    ).first()
+    if seen is not None:
+        return
+    try:
+        new = VerifierKey.parse(payload.new_key)
+        current = follower.signer_in_force(session).public()
+        open_rotation(payload.statement, follower.origin, current, new)
+    except (NoteError, LookupError) as exc:
+        log.error("audit: rotation at %d not applied: %s", item.sequence, exc)
+        return
+    if keys.load_by_id(follower.key_path, follower.origin, new.key_id.hex()) is None:
+        log.error("audit: rotation at %d names a key this machine lacks", item.sequence)
+        return
+    session.execute(
+        signing_keys.insert().values(
+            sequence=item.sequence, key_id=new.key_id.hex(), verifier_key=payload.new_key
+        )
+    )
 
 
 def leaf_page(store: Store, start: int, limit: int) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from thidua_contracts.envelope import Envelope
@@ -50,3 +50,56 @@ def describe(sequence: int, envelope: Envelope, by_id: dict[str, int]) -> dict[s
     if envelope.inputs:
         step["inputs"] = [i.model_dump(mode="json") for i in envelope.inputs]
     return step
+
+
+REVOKED = "nominations.AwardRevoked"
+FLAGGED = "nominations.AwardReviewFlagged"
+DOCUMENT = "reporting.DocumentRegistered"
+ISSUED = "nominations.AwardIssued"
+
+
+def explain(
+    award: tuple[int, Envelope],
+    lookup: Callable[[str], tuple[int, Envelope] | None],
+    later: Iterable[tuple[int, Envelope]],
+) -> dict[str, Any]:
+    """The award, every step it rests on, and what came of it afterwards: the documents that
+    name it, a revocation, a flag for review because an award it rested on was revoked.
+
+    `later` is any stretch of the log holding those (the whole log will do)."""
+    chain = causal_chain(award, lookup)
+    by_id = {env.event_id: seq for seq, env in chain}
+    award_id = award[1].payload.get("award_id")
+    documents = []
+    aftermath = []
+    for sequence, envelope in later:
+        if envelope.type == DOCUMENT and award[1].event_id in envelope.payload.get(
+            "source_event_ids", []
+        ):
+            documents.append({"sequence": sequence, **envelope.payload})
+        elif envelope.type in (REVOKED, FLAGGED) and envelope.payload.get("award_id") == award_id:
+            by_id.setdefault(envelope.event_id, sequence)
+            aftermath.append({**describe(sequence, envelope, by_id), "payload": envelope.payload})
+    return {
+        "award": award[1].payload,
+        "steps": [describe(seq, env, by_id) for seq, env in chain],
+        "documents": documents,
+        "after": aftermath,
+    }
+
+
+def explain_log(award_id: str, log: Iterable[tuple[int, Envelope]]) -> dict[str, Any] | None:
+    """`explain` over a log held in memory (an export bundle); None if no such award."""
+    events = list(log)
+    by_id = {env.event_id: (seq, env) for seq, env in events}
+    award = next(
+        (
+            (seq, env)
+            for seq, env in events
+            if env.type == ISSUED and env.payload.get("award_id") == award_id
+        ),
+        None,
+    )
+    if award is None:
+        return None
+    return explain(award, by_id.get, events)

@@ -8,13 +8,15 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from thidua_contracts.commands import AuditLeaves, AuditPublicKey, ExplainAward
+from thidua_contracts.commands import AuditLeaves, AuditPublicKey, ExplainAward, RotateAuditKey
 from thidua_kit.db import Store
 from thidua_kit.host import ServiceDefinition
 from thidua_kit.settings import Settings
 
+from ..adapters.explain_docx import render_explanation
 from ..adapters.tables import metadata
 from ..app import handlers, tree
+from ..domain.chain import explain_log
 from ..domain.checkpointing import Policy, default_origin
 
 
@@ -37,8 +39,8 @@ def build(settings: Settings) -> ServiceDefinition:
         key_path=config.key_path or settings.data_dir / "audit" / "checkpoint.key",
     )
 
-    def public_key(_query: AuditPublicKey, _store: Store, _settings: Settings) -> Any:
-        return tree.public_key(follower)
+    def public_key(_query: AuditPublicKey, store: Store, _settings: Settings) -> Any:
+        return tree.public_key(follower, store)
 
     def leaf_page(query: AuditLeaves, store: Store, _settings: Settings) -> Any:
         return tree.leaf_page(store, query.start, query.limit)
@@ -46,11 +48,19 @@ def build(settings: Settings) -> ServiceDefinition:
     return ServiceDefinition(
         name="audit",
         on_event=handlers.on_event,
+        commands={RotateAuditKey.NAME: (RotateAuditKey, tree.rotate)},
         queries={
             ExplainAward.NAME: (ExplainAward, handlers.explain),
             AuditPublicKey.NAME: (AuditPublicKey, public_key),
             AuditLeaves.NAME: (AuditLeaves, leaf_page),
         },
         metadata=metadata,
-        extra={"audit": follower},
+        # Auditors' tools run these locally on an export bundle, without the service.
+        extra={
+            "audit": follower,
+            "explain_log": explain_log,
+            "explain_docx": render_explanation,
+        },
+        on_idle=tree.on_idle,
+        partitionable=False,  # the Merkle tree follows the whole stream in order
     )

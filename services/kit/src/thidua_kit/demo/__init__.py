@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -20,28 +21,48 @@ import yaml
 
 from thidua_contracts.commands import (
     CloseRound,
+    CloseSession,
     Command,
+    CreditFund,
     DefineMovement,
     ExplainAward,
+    ForwardProposals,
     ImportRecords,
+    IssueCityReport,
     ListAwards,
     ListDocuments,
+    ListNominations,
+    NotifyResult,
     OpenRound,
+    OpenSession,
+    PostNotice,
     ProposeAward,
     PublishMovement,
     RecordBlockBallot,
+    RecordHigherAnswer,
+    RecordKind,
     RecordTally,
     RegisterIndividual,
     RegisterUnit,
     ShowBlockRanking,
+    ShowFund,
     SignCovenant,
     SignDecision,
     SubmitReport,
+    SupplementDossier,
 )
 from thidua_contracts.envelope import Actor, Role
-from thidua_contracts.events import Achievement, CandidateVotes, CriterionPoints
+from thidua_contracts.events import (
+    Achievement,
+    CandidateVotes,
+    CouncilMember,
+    CriterionPoints,
+    DossierItem,
+)
 from thidua_contracts.movement import MovementDefinition, RoundKind
+from thidua_contracts.verify import read_events, verify_bundle
 
+from .. import verify as live
 from ..client import Client
 from ..clock import new_id
 from ..explain_text import render_chain
@@ -79,9 +100,9 @@ def run_demo(base: Settings) -> int:
     try:
         asyncio.run(_provision(settings))
         processes = start_services(settings, data_dir / "logs")
-        asyncio.run(drive(settings))
-        return 0
-    except (DemoError, TimeoutError, OSError) as exc:
+        result = asyncio.run(drive(settings))
+        return asyncio.run(audit_tour(settings, result))
+    except (DemoError, TimeoutError, OSError, live.AuditError) as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -107,6 +128,8 @@ def service_env(settings: Settings) -> dict[str, str]:
     )
     for name in SERVICE_NAMES:
         env.pop(f"THIDUA_{name.upper()}_DATABASE_URL", None)
+    # The demo ends by verifying its log: a checkpoint soon after the last event saves waiting.
+    env.setdefault("THIDUA_AUDIT_CHECKPOINT_SECONDS", "1")
     return env
 
 
@@ -163,6 +186,13 @@ def clerk(unit: str) -> Actor:
     return Actor(id=f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit)
 
 
+# Self-scores of three wards in the sơ kết round (group I–IV of the block table).
+SO_KET = {
+    "phuong-kinh-bac": ("56", "14", "14", "9"),
+    "phuong-vu-ninh": ("55", "15", "13.5", "9.5"),
+    "phuong-dai-phuc": ("54", "13", "14", "9"),
+}
+
 # Self-scores of the sample units in the tổng kết round (group I–IV of the block table).
 SCORES = {
     "phuong-vu-ninh": ("58", "15", "14.5", "9.5"),
@@ -174,51 +204,116 @@ SCORES = {
 }
 
 
+async def launch(client: Client, definition: MovementDefinition) -> None:
+    """The movement defined from its plan, the year's records, the units registered."""
+    await send(
+        client,
+        DefineMovement(
+            command_id=new_id(),
+            actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+            movement_id=MOVEMENT,
+            definition=definition,
+        ),
+    )
+    print(
+        f"  movement defined: {len(definition.units)} units in "
+        f"{len(definition.blocks)} blocks, {len(definition.persons)} sample people"
+    )
+    await groundwork(client, definition)
+    for unit in SCORES:
+        await send(
+            client,
+            RegisterUnit(
+                command_id=new_id(),
+                actor=clerk(unit),
+                movement_id=MOVEMENT,
+                unit_id=unit,
+                titles_sought=["GK_CT_UBND_TP"],
+                registered_on=datetime(2022, 5, 20).date(),
+            ),
+        )
+
+
+async def so_ket(client: Client, criteria: list[str], noi_vu: Actor) -> int:
+    """The July round: three wards report, the round closes, Suối Hoa reports late."""
+    await send(
+        client,
+        OpenRound(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            round=RoundKind.SO_KET,
+            opened_on=datetime(2022, 7, 1).date(),
+        ),
+    )
+    # Three wards report for sơ kết in July; Suối Hoa will be late.
+    for i, unit in enumerate(SO_KET):
+        await send(
+            client,
+            SubmitReport(
+                command_id=new_id(),
+                actor=clerk(unit),
+                movement_id=MOVEMENT,
+                unit_id=unit,
+                round=RoundKind.SO_KET,
+                submitted_on=datetime(2022, 7, 20 + i).date(),
+                self_scores=[
+                    CriterionPoints(criterion_code=c, points=p)
+                    for c, p in zip(criteria, SO_KET[unit], strict=True)
+                ],
+                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
+            ),
+        )
+    # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
+    so_ket_closed = await send(
+        client,
+        CloseRound(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            round=RoundKind.SO_KET,
+            closed_on=datetime(2022, 8, 1).date(),
+        ),
+    )
+    # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
+    await send(
+        client,
+        SubmitReport(
+            command_id=new_id(),
+            actor=clerk("phuong-suoi-hoa"),
+            movement_id=MOVEMENT,
+            unit_id="phuong-suoi-hoa",
+            round=RoundKind.SO_KET,
+            submitted_on=datetime(2022, 8, 3).date(),
+            narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
+        ),
+    )
+    await client.wait_until_stable(("scoring",))
+    print(
+        f"  sơ kết: {len(SO_KET)} wards reported in July, the round closed 01/8/2022 "
+        f"(log #{so_ket_closed}); Suối Hoa's came 3 working days late"
+    )
+    return so_ket_closed
+
+
 async def drive(settings: Settings) -> dict[str, Any]:
     definition = load_definition()
     criteria = [c.code for c in definition.scoring_table]
     async with Client(settings) as client:
         await wait_ready(client)
+        await launch(client, definition)
+        noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+        so_ket_closed = await so_ket(client, criteria, noi_vu)
         await send(
             client,
-            DefineMovement(
+            OpenRound(
                 command_id=new_id(),
-                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
+                actor=noi_vu,
                 movement_id=MOVEMENT,
-                definition=definition,
+                round=RoundKind.TONG_KET,
+                opened_on=datetime(2022, 12, 1).date(),
             ),
         )
-        print(
-            f"  movement defined: {len(definition.units)} units in "
-            f"{len(definition.blocks)} blocks, {len(definition.persons)} sample people"
-        )
-        await groundwork(client, definition)
-        for unit in SCORES:
-            await send(
-                client,
-                RegisterUnit(
-                    command_id=new_id(),
-                    actor=clerk(unit),
-                    movement_id=MOVEMENT,
-                    unit_id=unit,
-                    titles_sought=["GK_CT_UBND_TP"],
-                    registered_on=datetime(2022, 5, 20).date(),
-                ),
-            )
-        for round_kind, opened in (
-            (RoundKind.SO_KET, (2022, 7, 1)),
-            (RoundKind.TONG_KET, (2022, 12, 1)),
-        ):
-            await send(
-                client,
-                OpenRound(
-                    command_id=new_id(),
-                    actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
-                    movement_id=MOVEMENT,
-                    round=round_kind,
-                    opened_on=datetime(*opened).date(),
-                ),
-            )
         for i, (unit, scores) in enumerate(SCORES.items()):
             await send(
                 client,
@@ -258,33 +353,9 @@ async def drive(settings: Settings) -> dict[str, Any]:
                 narrative="Báo cáo tổng kết (bản sửa đổi): bổ sung số liệu quý IV.",
             ),
         )
-        # The sơ kết deadline (Friday 29/7/2022) passing is itself recorded, with who is missing.
-        await send(
-            client,
-            CloseRound(
-                command_id=new_id(),
-                actor=Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU),
-                movement_id=MOVEMENT,
-                round=RoundKind.SO_KET,
-                closed_on=datetime(2022, 8, 1).date(),
-            ),
-        )
-        # Suối Hoa's sơ kết report came after its deadline (Friday 29/7/2022): accepted, late.
-        await send(
-            client,
-            SubmitReport(
-                command_id=new_id(),
-                actor=clerk("phuong-suoi-hoa"),
-                movement_id=MOVEMENT,
-                unit_id="phuong-suoi-hoa",
-                round=RoundKind.SO_KET,
-                submitted_on=datetime(2022, 8, 3).date(),
-                narrative="Báo cáo sơ kết 6 tháng đầu năm 2022.",
-            ),
-        )
         print(
-            f"  {len(SCORES)} units registered and reported for tổng kết (Vũ Ninh amended "
-            "before the deadline); Suối Hoa's sơ kết came 3 working days late"
+            f"  tổng kết: {len(SCORES)} units registered and reported (Vũ Ninh amended before "
+            "the deadline)"
         )
         await send(
             client,
@@ -365,10 +436,29 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     award_code="GK_CT_UBND_TP",
                     year=2022,
                     achievement_summary="Hoàn thành xuất sắc nhiệm vụ năm 2022.",
+                    dossier=dossier(unit, minutes=unit != "phuong-suoi-hoa"),
                 ),
             )
         await client.wait_until_stable(("scoring", "nominations"))
-        print(f"  {len(proposals)} proposals appraised by nominations")
+        # Suối Hoa forgot its minutes: one request listing the defect, then the supplement.
+        noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+        await send(
+            client,
+            SupplementDossier(
+                command_id=new_id(),
+                actor=clerk("phuong-suoi-hoa"),
+                movement_id=MOVEMENT,
+                proposal_id=ids["do-thi-lan"],
+                items=[d for d in dossier("phuong-suoi-hoa") if d.kind == "bien_ban_binh_xet"],
+                received_on=datetime(2022, 12, 15).date(),
+            ),
+        )
+        await client.wait_until_stable(("nominations",))
+        print(
+            f"  {len(proposals)} proposals appraised by nominations (Suối Hoa's dossier lacked "
+            "its minutes: one request to supplement, supplemented 15/12/2022)"
+        )
+        await notice_and_session(client, list(ids.values()))
         secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
         votes = {"nguyen-thi-huong": 8, "le-thi-thu-ha": 7, "phuong-dai-phuc": 9, "do-thi-lan": 4}
         for subject, yes in votes.items():
@@ -389,9 +479,35 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     yes=yes,
                 ),
             )
+        await send(
+            client,
+            CloseSession(
+                command_id=new_id(),
+                actor=secretary,
+                movement_id=MOVEMENT,
+                session_id="hdtdkt-2022-12-20",
+                closed_on=datetime(2022, 12, 20).date(),
+            ),
+        )
         await client.wait_until_stable(("nominations",))
-        print("  council session 20/12/2022: 9 members; 3 nominees passed (> 1/2), 1 failed (4/9)")
+        print(
+            "  public notice 12/12/2022 (5 working days, no objection); council session "
+            "20/12/2022: 9 of 9 members present; 3 nominees passed (> 1/2), 1 failed (4/9)"
+        )
         passed = [ids[s] for s, yes in votes.items() if yes * 2 > 9]
+        # The city's award fund holds less than the decision will pay: the decision is flagged.
+        await send(
+            client,
+            CreditFund(
+                command_id=new_id(),
+                actor=Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+                movement_id=MOVEMENT,
+                level="cap_huyen",
+                amount_vnd=1500000,
+                credited_on=datetime(2022, 1, 10).date(),
+                source_ref="Quỹ thi đua, khen thưởng thành phố năm 2022 (số liệu mẫu)",
+            ),
+        )
         last = await send(
             client,
             SignDecision(
@@ -407,8 +523,276 @@ async def drive(settings: Settings) -> dict[str, Any]:
             ),
         )
         await client.wait_until_folded(("nominations",), last)
+        await send(
+            client,
+            NotifyResult(
+                command_id=new_id(),
+                actor=noi_vu,
+                movement_id=MOVEMENT,
+                proposal_id=ids["do-thi-lan"],
+                kind="rejection",
+                notified_on=datetime(2023, 1, 9).date(),
+                reason="Không đạt số phiếu của Hội đồng (4/9 thành viên đồng ý).",
+            ),
+        )
+        await upward(client)
+        await city_reports(client)
         await client.wait_until_stable(SERVICE_NAMES)
-        return await summarise(client, settings)
+        await procedure_summary(client)
+        summary = await summarise(client, settings)
+        return {**summary, "so_ket_closed": so_ket_closed}
+
+
+# The city's Emulation & Commendation Council (sample names; DOMAIN §4 composition).
+COUNCIL = [
+    ("Nguyễn Minh Quang", "Chủ tịch Hội đồng"),
+    ("Trần Văn Bình", "Phó Chủ tịch thường trực"),
+    ("Lê Thị Mai", "Phó Chủ tịch"),
+    ("Phạm Văn Đức", "Thành viên"),
+    ("Hoàng Thị Ngọc", "Thành viên"),
+    ("Vũ Văn Hải", "Thành viên"),
+    ("Đặng Thị Hoa", "Thành viên"),
+    ("Bùi Văn Long", "Thành viên"),
+    ("Ngô Thị Thanh", "Thành viên"),
+]
+
+
+def dossier(unit: str, minutes: bool = True) -> list[DossierItem]:
+    """The three documents of a Giấy khen dossier (DOMAIN §5.2), by hash (sample files)."""
+    import hashlib
+
+    def sha(name: str) -> str:
+        return hashlib.sha256(f"{unit}/{name}".encode()).hexdigest()
+
+    items = [
+        DossierItem(
+            kind="to_trinh",
+            name="Tờ trình đề nghị khen thưởng",
+            number="12/TTr-UBND",
+            issued_on=datetime(2022, 12, 5).date(),
+            sha256=sha("to-trinh"),
+        ),
+        DossierItem(kind="bao_cao_thanh_tich", name="Báo cáo thành tích", sha256=sha("bctt")),
+    ]
+    if minutes:
+        items.append(
+            DossierItem(kind="bien_ban_binh_xet", name="Biên bản xét khen thưởng", sha256=sha("bb"))
+        )
+    return items
+
+
+async def notice_and_session(
+    client: Client,
+    proposal_ids: list[str],
+    posted_on: tuple[int, int, int] = (2022, 12, 12),
+    session_on: tuple[int, int, int] = (2022, 12, 20),
+) -> str:
+    """The nominees posted publicly, then the council session opened with its attendance."""
+    session_id = "hdtdkt-{}-{:02d}-{:02d}".format(*session_on)
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    await send(
+        client,
+        PostNotice(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            notice_id="cong-khai-{}-{:02d}-{:02d}".format(*posted_on),
+            proposal_ids=proposal_ids,
+            channel="Cổng thông tin điện tử thành phố Bắc Ninh",
+            posted_on=datetime(*posted_on).date(),
+        ),
+    )
+    members = [
+        CouncilMember(member_id=f"tv-{i:02d}", name=name, position=position)
+        for i, (name, position) in enumerate(COUNCIL, start=1)
+    ]
+    await send(
+        client,
+        OpenSession(
+            command_id=new_id(),
+            actor=Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY),
+            movement_id=MOVEMENT,
+            session_id=session_id,
+            session_date=datetime(*session_on).date(),
+            members=members,
+            present_ids=[m.member_id for m in members],
+        ),
+    )
+    return session_id
+
+
+async def procedure_summary(client: Client) -> None:
+    listed = await _ok(client, ListNominations(movement_id=MOVEMENT))
+    states = ", ".join(f"{k} {v}" for k, v in listed["by_status"].items())
+    print(f"  nominations by state: {states}")
+    for level in await _ok(client, ShowFund(movement_id=MOVEMENT)):
+        balance = f"{level['balance_vnd']:,}".replace(",", ".")
+        flagged = " (the decision overdrew it: flagged)" if level["balance_vnd"] < 0 else ""
+        print(f"  award fund ({level['level']}): balance {balance} đ{flagged}")
+
+
+async def upward(client: Client) -> None:
+    """A provincial form: the ward chairman's two years of HTXS with two initiatives, voted by
+    the council on 21/12/2022, proposed to the province by Tờ trình and decided there."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    office = Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE)
+    person, unit = "pham-quoc-dung", "phuong-dai-phuc"
+    rows: dict[RecordKind, list[dict[str, Any]]] = {
+        "ratings": [
+            {
+                "subject_kind": "ca_nhan",
+                "subject_id": person,
+                "unit_id": unit,
+                "year": year,
+                "kind": "nhiem_vu",
+                "value": "HTXS",
+                "source_ref": f"Tổng hợp xếp loại năm {year}",
+            }
+            for year in (2021, 2022)
+        ],
+        "initiatives": [
+            {
+                "initiative_id": f"sk-dai-phuc-{year}",
+                "person_id": person,
+                "unit_id": unit,
+                "title": title,
+                "level": "co_so",
+                "decision_ref": f"Quyết định số {no}/QĐ-UBND của UBND phường Đại Phúc",
+                "recognised_on": f"{year}-11-15",
+            }
+            for year, no, title in (
+                (2021, "41", "Số hóa hồ sơ hộ tịch tại bộ phận một cửa"),
+                (2022, "57", "Tổ dân phố tự quản về vệ sinh môi trường"),
+            )
+        ],
+        "prior_awards": [
+            {
+                "subject_kind": "ca_nhan",
+                "subject_id": person,
+                "unit_id": unit,
+                "year": 2021,
+                "award_code": "CSTDCS",
+                "decision_ref": "Quyết định số 12/QĐ-UBND ngày 10/01/2022",
+                "issuer": "Chủ tịch UBND thành phố Bắc Ninh",
+            }
+        ],
+    }
+    for kind, items in rows.items():
+        await send(
+            client,
+            ImportRecords(
+                command_id=new_id(), actor=noi_vu, movement_id=MOVEMENT, kind=kind, rows=items
+            ),
+        )
+    proposal = new_id()
+    await send(
+        client,
+        ProposeAward(
+            command_id=new_id(),
+            actor=clerk(unit),
+            movement_id=MOVEMENT,
+            proposal_id=proposal,
+            unit_id=unit,
+            subject_kind="ca_nhan",
+            subject_id=person,
+            award_code="BK_CT_UBND_TINH",
+            year=2022,
+            achievement_summary="Hai năm liền hoàn thành xuất sắc nhiệm vụ, hai sáng kiến.",
+            dossier=dossier(unit),
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    # A provincial form is posted publicly too, then voted at the council's next session.
+    session = await notice_and_session(client, [proposal], (2022, 12, 13), (2022, 12, 21))
+    secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
+    await send(
+        client,
+        RecordTally(
+            command_id=new_id(),
+            actor=secretary,
+            movement_id=MOVEMENT,
+            proposal_id=proposal,
+            session_id=session,
+            session_date=datetime(2022, 12, 21).date(),
+            members_total=9,
+            present=9,
+            issued=9,
+            returned=9,
+            valid=9,
+            yes=8,
+        ),
+    )
+    await send(
+        client,
+        CloseSession(
+            command_id=new_id(),
+            actor=secretary,
+            movement_id=MOVEMENT,
+            session_id=session,
+            closed_on=datetime(2022, 12, 21).date(),
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    submission = new_id()
+    await send(
+        client,
+        ForwardProposals(
+            command_id=new_id(),
+            actor=office,
+            movement_id=MOVEMENT,
+            submission_id=submission,
+            number="05/TTr-UBND",
+            signed_on=datetime(2022, 12, 23).date(),
+            addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+            proposal_ids=[proposal],
+        ),
+    )
+    await send(
+        client,
+        RecordHigherAnswer(
+            command_id=new_id(),
+            actor=office,
+            movement_id=MOVEMENT,
+            submission_id=submission,
+            proposal_id=proposal,
+            outcome="decided",
+            decision_ref="Quyết định số 2150/QĐ-UBND ngày 28/12/2022",
+            decided_on=datetime(2022, 12, 28).date(),
+            issuer="Chủ tịch UBND tỉnh Bắc Ninh",
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    print("  Tờ trình 05/TTr-UBND to the province: Phạm Quốc Dũng, Bằng khen tỉnh (8/9), decided")
+
+
+async def city_reports(client: Client) -> None:
+    """The city's sơ kết and tổng kết reports to the province and the year's statistics."""
+    office = Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE)
+    for kind, number, on in (
+        ("so-ket", "45/BC-UBND", (2022, 8, 5)),
+        ("tong-ket", "120/BC-UBND", (2023, 1, 10)),
+        ("thong-ke", None, (2023, 1, 10)),
+    ):
+        await send(
+            client,
+            IssueCityReport(
+                command_id=new_id(),
+                actor=office,
+                movement_id=MOVEMENT,
+                report_id=new_id(),
+                kind=kind,  # type: ignore[arg-type]
+                number=number,
+                signed_on=datetime(*on).date(),
+                signer_name="Nguyễn Minh Quang",
+                signer_position="chu_tich",
+                typical_examples=[
+                    "Mô hình tổ dân phố tự quản về vệ sinh môi trường, phường Đại Phúc"
+                ]
+                if kind == "tong-ket"
+                else [],
+            ),
+        )
+    print("  reports to the province: sơ kết 45/BC-UBND, tổng kết 120/BC-UBND, statistics")
 
 
 async def groundwork(client: Client, definition: MovementDefinition) -> None:
@@ -505,14 +889,21 @@ async def _ok(client: Client, query: Any) -> Any:
 
 
 async def summarise(client: Client, settings: Settings) -> dict[str, Any]:
-    awards = await _ok(client, ListAwards(movement_id=MOVEMENT))
+    every = await _ok(client, ListAwards(movement_id=MOVEMENT))
+    awards = [a for a in every if a["decision_number"] == "01/QĐ-UBND"]
     print(f"\nQuyết định số 01/QĐ-UBND ngày 05 tháng 01 năm 2023 — {len(awards)} awards issued:")
     for award in awards:
         prize = f"{award['prize_vnd']:,}".replace(",", ".")
         print(f"  - {award['recipient_name']} ({award['unit_name']}): {prize} đ")
+    for award in (a for a in every if a not in awards):
+        print(f"  decided by the province: {award['recipient_name']}, {award['award_name']}")
     documents = await _ok(client, ListDocuments(movement_id=MOVEMENT))
+    kinds: dict[str, int] = {}
     for doc in documents:
-        print(f"document: {doc['path']}  sha256 {doc['sha256'][:16]}…  (log #{doc['sequence']})")
+        kinds[doc["doc_type"]] = kinds.get(doc["doc_type"], 0) + 1
+    folder = Path(documents[0]["path"]).parent if documents else settings.out_dir
+    counted = ", ".join(f"{kind} ×{n}" if n > 1 else kind for kind, n in kinds.items())
+    print(f"documents ({len(documents)}, SHA-256 in the log) in {folder}: {counted}")
     total = await client.log().last_sequence()
     print(f"log: {total} events in {settings.stream}")
     if awards:
@@ -522,3 +913,35 @@ async def summarise(client: Client, settings: Settings) -> dict[str, Any]:
     if not awards or not documents:
         raise DemoError("the movement did not reach issued awards and documents")
     return {"awards": awards, "documents": documents, "events": total}
+
+
+async def audit_tour(settings: Settings, result: dict[str, Any]) -> int:
+    """What an auditor does with the finished movement: export a bundle and verify it offline,
+    make every computed decision again, and look at the state as of the sơ kết deadline."""
+    async with Client(settings) as client:
+        await live.wait_for_checkpoint(client, await client.log().last_sequence())
+        taken = await live.snapshot(client)
+        key = await live.service_key(client)
+    bundle = settings.out_dir / MOVEMENT / "audit-bundle"
+    live.write_bundle(bundle, taken, key)
+    report = verify_bundle(bundle, key)
+    print(f"\nthidua audit export {bundle} ; thidua audit verify --bundle {bundle}")
+    print(f"  {report.summary()}")
+    records = list(read_events(bundle))
+    derived, findings = await live.rederive(records, settings)
+    print("thidua audit rederive")
+    print(
+        f"  ok: {derived} recorded decisions derived again, byte for byte"
+        if not findings
+        else f"  FAILED: {len(findings)} disagreements, first: {findings[0].line()}"
+    )
+    closed = int(result["so_ket_closed"])
+    with tempfile.TemporaryDirectory(prefix="thidua-replay-") as scratch:
+        then = await live.replay(records, settings, closed, Path(scratch))
+    print(f"thidua audit replay --as-of {closed}   (the sơ kết round closed, deadline 29/7/2022)")
+    for line in then.rankings():
+        print(f"  {line}")
+    issued = then.answers.get("nominations", {}).get("awards", [])
+    awards_then = sum(len(a["answer"]) for a in issued)
+    print(f"  awards then: {awards_then}; now {len(result['awards'])}, after {len(records)} events")
+    return 0 if report.ok and not findings and then.rankings() else 1

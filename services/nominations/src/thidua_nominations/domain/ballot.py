@@ -18,7 +18,7 @@ def decide_tally(command: RecordTally, state: NominationState) -> BallotTallied:
         raise Rejected(ErrorCode.WRONG_STATE, "proposal_id", "not appraised yet")
     if not state.eligibility.eligible:
         raise Rejected(ErrorCode.WRONG_STATE, "proposal_id", "appraised ineligible")
-    if state.outcome is not None and state.outcome.passed:
+    if state.outcome is not None and state.outcome.passed and state.status != "QUOTA_TIE":
         raise Rejected(ErrorCode.WRONG_STATE, "proposal_id", "already passed the council")
     c = command
     for field, value, limit in (

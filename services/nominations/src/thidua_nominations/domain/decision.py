@@ -22,6 +22,8 @@ class Candidate:
     proposal: AwardProposed
     state: NominationState
     already_awarded: bool
+    # Its form has a quota and its council session is not closed: not yet ranked.
+    quota_pending: bool = False
 
 
 def decide_sign(
@@ -42,8 +44,20 @@ def decide_sign(
     for i, c in enumerate(candidates):
         if c.already_awarded:
             raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "already decided")
-        if c.state.outcome is None or not c.state.outcome.passed:
+        if c.state.excluded is not None:
+            raise Rejected(
+                ErrorCode.WRONG_STATE,
+                f"proposal_ids.{i}",
+                f"excluded: {c.state.excluded.reason_code}",
+            )
+        if not c.state.passed:
             raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "has not passed the council")
+        if c.quota_pending:
+            raise Rejected(
+                ErrorCode.WRONG_STATE,
+                f"proposal_ids.{i}",
+                "the quota is applied when the council session closes",
+            )
     return DecisionSigned(
         decision_id=command.decision_id,
         number=command.number,

@@ -287,7 +287,45 @@ def _honoured(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[b
     )
 
 
+def _members_rating(
+    rule: CriterionRule, who: str, year: int, facts: Facts
+) -> tuple[bool, str, str]:
+    need = rule.min or "HT"
+    short = [
+        p
+        for p in facts.members
+        if facts.ratings.get((p, year)) is None
+        or RATING_ORDER[facts.ratings[(p, year)]] < RATING_ORDER[need]
+    ]
+    if not facts.members:
+        return False, "Chưa có danh sách cá nhân của tập thể", "No members recorded"
+    if short:
+        return (
+            False,
+            f"{len(short)}/{len(facts.members)} cá nhân chưa đạt {need} năm {year}",
+            f"{len(short)} of {len(facts.members)} members below {need} in {year}",
+        )
+    return (
+        True,
+        f"100 % cá nhân đạt từ {need} năm {year}",
+        f"Every member rated {need} or above in {year}",
+    )
+
+
+def _members_titles(
+    rule: CriterionRule, who: str, year: int, facts: Facts
+) -> tuple[bool, str, str]:
+    held = sum(1 for p in facts.members if (p, year, rule.title or "") in facts.titles)
+    return (
+        held >= rule.count,
+        f"{held} cá nhân đạt {rule.title} năm {year} (cần ≥ {rule.count})",
+        f"{held} members hold {rule.title} for {year} (needs ≥ {rule.count})",
+    )
+
+
 _CHECKS = {
+    "members_min_rating": _members_rating,
+    "members_title_count": _members_titles,
     "block_honoured": _honoured,
     "rating": _rating,
     "ratings_consecutive": _consecutive,

@@ -16,6 +16,8 @@ class Vote(BaseModel):
 
     threshold: str = Field(pattern=FRACTION)
     strict: bool
+    # Absent members may vote in writing where the law counts every member (NĐ91 Điều 45 k8).
+    written_votes: bool = False
 
     def passes(self, yes: int, members_total: int) -> bool:
         """Counted on the total membership, in exact fractions (DOMAIN §4)."""
@@ -34,6 +36,8 @@ CheckName = Literal[
     "ldtt_ratio",
     "one_form",
     "block_honoured",
+    "members_min_rating",
+    "members_title_count",
 ]
 
 
@@ -55,6 +59,47 @@ class CriterionRule(BaseModel):
     strict: bool = True
 
 
+DossierKind = Literal[
+    "to_trinh",
+    "danh_sach",
+    "bao_cao_thanh_tich",
+    "bien_ban_binh_xet",
+    "xac_nhan_sang_kien",
+    "y_kien_co_quan",
+]
+
+
+class Quota(BaseModel):
+    """How many of those who passed the ballot may be awarded (DOMAIN §3.2 B, §3.3 G–H, §10.6):
+    a fixed number per group, or a ratio of a basis rounded as the local rule says."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    per: Literal["unit", "block", "movement"]
+    max: int | None = Field(default=None, ge=0)
+    ratio: str | None = Field(default=None, pattern=FRACTION)
+    # The basis of a ratio: members of the group holding LĐTT that year, or the nominees of
+    # another form who passed the council (Cờ thi đua của Chính phủ: 20 % of the provincial).
+    of: Literal["ldtt_titles", "passed"] | None = None
+    of_award: str | None = None
+    rounding: Literal["floor", "ceil"] = "floor"
+    minimum: int = Field(default=0, ge=0)
+    reference: str
+
+    def size(self, basis: int) -> int:
+        if self.max is not None:
+            return self.max
+        share = Fraction(self.ratio or "0") * basis
+        whole = share.numerator // share.denominator
+        if (
+            self.rounding == "ceil"
+            and share.denominator != 1
+            and share.numerator % share.denominator
+        ):
+            whole += 1
+        return max(whole, self.minimum)
+
+
 class AwardRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -67,6 +112,14 @@ class AwardRule(BaseModel):
     requires_report: Literal["so-ket", "tong-ket"] | None = "tong-ket"
     requires_score_sheet: bool = True
     criteria: list[CriterionRule] = []
+    # The documents its dossier must hold (DOMAIN §5.2), kind → what the law calls it.
+    dossier: dict[DossierKind, str] = {}
+    dossier_reference: str = ""
+    # Posted publicly before the council votes, for the pack's notice period (DOMAIN §5.5).
+    notice: bool = False
+    quota: Quota | None = None
+    # Decided above the city: the level whose fund pays it.
+    fund_level: Literal["cap_huyen", "cap_tinh"] = "cap_huyen"
 
 
 class Council(BaseModel):
@@ -89,6 +142,11 @@ class RulePack(BaseModel):
     prize_rounding_vnd: int = Field(gt=0)
     council: Council
     awards: dict[str, AwardRule]
+    # Working-day limits (DOMAIN §5.4, §5.5); local values where the law leaves them open.
+    notice_working_days: int = Field(default=5, ge=1, le=60)
+    notify_working_days: int = Field(default=10, ge=1, le=60)
+    # Tie-break (NĐ152 Điều 4 k6; NĐ91 the same): women, or collectives with this share of women.
+    women_priority_share: str = Field(default="7/10", pattern=FRACTION)
 
     def prize(self, award_code: str, kind: Literal["ca_nhan", "tap_the"]) -> tuple[str, int]:
         """Multiplier × base salary, rounded up to the pack's unit (NĐ91 Điều 68 k2)."""

@@ -25,8 +25,20 @@ def decide_forward(
                 f"proposal_ids.{i}",
                 f"{c.proposal.award_code} is decided by the city, not proposed upward",
             )
-        if c.state.outcome is None or not c.state.outcome.passed:
+        if c.state.excluded is not None:
+            raise Rejected(
+                ErrorCode.WRONG_STATE,
+                f"proposal_ids.{i}",
+                f"excluded: {c.state.excluded.reason_code}",
+            )
+        if not c.state.passed:
             raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "has not passed the council")
+        if c.quota_pending:
+            raise Rejected(
+                ErrorCode.WRONG_STATE,
+                f"proposal_ids.{i}",
+                "the quota is applied when the council session closes",
+            )
         if c.proposal.proposal_id in forwarded or c.already_awarded:
             raise Rejected(ErrorCode.WRONG_STATE, f"proposal_ids.{i}", "already forwarded")
     return ProposalsForwarded(

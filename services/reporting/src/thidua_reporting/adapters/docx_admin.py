@@ -84,8 +84,9 @@ def _header(doc: Any, view: AdminDocumentView) -> None:
     _rule(right, used, line_width=motto_width, box_width=widths[1] - CELL_PADDING)
 
     number_cell, date_cell = bottom.cells
-    _format(number_cell.paragraphs[0], before=6)
-    _run(number_cell.paragraphs[0], view.number_line, HEADER_SIZE)
+    if view.number_line:
+        _format(number_cell.paragraphs[0], before=6)
+        _run(number_cell.paragraphs[0], view.number_line, HEADER_SIZE)
     if view.place_date_line:
         _format(date_cell.paragraphs[0], before=6)
         _run(date_cell.paragraphs[0], view.place_date_line, BODY_SIZE, italic=True)
@@ -112,8 +113,15 @@ def _paragraph(doc: Any, block: Paragraph) -> None:
         return
     paragraph = doc.add_paragraph()
     _format(
-        paragraph, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=FIRST_LINE_INDENT, after=6
+        paragraph,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        first_line_indent=FIRST_LINE_INDENT,
+        after=6,
+        keep_with_next=block.kind == "section",
     )
+    if block.kind == "section":
+        _run(paragraph, block.text, BODY_SIZE, bold=True)
+        return
     if block.lead:
         _run(paragraph, f"{block.lead} ", BODY_SIZE, bold=True)
     _run(paragraph, block.text, BODY_SIZE, italic=block.kind == "basis")
@@ -170,6 +178,16 @@ def _copies(cell: Any, view: AdminDocumentView, used: list[bool]) -> None:
 def _signatures(doc: Any, view: AdminDocumentView) -> None:
     left_w = TEXT_WIDTH * 45 // 100
     widths = (left_w, TEXT_WIDTH - left_w)
+    if not view.copies_lines and view.left_signature is not None:
+        # A báo cáo thành tích: the certifying head on the left, the author on the right.
+        table = doc.add_table(rows=1, cols=2)
+        _layout_table(table, widths, borders=False)
+        (row,) = table.rows
+        _set_row_widths(row, widths)
+        _keep_row_on_one_page(row)
+        _signature(row.cells[0], view.left_signature)
+        _signature(row.cells[1], view.right_signature)
+        return
     if view.left_signature is None:
         # Nơi nhận on the left, level with the authority line (NĐ30 Phụ lục I §II.9).
         table = doc.add_table(rows=1, cols=2)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-__all__ = ["DOC_TYPES", "check_decree30", "check_document", "docx_text"]
+__all__ = ["DOC_TYPES", "check_decree30", "check_document", "check_totals", "docx_text"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -37,6 +37,8 @@ PLACE_DATE_RE = re.compile(
 # Finds the place/date line even when malformed, so that it is reported rather than "missing".
 DATE_HINT_RE = re.compile(r"ngày\s*\S+\s*tháng\s*\S+\s*năm", re.IGNORECASE)
 ARCHIVE_RE = re.compile(r"^- Lưu: VT, \S.*\.$")
+FORM_CODE_RE = re.compile(r"^Biểu số: 0[67]0\d\.N/BNV-TĐKT$")
+REPORT_PARTS = ("I.", "II.", "III.", "IV.", "V.", "VI.", "VII.")
 
 A4_TWIPS = (11906, 16838)
 A4_TOLERANCE_TWIPS = 20  # ≈ 0.35 mm: Word and LibreOffice round A4 differently
@@ -865,11 +867,141 @@ def _check_certificate(doc: _Doc) -> list[str]:
     return problems
 
 
+def _check_upward(doc: _Doc, type_name: str) -> list[str]:
+    """A document of the People's Committee sent upward: "Kính gửi:", "- Như trên;", TM."""
+    problems = [*_check_nd30_common(doc), *_check_header(doc), *_check_type_name(doc, type_name)]
+    if not any(t.startswith("Kính gửi:") for t in _texts(doc)):
+        problems.append(f"a {type_name.capitalize()} sent upward must carry 'Kính gửi:'")
+    table = _signature_table(doc)
+    if table is None:
+        return problems
+    items = _copies_items(table)
+    if not items or items[0] != "- Như trên;":
+        problems.append("the Nơi nhận of a document sent upward must begin with '- Như trên;'")
+    if not items or items[-1] != "- Lưu: VT, NV.":
+        problems.append("the Nơi nhận must end with '- Lưu: VT, NV.'")
+    right = _row_cells(table, 0)[1:2]
+    # The People's Committee as a collective body signs "TM." (DOMAIN §7.6).
+    problems += _check_signature(
+        doc, right[0] if right else None, ("TM. ỦY BAN NHÂN DÂN",), "right"
+    )
+    return problems
+
+
+def _check_city_report(doc: _Doc) -> list[str]:
+    problems = _check_upward(doc, "BÁO CÁO")
+    texts = _texts(doc)
+    for part in REPORT_PARTS:
+        if not any(t.startswith(part) for t in texts):
+            problems.append(f"the report lacks its part '{part} …'")
+    return problems
+
+
+def _check_province_submission(doc: _Doc) -> list[str]:
+    problems = _check_upward(doc, "TỜ TRÌNH")
+    if not any(t.startswith("(Kèm theo Tờ trình số") for t in _texts(doc)):
+        problems.append("the Tờ trình upward must attach its list '(Kèm theo Tờ trình số …)'")
+    return problems
+
+
+def _check_achievement_report(doc: _Doc) -> list[str]:
+    paragraphs = _all_paragraphs(doc)
+    problems = [
+        *_check_pages(doc),
+        *_check_fonts(doc, paragraphs),
+        *_check_page_numbers(doc),
+        *_check_nfc(paragraphs),
+        *_check_type_name(doc, "BÁO CÁO THÀNH TÍCH"),
+    ]
+    table = _find_table(doc.body, NATIONAL_TITLE)
+    if table is None:
+        return [*problems, f"header table with '{NATIONAL_TITLE}' not found"]
+    found = _locate_header_lines(table, _table_style(table, doc.styles))
+    problems += _check_national_lines(doc, found)
+    if "date" not in found:
+        problems.append("place/date line not found in the header table")
+    elif problem := _place_date_problem(found["date"][1].text.strip()):
+        problems.append(f"place/date line {problem}")
+    texts = _texts(doc)
+    for part in ("I. SƠ LƯỢC", "II. THÀNH TÍCH ĐẠT ĐƯỢC", "III. CÁC HÌNH THỨC"):
+        if not any(t.startswith(part) for t in texts):
+            problems.append(f"the báo cáo thành tích lacks its part '{part} …'")
+    tables = [b for b in _body_blocks(doc) if b.tag == f"{_W}tbl"]
+    cells = _row_cells(tables[-1], 0) if tables else []
+    if len(cells) != 2:
+        return [*problems, "signature blocks (left certifying, right reporting) missing"]
+    problems += _check_signature(
+        doc, cells[1], ("NGƯỜI BÁO CÁO THÀNH TÍCH", "THỦ TRƯỞNG ĐƠN VỊ"), "right"
+    )
+    problems += _check_signature(doc, cells[0], ("THỦ TRƯỞNG ĐƠN VỊ", "XÁC NHẬN CỦA CẤP"), "left")
+    return problems
+
+
+def _check_statistics(doc: _Doc) -> list[str]:
+    """A Ministry statistics form: A4 landscape, its form code, and totals that add up."""
+    problems: list[str] = []
+    for sect in doc.body.iter(f"{_W}sectPr"):
+        size = sect.find(f"{_W}pgSz")
+        width, height = _int_attr(size, "w"), _int_attr(size, "h")
+        if (
+            width is None
+            or height is None
+            or abs(width - A4_TWIPS[1]) > A4_TOLERANCE_TWIPS
+            or abs(height - A4_TWIPS[0]) > A4_TOLERANCE_TWIPS
+        ):
+            problems.append("a statistics form is printed on A4 landscape (297 × 210 mm)")
+    paragraphs = _all_paragraphs(doc)
+    problems += _check_fonts(doc, paragraphs) + _check_nfc(paragraphs)
+    texts = _texts(doc)
+    if not any(FORM_CODE_RE.match(t) for t in texts):
+        problems.append("form code line 'Biểu số: 0NNN.N/BNV-TĐKT' missing")
+    if not any(t.startswith("Ban hành theo Thông tư số") for t in texts):
+        problems.append("the circular that issued the form is not named")
+    table = _find_table(doc.body, "Mã số")
+    if table is None:
+        return [*problems, "the form's table (with 'Mã số') not found"]
+    problems += check_totals(
+        [
+            [_paragraph_text(c).strip() for c in r.findall(f"{_W}tc")]
+            for r in table.findall(f"{_W}tr")
+        ]
+    )
+    return problems
+
+
+def check_totals(rows: list[list[str]]) -> list[str]:
+    """Each row's "Tổng số" equals the sum of the columns after it (forms with columns).
+
+    `rows` are the table's rows as text; the third row holds the column letters and numbers,
+    the body starts after it."""
+    problems: list[str] = []
+    if len(rows) < 3:
+        return ["the form's table has no heading rows"]
+    letters = rows[2]
+    total_at = next((i for i, x in enumerate(letters) if x and x[0].isdigit()), None)
+    if total_at is None:
+        return ["the form's column numbers (A, B, 1, 2 …) are missing"]
+    for cells in rows[3:]:
+        values = cells[total_at:]
+        if len(values) < 2 or not all(v.isdigit() for v in values):
+            continue
+        if int(values[0]) != sum(int(v) for v in values[1:]):
+            problems.append(f"{cells[0][:40]!r}: Tổng số {values[0]} is not the sum of its parts")
+    return problems
+
+
 DOC_TYPES: dict[str, Callable[[_Doc], list[str]]] = {
     "quyet-dinh": _check_decision,
     "to-trinh": _check_submission,
     "bien-ban": _check_minutes,
     "giay-khen": _check_certificate,
+    "bao-cao": _check_city_report,
+    "to-trinh-tinh": _check_province_submission,
+    "bao-cao-thanh-tich": _check_achievement_report,
+    **{
+        f"thong-ke-{code}": _check_statistics
+        for code in ("0601", "0602", "0603", "0604", "0605", "0701", "0702", "0703")
+    },
 }
 
 

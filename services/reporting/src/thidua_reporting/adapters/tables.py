@@ -187,6 +187,96 @@ documents = Table(
     Column("payload", Text, nullable=False),
 )
 
+forwarded = Table(
+    "rpt_forwarded",
+    metadata,
+    # The city's Tờ trình upward (ProposalsForwarded), one row per proposal it carries.
+    Column("submission_id", String(36), primary_key=True),
+    Column("proposal_id", String(36), primary_key=True),
+    Column("movement_id", String(80), nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("signed_on", Date, nullable=False),
+    Column("answer", String(20)),  # decided / rejected, once the higher level answers
+    Column("answered_on", Date),
+    Column("answer_ref", Text),
+    Column("sequence", BigInteger, nullable=False),
+)
+
+records = Table(
+    "rpt_record",
+    metadata,
+    # The criteria's inputs (ratings, discipline, initiatives, prior awards, headcounts), as
+    # their payload, for the báo cáo thành tích and the award history.
+    Column("sequence", BigInteger, primary_key=True),
+    Column("movement_id", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("subject_id", String(80), nullable=False),
+    Column("unit_id", String(80), nullable=False),
+    Column("year", Integer),
+    Column("payload", Text, nullable=False),
+)
+Index("rpt_record_subject", records.c.subject_id)
+
+identities = Table(
+    "rpt_identity",
+    metadata,
+    # Reorganisations: a transfer, rename, merger or split, per subject it touches; a history
+    # follows these links so that a unit's or a person's awards survive them.
+    Column("sequence", BigInteger, primary_key=True),
+    Column("subject_id", String(80), primary_key=True),
+    Column("movement_id", String(80), nullable=False),
+    Column("kind", String(20), nullable=False),  # transfer, rename, merge, split
+    Column("related_id", String(80)),  # the unit continued by, merged into, moved to
+    Column("effective_on", Date, nullable=False),
+    Column("text", Text, nullable=False),
+)
+Index("rpt_identity_related", identities.c.related_id)
+
+revocations = Table(
+    "rpt_revocation",
+    metadata,
+    Column("award_id", String(36), primary_key=True),
+    Column("movement_id", String(80), nullable=False),
+    Column("decision_number", String(40), nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+)
+
+city_reports = Table(
+    "rpt_city_report",
+    metadata,
+    Column("report_id", String(36), primary_key=True),
+    Column("movement_id", String(80), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("number", String(40)),
+    Column("signed_on", Date, nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+)
+
+figures = Table(
+    "rpt_figure",
+    metadata,
+    # A unit's reported figure per target and round (the latest version of its report), and
+    # what it committed to at registration: the report upward compares the two.
+    Column("movement_id", String(80), primary_key=True),
+    Column("unit_id", String(80), primary_key=True),
+    Column("round", String(20), primary_key=True),  # "" for the registered commitment
+    Column("target_code", String(80), primary_key=True),
+    Column("value", String(40), nullable=False),
+    Column("unit_of_measure", Text, nullable=False),
+)
+
+block_leaders = Table(
+    "rpt_block_leader",
+    metadata,
+    Column("movement_id", String(80), primary_key=True),
+    Column("block_id", String(80), primary_key=True),
+    Column("round", String(20), primary_key=True),
+    Column("leader_unit_id", String(80)),
+    Column("honoured_on", Date),  # the block meeting's ballot, when one was needed
+    Column("sequence", BigInteger, nullable=False),
+)
+
 # -- issuing -------------------------------------------------------------------------------
 
 counters = Table(
@@ -221,4 +311,11 @@ READ_MODELS = (
     decisions,
     awards,
     documents,
+    forwarded,
+    records,
+    identities,
+    revocations,
+    city_reports,
+    figures,
+    block_leaders,
 )

@@ -309,6 +309,11 @@ async def on_award_issued(item: StoredEvent, payload: AwardIssued, ctx: Context)
         )
     ).first()
     if row is None:
+        forwarded = session.execute(
+            select(t.forwarded.c.number).where(t.forwarded.c.submission_id == payload.decision_id)
+        ).first()
+        if forwarded is not None:
+            return  # decided above the city: the higher level issues its own papers
         raise LookupError(f"award {payload.award_id} of unknown decision")
     decision = _stored(row.event, row.sequence)
     signed = DecisionSigned.model_validate(decision.envelope.payload)

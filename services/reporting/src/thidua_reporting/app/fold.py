@@ -16,22 +16,40 @@ from sqlalchemy.orm import Session
 from thidua_contracts.events import (
     AwardIssued,
     AwardProposed,
+    AwardRevoked,
     BallotOutcomeDecided,
     BallotTallied,
+    BlockBallotTallied,
+    BlockHonoured,
     BlockMembershipChanged,
+    BlockRanked,
+    CityReportIssued,
     DecisionSigned,
+    DisciplineRecorded,
     DocumentRegistered,
+    DossierSupplemented,
     EligibilityAssessed,
     EventPayload,
+    HeadcountRecorded,
+    HigherAnswerRecorded,
     IndividualRegistered,
+    InitiativeRecognised,
     MovementAmended,
     MovementDefined,
     MovementPublished,
+    NominationExcluded,
+    NoticePosted,
+    PersonTransferred,
+    PriorAwardRecorded,
+    ProposalsForwarded,
+    RatingRecorded,
     ReportSubmitted,
     ReportWithdrawn,
+    ResultNotified,
     RoundClosed,
     RoundOpened,
     ScoreSheetRecorded,
+    SupplementRequested,
     UnitRegistered,
     UnitRenamed,
     UnitsMerged,
@@ -64,6 +82,9 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
     m = env.movement_id
     seq = item.sequence
     event_json = env.model_dump_json()
+    # Reorganisations and criteria records also feed the look-ups (history, báo cáo thành tích).
+    _identity(session, item, payload)
+    _record(session, item, payload)
     if isinstance(payload, MovementDefined | MovementAmended):
         _movement(session, m, payload.definition, event_json, seq)
     elif isinstance(payload, MovementPublished):
@@ -105,7 +126,36 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
         )
         for unit in payload.into:
             _unit(session, m, unit)
+    elif isinstance(payload, BlockRanked):
+        upsert(
+            session,
+            t.block_leaders,
+            {"movement_id": m, "block_id": payload.block_id, "round": payload.round.value},
+            {"leader_unit_id": payload.leader_unit_id, "honoured_on": None, "sequence": seq},
+        )
+    elif isinstance(payload, BlockBallotTallied):
+        _update(
+            session,
+            t.block_leaders,
+            {"movement_id": m, "block_id": payload.block_id, "round": payload.round.value},
+            {"honoured_on": payload.meeting_on},
+        )
+    elif isinstance(payload, BlockHonoured):
+        _update(
+            session,
+            t.block_leaders,
+            {"movement_id": m, "block_id": payload.block_id, "round": payload.round.value},
+            {"leader_unit_id": payload.leader_unit_id, "sequence": seq},
+        )
     elif isinstance(payload, UnitRegistered | IndividualRegistered):
+        if isinstance(payload, UnitRegistered):
+            _figures(
+                session,
+                m,
+                payload.unit_id,
+                "",
+                [(c.target_code, c.value, "") for c in payload.commitments],
+            )
         kind, subject = (
             ("tap_the", payload.unit_id)
             if isinstance(payload, UnitRegistered)
@@ -143,6 +193,13 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
         )
     elif isinstance(payload, ReportSubmitted):
         _report(session, m, payload, seq)
+        _figures(
+            session,
+            m,
+            payload.unit_id,
+            payload.round.value,
+            [(a.target_code, a.value, a.unit_of_measure) for a in payload.achievements],
+        )
     elif isinstance(payload, ReportWithdrawn):
         _update(
             session,
@@ -164,6 +221,10 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
         )
     else:
         _nomination_events(session, item, payload, event_json)
+
+
+def _state(session: Session, proposal_id: str, state: str, seq: int) -> None:
+    _update(session, t.nominations, {"proposal_id": proposal_id}, {"state": state, "sequence": seq})
 
 
 def _nomination_events(
@@ -190,6 +251,18 @@ def _nomination_events(
                 "event": event_json,
             },
         )
+    elif isinstance(payload, SupplementRequested):
+        _state(session, payload.proposal_id, pipeline.RETURNED_FOR_SUPPLEMENT, seq)
+    elif isinstance(payload, DossierSupplemented):
+        _state(session, payload.proposal_id, pipeline.RECEIVED, seq)
+    elif isinstance(payload, NoticePosted):
+        for proposal_id in payload.proposal_ids:
+            _state(session, proposal_id, pipeline.PUBLIC_NOTICE, seq)
+    elif isinstance(payload, NominationExcluded):
+        _state(session, payload.proposal_id, pipeline.EXCLUDED, seq)
+    elif isinstance(payload, ResultNotified):
+        if payload.kind == "rejection":
+            _state(session, payload.proposal_id, pipeline.NOTIFIED_REJECTED, seq)
     elif isinstance(payload, EligibilityAssessed):
         _update(
             session,
@@ -315,6 +388,77 @@ def _nomination_events(
                 "sequence": seq,
             },
         )
+    elif isinstance(payload, ProposalsForwarded):
+        for proposal_id in payload.proposal_ids:
+            upsert(
+                session,
+                t.forwarded,
+                {"submission_id": payload.submission_id, "proposal_id": proposal_id},
+                {
+                    "movement_id": m,
+                    "number": payload.number,
+                    "signed_on": payload.signed_on,
+                    "sequence": seq,
+                },
+            )
+            _update(
+                session,
+                t.nominations,
+                {"proposal_id": proposal_id},
+                {"state": pipeline.FORWARDED_UPWARD, "sequence": seq},
+            )
+    elif isinstance(payload, HigherAnswerRecorded):
+        _update(
+            session,
+            t.forwarded,
+            {"submission_id": payload.submission_id, "proposal_id": payload.proposal_id},
+            {
+                "answer": payload.outcome,
+                "answered_on": payload.decided_on,
+                "answer_ref": payload.decision_ref,
+            },
+        )
+        _update(
+            session,
+            t.nominations,
+            {"proposal_id": payload.proposal_id},
+            {
+                "state": pipeline.after_higher_answer(payload.outcome == "decided"),
+                "decision_number": payload.decision_ref[:40],
+                "sequence": seq,
+            },
+        )
+    elif isinstance(payload, AwardRevoked):
+        upsert(
+            session,
+            t.revocations,
+            {"award_id": payload.award_id},
+            {
+                "movement_id": m,
+                "decision_number": payload.decision_number,
+                "decided_on": payload.decided_on,
+                "sequence": seq,
+            },
+        )
+        _update(
+            session,
+            t.nominations,
+            {"award_id": payload.award_id},
+            {"state": pipeline.REVOKED, "sequence": seq},
+        )
+    elif isinstance(payload, CityReportIssued):
+        upsert(
+            session,
+            t.city_reports,
+            {"report_id": payload.report_id},
+            {
+                "movement_id": m,
+                "kind": payload.kind,
+                "number": payload.number,
+                "signed_on": payload.signed_on,
+                "sequence": seq,
+            },
+        )
     elif isinstance(payload, DocumentRegistered):
         upsert(
             session,
@@ -385,3 +529,114 @@ def _report(session: Session, m: str, payload: ReportSubmitted, seq: int) -> Non
             "sequence": seq,
         },
     )
+
+
+_RECORDS: dict[type[EventPayload], str] = {
+    RatingRecorded: "rating",
+    DisciplineRecorded: "discipline",
+    InitiativeRecognised: "initiative",
+    PriorAwardRecorded: "prior_award",
+    HeadcountRecorded: "headcount",
+}
+
+
+def _record(session: Session, item: StoredEvent, payload: EventPayload) -> None:
+    kind = _RECORDS.get(type(payload))
+    if kind is None:
+        return
+    data = payload.model_dump(mode="json")
+    subject = data.get("subject_id") or data.get("person_id") or data["unit_id"]
+    upsert(
+        session,
+        t.records,
+        {"sequence": item.sequence},
+        {
+            "movement_id": item.envelope.movement_id,
+            "kind": kind,
+            "subject_id": subject,
+            "unit_id": data["unit_id"],
+            "year": data.get("year") or int(str(data.get("recognised_on", "0"))[:4]) or None,
+            "payload": payload.model_dump_json(),
+        },
+    )
+
+
+def _identity(session: Session, item: StoredEvent, payload: EventPayload) -> None:
+    """One row per subject a reorganisation touches; `related_id` is where it continues."""
+    rows: list[tuple[str, str, str | None, Any, str]] = []
+    if isinstance(payload, PersonTransferred):
+        rows.append(
+            (
+                payload.person_id,
+                "transfer",
+                payload.to_unit_id,
+                payload.effective_on,
+                f"chuyển từ {payload.from_unit_id} sang {payload.to_unit_id}",
+            )
+        )
+    elif isinstance(payload, UnitRenamed):
+        rows.append(
+            (
+                payload.unit_id,
+                "rename",
+                None,
+                payload.effective_on,
+                f"đổi tên từ {payload.old_name} thành {payload.new_name} ({payload.decision_ref})",
+            )
+        )
+    elif isinstance(payload, UnitsMerged):
+        for unit_id in payload.merged_unit_ids:
+            if unit_id != payload.into_unit_id:
+                rows.append(
+                    (
+                        unit_id,
+                        "merge",
+                        payload.into_unit_id,
+                        payload.effective_on,
+                        f"sáp nhập vào {payload.into_unit_id} ({payload.decision_ref})",
+                    )
+                )
+    elif isinstance(payload, UnitSplit):
+        into = ", ".join(u.unit_id for u in payload.into)
+        for unit in payload.into:
+            rows.append(
+                (
+                    payload.unit_id,
+                    "split",
+                    unit.unit_id,
+                    payload.effective_on,
+                    f"chia tách thành {into} ({payload.decision_ref})",
+                )
+            )
+    for subject, kind, related, on, text in rows:
+        upsert(
+            session,
+            t.identities,
+            {"sequence": item.sequence, "subject_id": subject},
+            {
+                "movement_id": item.envelope.movement_id,
+                "kind": kind,
+                "related_id": related,
+                "effective_on": on,
+                "text": text,
+            },
+        )
+
+
+def _figures(
+    session: Session, m: str, unit_id: str, round_: str, rows: list[tuple[str, str, str]]
+) -> None:
+    """Replace the unit's figures for the round: a new report version supersedes the last."""
+    table = t.figures
+    session.execute(
+        table.delete().where(
+            table.c.movement_id == m, table.c.unit_id == unit_id, table.c.round == round_
+        )
+    )
+    for code, value, measure in rows:
+        upsert(
+            session,
+            table,
+            {"movement_id": m, "unit_id": unit_id, "round": round_, "target_code": code},
+            {"value": value, "unit_of_measure": measure},
+        )

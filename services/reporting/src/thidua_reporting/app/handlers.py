@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from thidua_contracts.events import AwardIssued, DecisionSigned, EventPayload
+from thidua_contracts.events import (
+    AwardIssued,
+    CityReportIssued,
+    DecisionSigned,
+    EventPayload,
+    ProposalsForwarded,
+)
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
-from . import documents
+from . import documents, reports
 from .fold import fold_event
 
 
@@ -18,3 +24,7 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         await documents.on_decision_signed(item, payload, ctx)
     elif isinstance(payload, AwardIssued):
         await documents.on_award_issued(item, payload, ctx)
+    elif isinstance(payload, ProposalsForwarded):
+        await reports.on_forwarded(item, payload, ctx)
+    elif isinstance(payload, CityReportIssued):
+        await reports.on_city_report(item, payload, ctx)

@@ -67,7 +67,8 @@ class Frozen(BaseModel):
 class Paragraph(Frozen):
     """A body paragraph. `lead` is printed bold before the text ("Thời gian:", "Điều 1.")."""
 
-    kind: Literal["basis", "text", "heading", "centered"] = "text"
+    # "section": a numbered part of a report ("I. KẾT QUẢ …"), bold, in the text's indent.
+    kind: Literal["basis", "text", "heading", "centered", "section"] = "text"
     lead: str | None = None
     text: str
 
@@ -102,12 +103,12 @@ class Attachment(Frozen):
 
 
 class AdminDocumentView(Frozen):
-    doc_type: Literal["bien-ban", "to-trinh"]
+    doc_type: Literal["bien-ban", "to-trinh", "to-trinh-tinh", "bao-cao", "bao-cao-thanh-tich"]
     parent_line: str | None
     issuer_lines: tuple[str, ...]
     national_title: str = NATIONAL_TITLE
     national_motto: str = NATIONAL_MOTTO
-    number_line: str
+    number_line: str | None  # a báo cáo thành tích carries no number
     # The Biên bản (Mẫu 1.9) has no place/date line: its time is stated in the body.
     place_date_line: str | None
     document_type: str
@@ -115,7 +116,7 @@ class AdminDocumentView(Frozen):
     addressee_line: str | None = None
     body: tuple[Paragraph | TableBlock, ...]
     copies_heading: str = COPIES_HEADING
-    copies_lines: tuple[str, ...]
+    copies_lines: tuple[str, ...]  # empty: no Nơi nhận (a báo cáo thành tích)
     left_signature: Signature | None = None
     right_signature: Signature
     attachment: Attachment | None = None

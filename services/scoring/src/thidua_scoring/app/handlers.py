@@ -71,6 +71,9 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         ctx.store.put("registration", f"{m}/{payload.unit_id}", item, item.sequence)
     elif isinstance(payload, DisciplineRecorded) and payload.subject_kind == "tap_the":
         ctx.store.put("discipline", f"{m}/{payload.unit_id}/{payload.year}", item, item.sequence)
+    elif isinstance(payload, DisciplineRecorded) and payload.head_of_unit:
+        key = f"{m}/{payload.unit_id}/{payload.year}"
+        ctx.store.put("head-discipline", key, item, item.sequence)
     elif isinstance(payload, ReportSubmitted):
         ctx.store.put("report", f"{m}/{payload.unit_id}/{payload.round.value}", item, item.sequence)
         await _score(item, payload, None, ctx)
@@ -226,9 +229,13 @@ async def _close(item: StoredEvent, closed: RoundClosed, ctx: Context) -> None:
         disciplined = {}
         for unit_id in members:
             record, _ = ctx.store.get("discipline", f"{m}/{unit_id}/{year}", StoredEvent)
+            head, _ = ctx.store.get("head-discipline", f"{m}/{unit_id}/{year}", StoredEvent)
             if record is not None:
                 disciplined[unit_id] = "Tập thể bị kỷ luật trong năm"
                 inputs.append(record)
+            elif head is not None:
+                disciplined[unit_id] = "Người đứng đầu bị kỷ luật trong năm"
+                inputs.append(head)
         table = definition.table_for(block.block_id)
         ranked = ranking.rank(block.block_id, closed.round, sheets, table, rules, disciplined)
         subject = ctx.subject("ranking", m, block.block_id, closed.round.value)

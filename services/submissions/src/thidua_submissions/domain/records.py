@@ -74,6 +74,8 @@ def _check(
         person = data["subject_id"]
     elif data.get("subject_kind") == "tap_the" and data["subject_id"] != unit_id:
         return ErrorCode.INVALID_FIELD, "subject_id", "a collective record names its own unit"
+    if data.get("head_of_unit") and data.get("subject_kind") != "ca_nhan":
+        return ErrorCode.INVALID_FIELD, "head_of_unit", "only a person can head a unit"
     if person is not None:
         found = definition.person(str(person))
         if found is None:

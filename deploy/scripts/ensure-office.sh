@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# LibreOffice (headless Writer) and poppler-utils for the test that renders every document to
+# PDF and PNG. Installs them when missing and this runs as root with apt; otherwise says why
+# (the test then skips with that reason, or fails when installing was possible).
+set -u
+need=()
+for tool in soffice pdftoppm pdftotext pdfinfo; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-office: ${need[*]} missing and cannot be installed here (needs root and apt-get);" \
+       "the PDF rendering test will be skipped with this reason" >&2
+  exit 0
+fi
+echo "ensure-office: installing LibreOffice Writer (headless) and poppler-utils for ${need[*]}"
+start=$(date +%s)
+export DEBIAN_FRONTEND=noninteractive
+install() { apt-get install -y --no-install-recommends "$1" poppler-utils >/dev/null; }
+# -nogui exists from Debian 12 / Ubuntu 22.04; older releases only have the full Writer.
+install libreoffice-writer-nogui || {
+  apt-get update >/dev/null && { install libreoffice-writer-nogui || install libreoffice-writer; }
+} || { echo "ensure-office: apt-get could not install LibreOffice" >&2; exit 1; }
+echo "ensure-office: installed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Writes deploy/nats/accounts.conf: the NATS accounts, users and permissions (least privilege).
+
+Run it after changing a service, a stream name or the partition limit:
+    python3 deploy/scripts/nats_accounts.py > deploy/nats/accounts.conf
+A test checks that the file in the repository is exactly what this prints. Standard library
+only, so it runs anywhere an operator has Python.
+
+Accounts:
+  THIDUA        every service (one user each), the admin, the auditor and staff clients
+  INTEGRATIONS  other municipal systems: `thidua.evt.>` exported from THIDUA, read-only
+  SYS           the system account (server monitoring only)
+Passwords come from the environment of the nats-server process (THIDUA_NATS_<USER>_PASSWORD),
+never from this file.
+"""
+
+from __future__ import annotations
+
+PREFIX = "thidua"
+STREAM = "THIDUA"
+CHECKPOINTS = f"{STREAM}_CHECKPOINTS"
+LEASES = f"{STREAM}_PARTITIONS"  # JetStream KV bucket holding partition leases
+SERVICES = ("submissions", "scoring", "nominations", "reporting", "audit")
+MAX_PARTITIONS = 8  # keep in step with Settings.partitions (le=8)
+API = "$JS.API"
+
+
+def q(subject: str) -> str:
+    return f'"{subject}"'
+
+
+def block(name: str, items: list[str], indent: int) -> str:
+    pad = " " * indent
+    inner = "".join(f"{pad}  {q(s)}\n" for s in items)
+    return f"{pad}{name}: [\n{inner}{pad}]\n"
+
+
+def stream_read(stream: str) -> list[str]:
+    """Read one stream: info, message get, direct get, ordered (ephemeral) consumers."""
+    return [
+        f"{API}.STREAM.INFO.{stream}",
+        f"{API}.STREAM.MSG.GET.{stream}",
+        f"{API}.DIRECT.GET.{stream}",
+        f"{API}.DIRECT.GET.{stream}.>",
+        f"{API}.CONSUMER.CREATE.{stream}",  # unnamed: the server allows ephemerals only
+        f"$JS.FC.{stream}.>",  # flow-control replies of an ordered consumer
+    ]
+
+
+def durable(stream: str, name: str) -> list[str]:
+    """Create, bind to, read from, ack and delete one named durable consumer."""
+    return [
+        f"{API}.CONSUMER.CREATE.{stream}.{name}",
+        f"{API}.CONSUMER.CREATE.{stream}.{name}.>",
+        f"{API}.CONSUMER.DURABLE.CREATE.{stream}.{name}",
+        f"{API}.CONSUMER.INFO.{stream}.{name}",
+        f"{API}.CONSUMER.DELETE.{stream}.{name}",
+        f"{API}.CONSUMER.MSG.NEXT.{stream}.{name}",
+        f"$JS.ACK.{stream}.{name}.>",
+    ]
+
+
+def service_user(service: str) -> str:
+    consumer = f"{PREFIX}-{service}"
+    publish = [
+        f"{PREFIX}.evt.{service}.>",
+        f"{PREFIX}.parked.{service}",
+        f"{PREFIX}.qry.{service}.status",  # its own health check (`thidua service status`)
+        f"{API}.INFO",
+        *stream_read(STREAM),
+        *durable(STREAM, consumer),
+    ]
+    for p in range(MAX_PARTITIONS):
+        publish += durable(STREAM, f"{consumer}-p{p}")
+    publish += [
+        f"$KV.{LEASES}.{service}.>",
+        f"{API}.STREAM.INFO.KV_{LEASES}",
+        f"{API}.STREAM.MSG.GET.KV_{LEASES}",
+        f"{API}.DIRECT.GET.KV_{LEASES}.>",
+    ]
+    if service == "audit":
+        publish += [f"{PREFIX}.checkpoint.>", *stream_read(CHECKPOINTS)]
+    subscribe = [f"{PREFIX}.cmd.{service}.>", f"{PREFIX}.qry.{service}.>", "_INBOX.>"]
+    return (
+        f"      {{\n"
+        f"        user: {service}\n"
+        f"        password: $THIDUA_NATS_{service.upper()}_PASSWORD\n"
+        f"        permissions: {{\n"
+        f"          publish: {{\n{block('allow', publish, 12)}          }}\n"
+        f"          subscribe: {{\n{block('allow', subscribe, 12)}          }}\n"
+        # a request's reply subject may be answered once, whatever it is
+        f"          allow_responses: true\n"
+        f"        }}\n"
+        f"      }}\n"
+    )
+
+
+def auditor_user() -> str:
+    publish = [
+        f"{API}.INFO",
+        f"{API}.STREAM.NAMES",
+        f"{API}.STREAM.LIST",
+        *stream_read(STREAM),
+        *stream_read(CHECKPOINTS),
+        f"{PREFIX}.qry.>",  # read models and `audit explain`: queries change nothing
+    ]
+    return (
+        "      {\n"
+        "        user: auditor\n"
+        "        password: $THIDUA_NATS_AUDITOR_PASSWORD\n"
+        "        permissions: {\n"
+        f"          publish: {{\n{block('allow', publish, 12)}          }}\n"
+        f"          subscribe: {{\n{block('allow', ['_INBOX.>'], 12)}          }}\n"
+        "        }\n"
+        "      }\n"
+    )
+
+
+def staff_user() -> str:
+    publish = [f"{PREFIX}.cmd.>", f"{PREFIX}.qry.>", f"{API}.INFO", f"{API}.STREAM.INFO.{STREAM}"]
+    return (
+        "      {\n"
+        "        user: staff\n"
+        "        password: $THIDUA_NATS_STAFF_PASSWORD\n"
+        "        permissions: {\n"
+        f"          publish: {{\n{block('allow', publish, 12)}          }}\n"
+        f"          subscribe: {{\n{block('allow', ['_INBOX.>'], 12)}          }}\n"
+        "        }\n"
+        "      }\n"
+    )
+
+
+def render() -> str:
+    users = "".join(service_user(s) for s in SERVICES) + auditor_user() + staff_user()
+    return f"""# Generated by deploy/scripts/nats_accounts.py; edit that script, not this file.
+# Accounts, users and permissions (least privilege), included by every server config.
+# Passwords are read from the server's environment: THIDUA_NATS_<USER>_PASSWORD.
+#
+#   admin         alone may create, update, purge or delete streams (and run provisioning)
+#   <service>     its own events, its command and query subjects, its durable consumer(s),
+#                 its partition leases; reads the log
+#   auditor       reads the streams and asks queries; writes nothing
+#   staff         sends commands and queries (the CLI and front ends)
+#   integrations  (account INTEGRATIONS) receives {PREFIX}.evt.> live, publishes nothing
+
+accounts {{
+  THIDUA {{
+    jetstream: enabled
+    users: [
+      {{ user: admin, password: $THIDUA_NATS_ADMIN_PASSWORD }}
+{users}    ]
+    exports: [
+      {{ stream: "{PREFIX}.evt.>" }}
+    ]
+  }}
+  INTEGRATIONS {{
+    users: [
+      {{
+        user: integrations
+        password: $THIDUA_NATS_INTEGRATIONS_PASSWORD
+        permissions: {{
+          publish: {{ deny: ">" }}
+          subscribe: {{ allow: ["{PREFIX}.evt.>"] }}
+        }}
+      }}
+    ]
+    imports: [
+      {{ stream: {{ account: THIDUA, subject: "{PREFIX}.evt.>" }} }}
+    ]
+  }}
+  SYS {{
+    users: [
+      {{ user: sys, password: $THIDUA_NATS_SYS_PASSWORD }}
+    ]
+  }}
+}}
+system_account: SYS
+"""
+
+
+if __name__ == "__main__":
+    print(render(), end="")
