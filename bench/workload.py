@@ -16,10 +16,13 @@ from typing import Any
 from thidua_contracts.commands import (
     MAX_COMMAND_BYTES,
     CloseRound,
+    CloseSession,
     Command,
     DefineMovement,
     ImportRecords,
     OpenRound,
+    OpenSession,
+    PostNotice,
     ProposeAward,
     PublishMovement,
     RecordBlockBallot,
@@ -31,7 +34,7 @@ from thidua_contracts.commands import (
     SubmitReport,
 )
 from thidua_contracts.envelope import Actor, Role
-from thidua_contracts.events import Achievement, CandidateVotes, CriterionPoints
+from thidua_contracts.events import Achievement, CandidateVotes, CouncilMember, CriterionPoints
 from thidua_contracts.movement import (
     Block,
     MovementDefinition,
@@ -40,7 +43,7 @@ from thidua_contracts.movement import (
     Unit,
     UnitKind,
 )
-from thidua_kit.demo import load_definition
+from thidua_kit.demo import COUNCIL, dossier, load_definition
 
 MOVEMENT = "bench-2022"
 NOI_VU = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
@@ -458,6 +461,7 @@ def _movement_year(
                 award_code=code,
                 year=year,
                 achievement_summary=f"Hoàn thành xuất sắc nhiệm vụ năm {year}.",
+                dossier=dossier(p.unit_id),
             )
         )
     for members in list(blocks.values())[: wanted - len(proposed)]:
@@ -475,12 +479,13 @@ def _movement_year(
                 award_code="GK_CT_UBND_TP",
                 year=year,
                 achievement_summary=f"Tập thể hoàn thành xuất sắc nhiệm vụ năm {year}.",
+                dossier=dossier(members[0]),
             )
         )
     phases.append(Phase("proposals", propose))
     tallies: list[Command] = []
     passed: dict[str, list[str]] = {}
-    members = 9
+    members = len(COUNCIL)
     for n, (pid, code) in enumerate(proposal_ids):
         session = n // size.session_size
         # More than half of all members passes; about one in ten fails.
@@ -503,7 +508,62 @@ def _movement_year(
                 yes=yes,
             )
         )
+    # The nominees posted publicly, then each council session opened with its attendance.
+    phases.append(
+        Phase(
+            "public-notice",
+            [
+                PostNotice(
+                    command_id=ids(),
+                    actor=NOI_VU,
+                    movement_id=movement_id,
+                    notice_id=f"cong-khai-{year}-12-12-{i // 5000 + 1:02d}",
+                    proposal_ids=[pid for pid, _code in proposal_ids[i : i + 5000]],
+                    channel="Cổng thông tin điện tử thành phố",
+                    posted_on=date(year, 12, 12),
+                )
+                for i in range(0, len(proposal_ids), 5000)
+            ],
+        )
+    )
+    council = [
+        CouncilMember(member_id=f"tv-{i:02d}", name=name, position=position)
+        for i, (name, position) in enumerate(COUNCIL, start=1)
+    ]
+    sessions = sorted({(t.session_id, t.session_date) for t in tallies})  # type: ignore[attr-defined]
+    phases.append(
+        Phase(
+            "council-sessions-open",
+            [
+                OpenSession(
+                    command_id=ids(),
+                    actor=SECRETARY,
+                    movement_id=movement_id,
+                    session_id=session_id,
+                    session_date=on,
+                    members=council,
+                    present_ids=[m.member_id for m in council],
+                )
+                for session_id, on in sessions
+            ],
+        )
+    )
     phases.append(Phase("council-tallies", tallies))
+    phases.append(
+        Phase(
+            "council-sessions-close",
+            [
+                CloseSession(
+                    command_id=ids(),
+                    actor=SECRETARY,
+                    movement_id=movement_id,
+                    session_id=session_id,
+                    closed_on=on,
+                )
+                for session_id, on in sessions
+            ],
+        )
+    )
     decisions: list[Command] = []
     number = 1
     for code in sorted(passed):
