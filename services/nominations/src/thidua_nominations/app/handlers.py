@@ -451,11 +451,15 @@ def _keep_record(ctx: Context, m: str, item: StoredEvent, payload: EventPayload)
     if any(i.envelope.event_id == item.envelope.event_id for i in items):
         return
     ctx.store.put("records-of", key, _EventList(items=[*items, item]), item.sequence)
-    if isinstance(payload, HeadcountRecorded):
-        # Quotas read every unit's headcount: one short list per movement as well.
-        heads = ctx.store.get("headcounts-of", m, _EventList)[0]
-        kept_heads = [*(heads.items if heads else []), item]
-        ctx.store.put("headcounts-of", m, _EventList(items=kept_heads), item.sequence)
+    # Quotas read every unit's headcount and everyone's prior titles: a list per movement too.
+    for kind, wanted in (
+        ("headcounts-of", HeadcountRecorded),
+        ("prior-awards-of", PriorAwardRecorded),
+    ):
+        if isinstance(payload, wanted):
+            listed = ctx.store.get(kind, m, _EventList)[0]
+            kept_list = [*(listed.items if listed else []), item]
+            ctx.store.put(kind, m, _EventList(items=kept_list), item.sequence)
 
 
 def _record_subject(item: StoredEvent) -> str:
@@ -997,9 +1001,7 @@ async def _apply_quotas(item: StoredEvent, closed: CouncilSessionClosed, ctx: Co
         rule = pack.awards[code]
         assert rule.quota is not None
         q = rule.quota
-        first = AwardProposed.model_validate(entries[0][0].envelope.payload)
-        records, _ = _records_about(ctx, m, first)
-        titles: frozenset[tuple[str, int, str]] = records["titles"]
+        titles = _all_titles(ctx, m)
         passed, basis = [], {}
         for view, state in entries:
             p = AwardProposed.model_validate(view.envelope.payload)
@@ -1048,6 +1050,25 @@ async def _apply_quotas(item: StoredEvent, closed: CouncilSessionClosed, ctx: Co
                 excluded.proposal_id,
             )
             await NOMINATION.append(ctx.store, ctx.log, subject, [event], parse_payload)
+
+
+def _all_titles(ctx: Context, m: str) -> frozenset[tuple[str, int, str]]:
+    """Everyone's titles: prior awards from the records and the awards issued, unless revoked."""
+    legacy = ctx.store.get("records", m, _EventList)[0]
+    kept = ctx.store.get("prior-awards-of", m, _EventList)[0]
+    titles = {
+        (
+            i.envelope.payload["subject_id"],
+            i.envelope.payload["year"],
+            i.envelope.payload["award_code"],
+        )
+        for i in [*(legacy.items if legacy else []), *(kept.items if kept else [])]
+        if i.envelope.type == PriorAwardRecorded.TYPE
+    }
+    for _key, award, _seq in ctx.store.all("title", _Title):
+        if not award.revoked:
+            titles.add((award.subject_id, award.year, award.award_code))
+    return frozenset(titles)
 
 
 def _headcounts(ctx: Context, m: str) -> dict[tuple[str, int], tuple[int, int]]:
