@@ -1,0 +1,182 @@
+"""What the service keeps in its store: the proposal and nomination views, the aggregates
+and the small look-ups every step shares."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from thidua_contracts import subjects
+from thidua_contracts.envelope import Envelope
+from thidua_contracts.errors import ErrorCode, Rejected
+from thidua_contracts.events import (
+    AwardIssued,
+    BallotOutcomeDecided,
+    CouncilSessionOpened,
+    DecisionSigned,
+    EligibilityAssessed,
+    EventPayload,
+    NoticePosted,
+    ObjectionRecorded,
+    ObjectionResolved,
+)
+from thidua_kit.aggregate import Aggregate
+from thidua_kit.db import Store
+from thidua_kit.envelopes import human_event
+from thidua_kit.host import Context
+from thidua_kit.log import StoredEvent
+from thidua_kit.settings import Settings
+
+from ..domain import (
+    council,
+    nomination,
+)
+from ..domain.notice import NoticeStatus
+
+
+class ProposalView(BaseModel):
+    """A proposal as recorded, and whether it still waits for its unit's final score."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event: StoredEvent
+    pending: bool = True
+
+    @property
+    def envelope(self) -> Envelope:
+        return self.event.envelope
+
+
+class DecisionState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    decision: DecisionSigned | None = None
+    awards: list[AwardIssued] = []
+
+
+def _decision_evolve(state: DecisionState, _e: Envelope, payload: EventPayload) -> DecisionState:
+    if isinstance(payload, DecisionSigned):
+        return DecisionState(decision=payload, awards=[])
+    if isinstance(payload, AwardIssued):
+        return state.model_copy(update={"awards": [*state.awards, payload]})
+    return state
+
+
+NOMINATION = Aggregate(
+    "nomination", nomination.NominationState, nomination.initial, nomination.evolve
+)
+DECISION = Aggregate("decision", DecisionState, DecisionState, _decision_evolve)
+
+
+def _seen(ctx: Context, kind: str, key: str) -> StoredEvent | None:
+    return ctx.store.get(kind, key, StoredEvent)[0]
+
+
+def _remember(ctx: Context, kind: str, key: str, item: StoredEvent) -> None:
+    ctx.store.put(kind, key, item, item.sequence)
+
+
+class _Ids(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ids: list[str] = []
+
+
+class _Title(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subject_id: str
+    year: int
+    award_code: str
+    revoked: bool = False
+
+
+def _proposal(ctx: Context, proposal_id: str, field: str) -> ProposalView:
+    view = ctx.store.get("proposal", proposal_id, ProposalView)[0]
+    if view is None:
+        raise Rejected(ErrorCode.UNKNOWN_PROPOSAL, field, proposal_id)
+    return view
+
+
+class _EventList(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[StoredEvent]
+
+
+def _nomination_events(ctx: Context, subject: str) -> list[StoredEvent]:
+    """The appraisal and the passing ballot outcome an award rests on, with sequences."""
+    seen = ctx.store.get("nomination-events", subject, _EventList)[0]
+    return [s for s in seen.items] if seen else []
+
+
+def _note(ctx: Context, items: list[StoredEvent]) -> None:
+    """Keep the sequences of a nomination's decisive events, for the inputs of its award."""
+    for item in items:
+        subject = item.envelope.subject
+        current = ctx.store.get("nomination-events", subject, _EventList)[0]
+        kept = list(current.items) if current else []
+        if any(s.envelope.event_id == item.envelope.event_id for s in kept):
+            continue
+        seen = item
+        if item.envelope.type == EligibilityAssessed.TYPE:
+            kept = [seen]
+        elif item.envelope.type == BallotOutcomeDecided.TYPE:
+            kept = [*kept[:1], seen]
+        else:
+            continue
+        ctx.store.put("nomination-events", subject, _EventList(items=kept), item.sequence)
+
+
+class _Notice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    notice: NoticePosted
+    objections: dict[str, ObjectionRecorded] = {}
+    resolved: dict[str, ObjectionResolved] = {}
+
+    def status(self) -> NoticeStatus:
+        return NoticeStatus(self.notice, dict(self.objections), dict(self.resolved))
+
+
+class _Session(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    opened: CouncilSessionOpened
+    closed_on: date | None = None
+
+    def domain(self) -> council.Session:
+        return council.Session(self.opened, self.closed_on)
+
+
+class _Key(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+
+
+def _notice_of(store: Store, proposal_id: str) -> _Notice | None:
+    ref = store.get("notice-of", proposal_id, _Key)[0]
+    return store.get("notice", ref.key, _Notice)[0] if ref else None
+
+
+def _views(store: Store, m: str) -> list[ProposalView]:
+    found = [v for _k, v, _s in store.all("proposal", ProposalView) if v.envelope.movement_id == m]
+    return sorted(found, key=lambda v: v.event.sequence)
+
+
+def _nomination_subject(settings: Settings, m: str, proposal_id: str) -> str:
+    return subjects.event_subject(
+        settings.subject_prefix, "nominations", "nomination", m, proposal_id
+    )
+
+
+async def _append_human(
+    ctx: Context, command: Any, subject: str, payload: EventPayload, correlation: str | None = None
+) -> list[StoredEvent]:
+    return await ctx.log.append(
+        [human_event(command, subject, payload, ctx.now, correlation)],
+        await ctx.log.last_subject_sequence(subject),
+    )
