@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from thidua_contracts.commands import (
-    SupplementDossier,
-)
+from thidua_contracts.commands import SupplementDossier
 from thidua_contracts.envelope import Role
 from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
@@ -25,21 +23,9 @@ from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    dossier,
-    eligibility,
-)
+from ..domain import dossier, eligibility
 from .movement import _defined, _pack
-from .views import (
-    NOMINATION,
-    ProposalView,
-    _EventList,
-    _Ids,
-    _note,
-    _proposal,
-    _seen,
-    _Title,
-)
+from .views import NOMINATION, ProposalView, _EventList, _Ids, _note, _proposal, _seen, _Title
 
 
 async def _appraise_pending(cause: StoredEvent, unit_id: str, ctx: Context) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import (
-    CloseSession,
-    OpenSession,
-)
+from thidua_contracts.commands import CloseSession, OpenSession
 from thidua_contracts.events import (
     AwardProposed,
     CouncilSessionClosed,
@@ -18,11 +15,7 @@ from thidua_kit.envelopes import computed_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    council,
-    nomination,
-    quota,
-)
+from ..domain import council, nomination, quota
 from .movement import _defined, _movement_pack, _pack
 from .views import (
     NOMINATION,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import (
-    RecordTally,
-    SignDecision,
-)
+from thidua_contracts.commands import RecordTally, SignDecision
 from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
     AwardIssued,
@@ -19,13 +16,7 @@ from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    ballot,
-    council,
-    decision,
-    fund,
-    nomination,
-)
+from ..domain import ballot, council, decision, fund, nomination
 from .movement import _defined, _pack
 from .views import (
     DECISION,

@@ -32,9 +32,7 @@ from thidua_contracts.events import (
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    fund,
-)
+from ..domain import fund
 from .appraisal import (
     RECORD_TYPES,
     _after_appraisal,
@@ -43,30 +41,13 @@ from .appraisal import (
     _keep_record,
     _sheet_key,
 )
-from .council import (
-    _apply_quotas,
-    _index_session,
-)
-from .decisions import (
-    _decide_outcome,
-    _index_decision,
-    _issue_awards,
-)
+from .council import _apply_quotas, _index_session
+from .decisions import _decide_outcome, _index_decision, _issue_awards
 from .fund import _pay
-from .notice import (
-    _exclude_on_objection,
-    _index_notice,
-)
+from .notice import _exclude_on_objection, _index_notice
 from .revocation import _flag_dependents
 from .upward import _higher_award
-from .views import (
-    DECISION,
-    NOMINATION,
-    ProposalView,
-    _note,
-    _remember,
-    _seen,
-)
+from .views import DECISION, NOMINATION, ProposalView, _note, _remember, _seen
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import (
-    CreditFund,
-)
+from thidua_contracts.commands import CreditFund
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    fund,
-)
+from ..domain import fund
 from .movement import _movement_pack
-from .views import (
-    _append_human,
-)
+from .views import _append_human
 
 
 def _pay(ctx: Context, item: StoredEvent, level: str, amount: int) -> None:

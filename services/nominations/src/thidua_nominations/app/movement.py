@@ -6,9 +6,7 @@ from functools import cache
 
 from thidua_contracts.envelope import RulesRef
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import (
-    MovementDefined,
-)
+from thidua_contracts.events import MovementDefined
 from thidua_contracts.movement import MovementDefinition
 from thidua_contracts.workdays import WorkCalendar
 from thidua_kit.calendar import state_calendar
@@ -16,9 +14,7 @@ from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
 from ..domain.rule_pack import RulePack
-from .views import (
-    _seen,
-)
+from .views import _seen
 
 
 def _pack(ctx: Context, movement_id: str) -> tuple[RulePack, RulesRef]:

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import (
-    PostNotice,
-    RecordObjection,
-    ResolveObjection,
-)
+from thidua_contracts.commands import PostNotice, RecordObjection, ResolveObjection
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import (
-    EventPayload,
-    NoticePosted,
-    ObjectionRecorded,
-    ObjectionResolved,
-)
+from thidua_contracts.events import EventPayload, NoticePosted, ObjectionRecorded, ObjectionResolved
 from thidua_kit.envelopes import computed_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    notice,
-)
+from ..domain import notice
 from .movement import _calendar, _movement_pack, _pack
-from .views import (
-    NOMINATION,
-    ProposalView,
-    _append_human,
-    _Key,
-    _Notice,
-    _proposal,
-)
+from .views import NOMINATION, ProposalView, _append_human, _Key, _Notice, _proposal
 
 
 def _index_notice(ctx: Context, item: StoredEvent, payload: EventPayload) -> None:

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from thidua_contracts.commands import (
-    NotifyResult,
-)
+from thidua_contracts.commands import NotifyResult
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import (
-    AwardIssued,
-)
+from thidua_contracts.events import AwardIssued
 from thidua_kit.db import Store
 from thidua_kit.envelopes import human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import (
-    notify,
-)
+from ..domain import notify
 from .movement import _calendar, _movement_pack
-from .views import (
-    NOMINATION,
-    ProposalView,
-    _nomination_subject,
-    _proposal,
-)
+from .views import NOMINATION, ProposalView, _nomination_subject, _proposal
 
 
 async def notify_result(command: NotifyResult, ctx: Context) -> list[StoredEvent]:

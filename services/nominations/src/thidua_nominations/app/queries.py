@@ -13,31 +13,17 @@ from thidua_contracts.commands import (
     ShowNomination,
 )
 from thidua_contracts.envelope import RulesRef
-from thidua_contracts.events import (
-    AwardIssued,
-    MovementDefined,
-)
+from thidua_contracts.events import AwardIssued, MovementDefined
 from thidua_kit.calendar import state_calendar
 from thidua_kit.db import Store
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
 from ..adapters import rule_packs
-from ..domain import (
-    fund,
-    notify,
-)
+from ..domain import fund, notify
 from ..domain.rule_pack import RulePack
 from .notify import _settled
-from .views import (
-    NOMINATION,
-    ProposalView,
-    _Key,
-    _nomination_subject,
-    _Notice,
-    _notice_of,
-    _views,
-)
+from .views import NOMINATION, ProposalView, _Key, _nomination_subject, _Notice, _notice_of, _views
 
 
 def list_awards(query: ListAwards, store: Store, settings: Settings) -> Any:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import (
-    RevokeAward,
-)
-from thidua_contracts.events import (
-    AwardIssued,
-    AwardReviewFlagged,
-    AwardRevoked,
-)
+from thidua_contracts.commands import RevokeAward
+from thidua_contracts.events import AwardIssued, AwardReviewFlagged, AwardRevoked
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    revocation,
-)
+from ..domain import revocation
 from .movement import _pack
-from .views import (
-    _Title,
-)
+from .views import _Title
 
 
 async def revoke_award(command: RevokeAward, ctx: Context) -> list[StoredEvent]:

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from thidua_contracts.commands import (
-    ForwardProposals,
-    RecordHigherAnswer,
-)
-from thidua_contracts.events import (
-    AwardIssued,
-    AwardProposed,
-    HigherAnswerRecorded,
-)
+from thidua_contracts.commands import ForwardProposals, RecordHigherAnswer
+from thidua_contracts.events import AwardIssued, AwardProposed, HigherAnswerRecorded
 from thidua_contracts.ids import derived_id
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
-from ..domain import (
-    decision,
-    upward,
-)
-from .decisions import (
-    _candidates,
-    _index_decision,
-)
+from ..domain import decision, upward
+from .decisions import _candidates, _index_decision
 from .fund import _pay
 from .movement import _defined, _pack
-from .views import (
-    NOMINATION,
-    ProposalView,
-    _nomination_events,
-    _seen,
-)
+from .views import NOMINATION, ProposalView, _nomination_events, _seen
 
 
 async def forward_upward(command: ForwardProposals, ctx: Context) -> list[StoredEvent]:

@@ -29,10 +29,7 @@ from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 
-from ..domain import (
-    council,
-    nomination,
-)
+from ..domain import council, nomination
 from ..domain.notice import NoticeStatus
 
 
