@@ -239,7 +239,15 @@ def markdown(result: dict[str, Any]) -> str:
         q = d["quyet_dinh"]
         row(f"Quyết định with {q['recipients']} recipients (s)", q["seconds_median"])
         row("Giấy khen, each (s)", d["giay_khen_seconds_each"])
-        lines.append(f"| tổng kết report with block tables | {d['tong_ket_report']} | | |")
+        report = d["tong_ket_report"]
+        if isinstance(report, dict):
+            row(
+                f"tổng kết report with {report['blocks']} block tables, "
+                f"{report['units']:,} units (s)",
+                report["seconds_median"],
+            )
+        else:
+            lines.append(f"| tổng kết report with block tables | {report} | | |")
     p = result.get("peer")
     if p:
         es = p["eventsourcing"]

@@ -440,8 +440,62 @@ def documents(recipients: int, runs: int) -> dict[str, Any]:
             "bytes": size,
         },
         "giay_khen_seconds_each": round(per_certificate, 4),
-        "tong_ket_report": "not measured: the tổng kết report document (40 block tables) does "
-        "not exist yet in the reporting service",
+        "tong_ket_report": tong_ket_report(blocks=40, units_per_block=50, runs=runs),
+    }
+
+
+def tong_ket_report(blocks: int, units_per_block: int, runs: int) -> dict[str, Any]:
+    """The city's tổng kết report with one ranking table per block, as the service renders it."""
+    from thidua_reporting.adapters.docx_admin import render_admin_document
+    from thidua_reporting.domain.city_report import (
+        BlockResult,
+        CityReportFacts,
+        RankedUnit,
+        build_city_report_view,
+    )
+
+    facts = CityReportFacts(
+        kind="tong-ket",
+        issuer_lines=["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"],
+        place="Bắc Ninh",
+        number="120/BC-UBND",
+        signed_on=date(2023, 1, 10),
+        movement_year=2022,
+        plan_ref="Kế hoạch số 95/KH-UBND ngày 10 tháng 5 năm 2022",
+        addressee="Ủy ban nhân dân tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        units_total=blocks * units_per_block,
+        units_registered=blocks * units_per_block,
+        individuals_registered=50_000,
+        reports_expected=blocks * units_per_block,
+        reports_submitted=blocks * units_per_block,
+        blocks=[
+            BlockResult(
+                name=f"Khối thi đua số {b + 1:02d}",
+                rows=[
+                    RankedUnit(
+                        name=f"Đơn vị {b:02d}-{u:03d}", total=f"{100 - u * 0.5:.2f}", rank=u + 1
+                    )
+                    for u in range(units_per_block)
+                ],
+                leader_name=f"Đơn vị {b:02d}-000",
+            )
+            for b in range(blocks)
+        ],
+        signer_position="chu_tich",
+        signer_name="Nguyễn Minh Quang",
+    )
+    times = []
+    size = 0
+    for _ in range(runs):
+        began = time.perf_counter()
+        data = render_admin_document(build_city_report_view(facts))
+        times.append(time.perf_counter() - began)
+        size = len(data)
+    return {
+        "blocks": blocks,
+        "units": blocks * units_per_block,
+        "seconds_median": round(statistics.median(times), 3),
+        "bytes": size,
     }
 
 
