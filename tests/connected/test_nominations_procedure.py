@@ -71,8 +71,9 @@ def definition() -> Any:
         route="decide",
         subjects=["ca_nhan"],
     )
+    forms = [f for f in base.award_forms if f.code != form.code]
     return base.model_copy(
-        update={"persons": [*base.persons, *people], "award_forms": [*base.award_forms, form]}
+        update={"persons": [*base.persons, *people], "award_forms": [*forms, form]}
     )
 
 

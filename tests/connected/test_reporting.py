@@ -99,20 +99,22 @@ async def test_progress_per_round_and_block(demo: Client) -> None:
 
 async def test_pipeline_awards_sessions_and_sheets(demo: Client) -> None:
     pipeline = await ask(demo, ShowPipeline(movement_id=MOVEMENT))
-    assert pipeline["total"] == 5
-    # Đỗ Thị Lan failed the ballot and was told so, with the reason: NOTIFIED_REJECTED.
-    assert pipeline["by_state"] == {"NOTIFIED_REJECTED": 1, "ISSUED": 4}
+    assert pipeline["total"] == 6
+    # Đỗ Thị Lan failed the ballot, Trần Văn Minh passed it but fell outside the CSTĐCS quota;
+    # both were told so, with the reason: NOTIFIED_REJECTED.
+    assert pipeline["by_state"] == {"NOTIFIED_REJECTED": 2, "ISSUED": 4}
     assert pipeline["counts"] == [
+        {"state": "NOTIFIED_REJECTED", "award_code": "CSTDCS", "count": 1},
         {"state": "NOTIFIED_REJECTED", "award_code": "GK_CT_UBND_TP", "count": 1},
         {"state": "ISSUED", "award_code": "BK_CT_UBND_TINH", "count": 1},
         {"state": "ISSUED", "award_code": "GK_CT_UBND_TP", "count": 3},
     ]
-    failed = next(r for r in pipeline["rows"] if r["state"] == "NOTIFIED_REJECTED")
-    assert (failed["subject_name"], failed["yes_total"], failed["members_total"]) == (
-        "Đỗ Thị Lan",
-        4,
-        9,
-    )
+    rejected = {
+        r["subject_name"]: (r["award_code"], r["yes_total"], r["members_total"])
+        for r in pipeline["rows"]
+        if r["state"] == "NOTIFIED_REJECTED"
+    }
+    assert rejected == {"Đỗ Thị Lan": ("GK_CT_UBND_TP", 4, 9), "Trần Văn Minh": ("CSTDCS", 8, 9)}
 
     awards = await ask(demo, ListIssuedAwards(movement_id=MOVEMENT))
     assert [a["prize_vnd"] for a in awards] == [450000, 450000, 900000, 1490000]
@@ -130,6 +132,7 @@ async def test_pipeline_awards_sessions_and_sheets(demo: Client) -> None:
         (7, "77,78", True),
         (9, "100,00", True),
         (4, "44,44", False),
+        (8, "88,89", True),
     ]
 
     (decision,) = await ask(demo, ListDecisions(movement_id=MOVEMENT))
@@ -214,7 +217,7 @@ async def test_a_rebuild_from_the_log_equals_the_live_models(
     assert rebuilt.differences == []
     assert rebuilt.unreadable == [] and rebuilt.failed == []
     assert rebuilt.position == await demo.log().last_sequence()
-    assert rebuilt.answers["pipeline"]["total"] == 5
+    assert rebuilt.answers["pipeline"]["total"] == 6
     assert len(rebuilt.answers["documents"]) >= 1
 
 

@@ -7,6 +7,7 @@ so running it twice never collides with an earlier run or with production stream
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import subprocess
@@ -46,6 +47,7 @@ from thidua_contracts.commands import (
     RegisterUnit,
     ShowBlockRanking,
     ShowFund,
+    ShowNomination,
     SignCovenant,
     SignDecision,
     SubmitReport,
@@ -439,6 +441,7 @@ async def drive(settings: Settings) -> dict[str, Any]:
                     dossier=dossier(unit, minutes=unit != "phuong-suoi-hoa"),
                 ),
             )
+        ids["tran-van-minh"] = await cstdcs_proposal(client)
         await client.wait_until_stable(("scoring", "nominations"))
         # Suối Hoa forgot its minutes: one request listing the defect, then the supplement.
         noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
@@ -455,59 +458,13 @@ async def drive(settings: Settings) -> dict[str, Any]:
         )
         await client.wait_until_stable(("nominations",))
         print(
-            f"  {len(proposals)} proposals appraised by nominations (Suối Hoa's dossier lacked "
+            f"  {len(ids)} proposals appraised by nominations (Suối Hoa's dossier lacked "
             "its minutes: one request to supplement, supplemented 15/12/2022)"
         )
         await notice_and_session(client, list(ids.values()))
-        secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
-        votes = {"nguyen-thi-huong": 8, "le-thi-thu-ha": 7, "phuong-dai-phuc": 9, "do-thi-lan": 4}
-        for subject, yes in votes.items():
-            await send(
-                client,
-                RecordTally(
-                    command_id=new_id(),
-                    actor=secretary,
-                    movement_id=MOVEMENT,
-                    proposal_id=ids[subject],
-                    session_id="hdtdkt-2022-12-20",
-                    session_date=datetime(2022, 12, 20).date(),
-                    members_total=9,
-                    present=9,
-                    issued=9,
-                    returned=9,
-                    valid=9,
-                    yes=yes,
-                ),
-            )
-        await send(
-            client,
-            CloseSession(
-                command_id=new_id(),
-                actor=secretary,
-                movement_id=MOVEMENT,
-                session_id="hdtdkt-2022-12-20",
-                closed_on=datetime(2022, 12, 20).date(),
-            ),
-        )
-        await client.wait_until_stable(("nominations",))
-        print(
-            "  public notice 12/12/2022 (5 working days, no objection); council session "
-            "20/12/2022: 9 of 9 members present; 3 nominees passed (> 1/2), 1 failed (4/9)"
-        )
-        passed = [ids[s] for s, yes in votes.items() if yes * 2 > 9]
-        # The city's award fund holds less than the decision will pay: the decision is flagged.
-        await send(
-            client,
-            CreditFund(
-                command_id=new_id(),
-                actor=Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
-                movement_id=MOVEMENT,
-                level="cap_huyen",
-                amount_vnd=1500000,
-                credited_on=datetime(2022, 1, 10).date(),
-                source_ref="Quỹ thi đua, khen thưởng thành phố năm 2022 (số liệu mẫu)",
-            ),
-        )
+        votes = await council_votes(client, ids)
+        passed = [ids[s] for s in proposals if votes[s] * 2 > 9]
+        await credit_city_fund(client)
         last = await send(
             client,
             SignDecision(
@@ -523,18 +480,7 @@ async def drive(settings: Settings) -> dict[str, Any]:
             ),
         )
         await client.wait_until_folded(("nominations",), last)
-        await send(
-            client,
-            NotifyResult(
-                command_id=new_id(),
-                actor=noi_vu,
-                movement_id=MOVEMENT,
-                proposal_id=ids["do-thi-lan"],
-                kind="rejection",
-                notified_on=datetime(2023, 1, 9).date(),
-                reason="Không đạt số phiếu của Hội đồng (4/9 thành viên đồng ý).",
-            ),
-        )
+        await notify_rejections(client, ids)
         await upward(client)
         await city_reports(client)
         await client.wait_until_stable(SERVICE_NAMES)
@@ -555,6 +501,167 @@ COUNCIL = [
     ("Bùi Văn Long", "Thành viên"),
     ("Ngô Thị Thanh", "Thành viên"),
 ]
+
+
+async def council_votes(client: Client, ids: dict[str, str]) -> dict[str, int]:
+    """The council's secret ballot on every nominee, then the session closed: quotas apply."""
+    secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
+    votes = {
+        "nguyen-thi-huong": 8,
+        "le-thi-thu-ha": 7,
+        "phuong-dai-phuc": 9,
+        "do-thi-lan": 4,
+        "tran-van-minh": 8,
+    }
+    for subject, yes in votes.items():
+        await send(
+            client,
+            RecordTally(
+                command_id=new_id(),
+                actor=secretary,
+                movement_id=MOVEMENT,
+                proposal_id=ids[subject],
+                session_id="hdtdkt-2022-12-20",
+                session_date=datetime(2022, 12, 20).date(),
+                members_total=9,
+                present=9,
+                issued=9,
+                returned=9,
+                valid=9,
+                yes=yes,
+            ),
+        )
+    await send(
+        client,
+        CloseSession(
+            command_id=new_id(),
+            actor=secretary,
+            movement_id=MOVEMENT,
+            session_id="hdtdkt-2022-12-20",
+            closed_on=datetime(2022, 12, 20).date(),
+        ),
+    )
+    await client.wait_until_stable(("nominations",))
+    excluded = (await _ok(client, ShowNomination(proposal_id=ids["tran-van-minh"])))["excluded"]
+    print(
+        "  public notice 12/12/2022 (5 working days, no objection); council session "
+        "20/12/2022: 9 of 9 members present; Giấy khen: 3 passed (> 1/2), 1 failed (4/9)\n"
+        "  CSTĐCS: Trần Văn Minh passed (8/9 ≥ 70 %) but the quota after the ballot "
+        f"excluded him ({excluded['reason_code']}: at most 15 % of Vũ Ninh's LĐTT = "
+        f"{excluded['quota']})"
+    )
+    return votes
+
+
+async def credit_city_fund(client: Client) -> None:
+    # The city's award fund holds less than the decision will pay: the decision is flagged.
+    await send(
+        client,
+        CreditFund(
+            command_id=new_id(),
+            actor=Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE),
+            movement_id=MOVEMENT,
+            level="cap_huyen",
+            amount_vnd=1500000,
+            credited_on=datetime(2022, 1, 10).date(),
+            source_ref="Quỹ thi đua, khen thưởng thành phố năm 2022 (số liệu mẫu)",
+        ),
+    )
+
+
+async def notify_rejections(client: Client, ids: dict[str, str]) -> None:
+    """The two rejected nominees told why, within the 10 working days (DOMAIN §5.4)."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    await send(
+        client,
+        NotifyResult(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            proposal_id=ids["do-thi-lan"],
+            kind="rejection",
+            notified_on=datetime(2023, 1, 9).date(),
+            reason="Không đạt số phiếu của Hội đồng (4/9 thành viên đồng ý).",
+        ),
+    )
+    await send(
+        client,
+        NotifyResult(
+            command_id=new_id(),
+            actor=noi_vu,
+            movement_id=MOVEMENT,
+            proposal_id=ids["tran-van-minh"],
+            kind="rejection",
+            notified_on=datetime(2023, 1, 9).date(),
+            reason=(
+                "Vượt tỷ lệ không quá 15 % số cá nhân đạt danh hiệu Lao động tiên tiến "
+                "của đơn vị (Nghị định số 91/2017/NĐ-CP, Điều 9 khoản 3)."
+            ),
+        ),
+    )
+
+
+async def cstdcs_proposal(client: Client) -> str:
+    """Vũ Ninh proposes its official for Chiến sĩ thi đua cơ sở. He holds Lao động tiên tiến
+    and a recognised initiative, so he is eligible; but the ward's only LĐTT of 2022 is his own,
+    and CSTĐCS may go to at most 15 % of a unit's LĐTT (⌊3/20 × 1⌋ = 0): the quota applied after
+    the ballot excludes him, whatever the votes."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    person, unit = "tran-van-minh", "phuong-vu-ninh"
+    rows: dict[RecordKind, list[dict[str, Any]]] = {
+        "prior_awards": [
+            {
+                "subject_kind": "ca_nhan",
+                "subject_id": person,
+                "unit_id": unit,
+                "year": 2022,
+                "award_code": "LDTT",
+                "decision_ref": "Quyết định số 45/QĐ-UBND ngày 12/12/2022 của UBND phường Vũ Ninh",
+                "issuer": "Chủ tịch UBND phường Vũ Ninh",
+            }
+        ],
+        "initiatives": [
+            {
+                "initiative_id": "sk-vu-ninh-2022",
+                "person_id": person,
+                "unit_id": unit,
+                "title": "Quy trình tiếp nhận hồ sơ hộ tịch trực tuyến",
+                "level": "co_so",
+                "decision_ref": "Quyết định số 38/QĐ-UBND của UBND phường Vũ Ninh",
+                "recognised_on": "2022-11-10",
+            }
+        ],
+    }
+    for kind, items in rows.items():
+        await send(
+            client,
+            ImportRecords(
+                command_id=new_id(), actor=noi_vu, movement_id=MOVEMENT, kind=kind, rows=items
+            ),
+        )
+    proposal = new_id()
+    certificate = DossierItem(
+        kind="xac_nhan_sang_kien",
+        name="Giấy chứng nhận sáng kiến",
+        sha256=hashlib.sha256(b"phuong-vu-ninh/sang-kien").hexdigest(),
+    )
+    await send(
+        client,
+        ProposeAward(
+            command_id=new_id(),
+            actor=clerk(unit),
+            movement_id=MOVEMENT,
+            proposal_id=proposal,
+            unit_id=unit,
+            subject_kind="ca_nhan",
+            subject_id=person,
+            award_code="CSTDCS",
+            year=2022,
+            achievement_summary="Đạt Lao động tiên tiến, có sáng kiến được công nhận năm 2022.",
+            dossier=[*dossier(unit), certificate],
+        ),
+    )
+    return proposal
 
 
 def dossier(unit: str, minutes: bool = True) -> list[DossierItem]:
