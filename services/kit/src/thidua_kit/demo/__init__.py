@@ -601,12 +601,23 @@ async def notify_rejections(client: Client, ids: dict[str, str]) -> None:
     )
 
 
+async def import_records(client: Client, rows: dict[RecordKind, list[dict[str, Any]]]) -> None:
+    """Records the Phòng Nội vụ imports for the criteria, one command per kind."""
+    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
+    for kind, items in rows.items():
+        await send(
+            client,
+            ImportRecords(
+                command_id=new_id(), actor=noi_vu, movement_id=MOVEMENT, kind=kind, rows=items
+            ),
+        )
+
+
 async def cstdcs_proposal(client: Client) -> str:
     """Vũ Ninh proposes its official for Chiến sĩ thi đua cơ sở. He holds Lao động tiên tiến
     and a recognised initiative, so he is eligible; but the ward's only LĐTT of 2022 is his own,
     and CSTĐCS may go to at most 15 % of a unit's LĐTT (⌊3/20 × 1⌋ = 0): the quota applied after
     the ballot excludes him, whatever the votes."""
-    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
     person, unit = "tran-van-minh", "phuong-vu-ninh"
     rows: dict[RecordKind, list[dict[str, Any]]] = {
         "prior_awards": [
@@ -632,13 +643,7 @@ async def cstdcs_proposal(client: Client) -> str:
             }
         ],
     }
-    for kind, items in rows.items():
-        await send(
-            client,
-            ImportRecords(
-                command_id=new_id(), actor=noi_vu, movement_id=MOVEMENT, kind=kind, rows=items
-            ),
-        )
+    await import_records(client, rows)
     proposal = new_id()
     certificate = DossierItem(
         kind="xac_nhan_sang_kien",
@@ -741,7 +746,6 @@ async def procedure_summary(client: Client) -> None:
 async def upward(client: Client) -> None:
     """A provincial form: the ward chairman's two years of HTXS with two initiatives, voted by
     the council on 21/12/2022, proposed to the province by Tờ trình and decided there."""
-    noi_vu = Actor(id="phong-noi-vu", role=Role.PHONG_NOI_VU)
     office = Actor(id="van-phong-ubnd", role=Role.CHAIRMAN_OFFICE)
     person, unit = "pham-quoc-dung", "phuong-dai-phuc"
     rows: dict[RecordKind, list[dict[str, Any]]] = {
@@ -784,13 +788,7 @@ async def upward(client: Client) -> None:
             }
         ],
     }
-    for kind, items in rows.items():
-        await send(
-            client,
-            ImportRecords(
-                command_id=new_id(), actor=noi_vu, movement_id=MOVEMENT, kind=kind, rows=items
-            ),
-        )
+    await import_records(client, rows)
     proposal = new_id()
     await send(
         client,
