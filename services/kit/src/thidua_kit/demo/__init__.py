@@ -613,6 +613,35 @@ async def import_records(client: Client, rows: dict[RecordKind, list[dict[str, A
         )
 
 
+async def propose_person(
+    client: Client,
+    unit: str,
+    person: str,
+    award_code: str,
+    summary: str,
+    items: list[DossierItem],
+) -> str:
+    """A unit proposes one of its officials for a form of 2022, with the dossier by hash."""
+    proposal = new_id()
+    await send(
+        client,
+        ProposeAward(
+            command_id=new_id(),
+            actor=clerk(unit),
+            movement_id=MOVEMENT,
+            proposal_id=proposal,
+            unit_id=unit,
+            subject_kind="ca_nhan",
+            subject_id=person,
+            award_code=award_code,
+            year=2022,
+            achievement_summary=summary,
+            dossier=items,
+        ),
+    )
+    return proposal
+
+
 async def cstdcs_proposal(client: Client) -> str:
     """Vũ Ninh proposes its official for Chiến sĩ thi đua cơ sở. He holds Lao động tiên tiến
     and a recognised initiative, so he is eligible; but the ward's only LĐTT of 2022 is his own,
@@ -644,27 +673,18 @@ async def cstdcs_proposal(client: Client) -> str:
         ],
     }
     await import_records(client, rows)
-    proposal = new_id()
     certificate = DossierItem(
         kind="xac_nhan_sang_kien",
         name="Giấy chứng nhận sáng kiến",
         sha256=hashlib.sha256(b"phuong-vu-ninh/sang-kien").hexdigest(),
     )
-    await send(
+    proposal = await propose_person(
         client,
-        ProposeAward(
-            command_id=new_id(),
-            actor=clerk(unit),
-            movement_id=MOVEMENT,
-            proposal_id=proposal,
-            unit_id=unit,
-            subject_kind="ca_nhan",
-            subject_id=person,
-            award_code="CSTDCS",
-            year=2022,
-            achievement_summary="Đạt Lao động tiên tiến, có sáng kiến được công nhận năm 2022.",
-            dossier=[*dossier(unit), certificate],
-        ),
+        unit,
+        person,
+        "CSTDCS",
+        "Đạt Lao động tiên tiến, có sáng kiến được công nhận năm 2022.",
+        [*dossier(unit), certificate],
     )
     return proposal
 
@@ -789,22 +809,13 @@ async def upward(client: Client) -> None:
         ],
     }
     await import_records(client, rows)
-    proposal = new_id()
-    await send(
+    proposal = await propose_person(
         client,
-        ProposeAward(
-            command_id=new_id(),
-            actor=clerk(unit),
-            movement_id=MOVEMENT,
-            proposal_id=proposal,
-            unit_id=unit,
-            subject_kind="ca_nhan",
-            subject_id=person,
-            award_code="BK_CT_UBND_TINH",
-            year=2022,
-            achievement_summary="Hai năm liền hoàn thành xuất sắc nhiệm vụ, hai sáng kiến.",
-            dossier=dossier(unit),
-        ),
+        unit,
+        person,
+        "BK_CT_UBND_TINH",
+        "Hai năm liền hoàn thành xuất sắc nhiệm vụ, hai sáng kiến.",
+        dossier(unit),
     )
     await client.wait_until_stable(("nominations",))
     # A provincial form is posted publicly too, then voted at the council's next session.
