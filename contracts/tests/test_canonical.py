@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -138,3 +139,38 @@ def test_key_order_of_the_input_never_changes_the_bytes(value: dict[str, int]) -
     reversed_order = dict(reversed(list(value.items())))
 
     assert canonical_bytes(reversed_order) == canonical_bytes(value)
+
+
+def wide_json_values() -> st.SearchStrategy[Any]:
+    """Also integers past 2^53 and keys beyond ASCII (high BMP, astral): the slow path's cases."""
+    keys = st.text() | st.text(st.characters(min_codepoint=0xE000), max_size=4)
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**70), 2**70)
+        | st.text()
+        | st.sampled_from(["\u2028", "\x7f", "\x00\x1f\b\f\n\r\t", 'a"b\\c', "Nguyễn Văn Ánh"])
+    )
+    return st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(children, max_size=5) | st.dictionaries(keys, children, max_size=5)
+        ),
+        max_leaves=25,
+    )
+
+
+@given(wide_json_values())
+def test_the_fast_path_writes_exactly_what_rfc8785_writes(value: Any) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(rfc8785.CanonicalizationError):
+            canonical_bytes(value)
+        return
+    assert canonical_bytes(value) == expected
+
+
+def test_a_lone_surrogate_is_refused_not_written() -> None:
+    with pytest.raises(NotCanonicalError):
+        parse_canonical(b'{"a":"\\ud800"}')

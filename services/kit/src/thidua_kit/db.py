@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
     select,
@@ -122,6 +123,36 @@ def create_schema(engine: Engine, *extra: MetaData) -> None:
             md.create_all(conn)
 
 
+# Built once: SQLAlchemy memoizes a statement's cache key on the statement object, so reusing
+# these skips rebuilding and re-keying them for every event (measured: a tenth of a service's CPU).
+_GET_STATE = select(state_table.c.last_seq, state_table.c.data).where(
+    state_table.c.kind == bindparam("k_kind"), state_table.c.key == bindparam("k_key")
+)
+_UPDATE_STATE = (
+    state_table.update()
+    .where(state_table.c.kind == bindparam("k_kind"), state_table.c.key == bindparam("k_key"))
+    .values(last_seq=bindparam("v_last_seq"), data=bindparam("v_data"))
+)
+_INSERT_STATE = state_table.insert().values(
+    kind=bindparam("k_kind"),
+    key=bindparam("k_key"),
+    last_seq=bindparam("v_last_seq"),
+    data=bindparam("v_data"),
+)
+_GET_POSITION = select(position_table.c.stream_seq).where(
+    position_table.c.consumer == bindparam("k_consumer")
+)
+_UPDATE_POSITION = (
+    position_table.update()
+    .where(position_table.c.consumer == bindparam("k_consumer"))
+    .values(stream_seq=bindparam("v_seq"))
+)
+_INSERT_POSITION = position_table.insert().values(
+    consumer=bindparam("k_consumer"), stream_seq=bindparam("v_seq")
+)
+_GET_REPLY = select(command_table.c.reply).where(command_table.c.command_id == bindparam("k_id"))
+
+
 class Store:
     """State access inside one transaction; handlers never open their own."""
 
@@ -129,26 +160,17 @@ class Store:
         self.session = session
 
     def get(self, kind: str, key: str, model: type[M]) -> tuple[M | None, int]:
-        row = self.session.execute(
-            select(state_table.c.last_seq, state_table.c.data).where(
-                state_table.c.kind == kind, state_table.c.key == key
-            )
-        ).first()
+        row = self.session.execute(_GET_STATE, {"k_kind": kind, "k_key": key}).first()
         if row is None:
             return None, 0
         return _parse_state(model, kind, key, row.data), int(row.last_seq)
 
     def put(self, kind: str, key: str, value: BaseModel, last_seq: int) -> None:
-        data = value.model_dump_json()
-        updated = self.session.execute(
-            state_table.update()
-            .where(state_table.c.kind == kind, state_table.c.key == key)
-            .values(last_seq=last_seq, data=data)
-        )
+        params = {"k_kind": kind, "k_key": key, "v_last_seq": last_seq}
+        params["v_data"] = value.model_dump_json()
+        updated = self.session.execute(_UPDATE_STATE, params)
         if updated.rowcount == 0:  # type: ignore[attr-defined]
-            self.session.execute(
-                state_table.insert().values(kind=kind, key=key, last_seq=last_seq, data=data)
-            )
+            self.session.execute(_INSERT_STATE, params)
 
     def all(self, kind: str, model: type[M]) -> Iterator[tuple[str, M, int]]:
         rows = self.session.execute(
@@ -160,26 +182,17 @@ class Store:
             yield row.key, model.model_validate_json(row.data), int(row.last_seq)
 
     def position(self, consumer: str) -> int:
-        value = self.session.execute(
-            select(position_table.c.stream_seq).where(position_table.c.consumer == consumer)
-        ).scalar()
+        value = self.session.execute(_GET_POSITION, {"k_consumer": consumer}).scalar()
         return int(value or 0)
 
     def set_position(self, consumer: str, stream_seq: int) -> None:
-        updated = self.session.execute(
-            position_table.update()
-            .where(position_table.c.consumer == consumer)
-            .values(stream_seq=stream_seq)
-        )
+        params = {"k_consumer": consumer, "v_seq": stream_seq}
+        updated = self.session.execute(_UPDATE_POSITION, params)
         if updated.rowcount == 0:  # type: ignore[attr-defined]
-            self.session.execute(
-                position_table.insert().values(consumer=consumer, stream_seq=stream_seq)
-            )
+            self.session.execute(_INSERT_POSITION, params)
 
     def command_reply(self, command_id: str) -> str | None:
-        value = self.session.execute(
-            select(command_table.c.reply).where(command_table.c.command_id == command_id)
-        ).scalar()
+        value = self.session.execute(_GET_REPLY, {"k_id": command_id}).scalar()
         return None if value is None else str(value)
 
     def remember_command(self, command_id: str, reply: str) -> None:

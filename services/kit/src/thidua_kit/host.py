@@ -186,7 +186,8 @@ class ServiceHost:
                 durable_name=lane.consumer,
                 deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE,
                 opt_start_seq=start,
-                ack_policy=js_api.AckPolicy.EXPLICIT,
+                # One ack per batch: acking the last folded message acks every one before it.
+                ack_policy=js_api.AckPolicy.ALL,
                 ack_wait=30,
                 max_deliver=-1,
                 max_ack_pending=self.settings.batch_size,
@@ -606,8 +607,8 @@ class ServiceHost:
                     position = seq
                     done.append(msg)
                 store.set_position(lane.key, position)
-        for msg in done:
-            await msg.ack()
+        if done:
+            await max(done, key=lambda m: m.metadata.sequence.stream).ack()
         for msg in retry:
             failures = self._failures.get(msg.metadata.sequence.stream, 0)
             await msg.nak(delay=min(self.settings.retry_base_seconds * 2**failures, 30.0))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from thidua_contracts.commands import ExplainAward
 from thidua_contracts.envelope import Envelope
@@ -24,6 +24,9 @@ from ..domain.chain import DOCUMENT, FLAGGED, REVOKED
 from ..domain.chain import explain as explain_chain
 from .tree import apply_rotation, follow
 
+_KNOWN = select(events.c.sequence).where(events.c.sequence == bindparam("seq"))
+_INSERT = events.insert()
+
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
     if isinstance(payload, SigningKeyRotated):
@@ -31,23 +34,21 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         apply_rotation(item, payload, ctx)
     await follow(item.sequence, ctx)
     env = item.envelope
-    exists = ctx.store.session.execute(
-        select(events.c.sequence).where(events.c.sequence == item.sequence)
-    ).first()
-    if exists:
+    if ctx.store.session.execute(_KNOWN, {"seq": item.sequence}).first():
         return
     ctx.store.session.execute(
-        events.insert().values(
-            sequence=item.sequence,
-            event_id=env.event_id,
-            type=env.type,
-            subject=env.subject,
-            occurred_at=env.occurred_at,
-            causation_id=env.causation_id,
-            correlation_id=env.correlation_id,
-            award_id=payload.award_id if isinstance(payload, AwardIssued) else None,
-            envelope=env.model_dump_json(),
-        )
+        _INSERT,
+        {
+            "sequence": item.sequence,
+            "event_id": env.event_id,
+            "type": env.type,
+            "subject": env.subject,
+            "occurred_at": env.occurred_at,
+            "causation_id": env.causation_id,
+            "correlation_id": env.correlation_id,
+            "award_id": payload.award_id if isinstance(payload, AwardIssued) else None,
+            "envelope": env.model_dump_json(),
+        },
     )
 
 

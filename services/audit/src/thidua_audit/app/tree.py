@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.checkpoint import (
@@ -43,6 +43,21 @@ log = logging.getLogger("thidua")
 
 READ_AHEAD = 4096
 TREE = "log"
+
+# Built once, run for every event: SQLAlchemy reuses their compiled forms.
+_LOAD_TREE = select(tree.c.size, tree.c.frontier).where(tree.c.name == TREE)
+_UPDATE_TREE = (
+    tree.update()
+    .where(tree.c.name == TREE)
+    .values(size=bindparam("p_size"), frontier=bindparam("p_frontier"))
+)
+_INSERT_TREE = tree.insert().values(
+    name=TREE, size=bindparam("p_size"), frontier=bindparam("p_frontier")
+)
+_INSERT_LEAF = leaves.insert()
+_LAST_CHECKPOINT = (
+    select(checkpoints.c.size, checkpoints.c.issued_at).order_by(checkpoints.c.size.desc()).limit(1)
+)
 
 
 @dataclass
@@ -81,7 +96,7 @@ class Follower:
 
 
 def load_tree(session: Session) -> CompactTree:
-    row = session.execute(select(tree.c.size, tree.c.frontier).where(tree.c.name == TREE)).first()
+    row = session.execute(_LOAD_TREE).first()
     if row is None:
         return CompactTree()
     frontier = [bytes.fromhex(h) for h in row.frontier.split(",") if h]
@@ -89,10 +104,10 @@ def load_tree(session: Session) -> CompactTree:
 
 
 def _save_tree(session: Session, state: CompactTree) -> None:
-    values = {"size": state.size, "frontier": ",".join(h.hex() for h in state.frontier)}
-    updated = session.execute(tree.update().where(tree.c.name == TREE).values(**values))
+    values = {"p_size": state.size, "p_frontier": ",".join(h.hex() for h in state.frontier)}
+    updated = session.execute(_UPDATE_TREE, values)
     if updated.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(tree.insert().values(name=TREE, **values))
+        session.execute(_INSERT_TREE, values)
 
 
 async def follow(sequence: int, ctx: Context) -> None:
@@ -110,10 +125,12 @@ async def follow(sequence: int, ctx: Context) -> None:
         async for seq, body in ctx.log.replay_raw(state.size + 1, end):
             follower.bodies[seq] = body
         follower.stream_last = last
+    rows = []
     for seq in wanted:
         digest = leaf_hash(follower.bodies.pop(seq))
-        session.execute(leaves.insert().values(sequence=seq, leaf_hash=digest.hex()))
+        rows.append({"sequence": seq, "leaf_hash": digest.hex()})
         state.append(digest)
+    session.execute(_INSERT_LEAF, rows)
     _save_tree(session, state)
     await _sign_if_due(state, follower, ctx, caught_up=state.size >= follower.stream_last)
 
@@ -128,11 +145,7 @@ async def on_idle(ctx: Context) -> None:
 async def _sign_if_due(
     state: CompactTree, follower: Follower, ctx: Context, *, caught_up: bool
 ) -> None:
-    last_row = ctx.store.session.execute(
-        select(checkpoints.c.size, checkpoints.c.issued_at)
-        .order_by(checkpoints.c.size.desc())
-        .limit(1)
-    ).first()
+    last_row = ctx.store.session.execute(_LAST_CHECKPOINT).first()
     if due(
         follower.policy,
         state.size,

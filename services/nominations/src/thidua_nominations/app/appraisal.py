@@ -19,12 +19,13 @@ from thidua_contracts.events import (
     PriorAwardRecorded,
     RatingRecorded,
 )
+from thidua_kit.definitions import definition_of
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
 from ..domain import dossier, eligibility
-from .movement import _defined, _pack
+from .movement import _pack
 from .views import NOMINATION, ProposalView, _EventList, _Ids, _note, _proposal, _seen, _Title
 
 
@@ -122,7 +123,7 @@ def _records_about(
     """The facts the criteria read, from the records and awards the log holds so far, and the
     events among them that concern this subject (the decision's inputs)."""
     movement = _seen(ctx, "movement", m)
-    definition = _defined(movement) if (movement) else None
+    definition = definition_of(movement) if (movement) else None
     members = (
         [p.person_id for p in definition.persons if p.unit_id == proposal.unit_id]
         if (definition and proposal.subject_kind == "tap_the")

@@ -11,12 +11,13 @@ from thidua_contracts.events import (
     HeadcountRecorded,
     PriorAwardRecorded,
 )
+from thidua_kit.definitions import definition_of
 from thidua_kit.envelopes import computed_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
 from ..domain import council, nomination, quota
-from .movement import _defined, _movement_pack, _pack
+from .movement import _movement_pack, _pack
 from .views import (
     NOMINATION,
     ProposalView,
@@ -76,7 +77,7 @@ async def _apply_quotas(item: StoredEvent, closed: CouncilSessionClosed, ctx: Co
     movement = _seen(ctx, "movement", m)
     if movement is None:
         return
-    definition = _defined(movement)
+    definition = definition_of(movement)
     heads = _headcounts(ctx, m)
     by_award: dict[str, list[tuple[ProposalView, nomination.NominationState]]] = {}
     for view in _views(ctx.store, m):

@@ -12,12 +12,13 @@ from thidua_contracts.events import (
     EventPayload,
 )
 from thidua_contracts.ids import derived_id
+from thidua_kit.definitions import definition_of
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
 from ..domain import ballot, council, decision, fund, nomination
-from .movement import _defined, _pack
+from .movement import _pack
 from .views import (
     DECISION,
     NOMINATION,
@@ -107,7 +108,7 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
     movement = _seen(ctx, "movement", item.envelope.movement_id)
     if movement is None:
         raise LookupError(f"decision in unknown movement {item.envelope.movement_id}")
-    definition = _defined(movement)
+    definition = definition_of(movement)
     pack, ref = _pack(ctx, item.envelope.movement_id)
     awards = []
     issued_list = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from thidua_contracts.commands import ForwardProposals, RecordHigherAnswer
 from thidua_contracts.events import AwardIssued, AwardProposed, HigherAnswerRecorded
 from thidua_contracts.ids import derived_id
+from thidua_kit.definitions import definition_of
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
@@ -12,7 +13,7 @@ from thidua_kit.log import StoredEvent
 from ..domain import decision, upward
 from .decisions import _candidates, _index_decision
 from .fund import _pay
-from .movement import _defined, _pack
+from .movement import _pack
 from .views import NOMINATION, ProposalView, _nomination_events, _seen
 
 
@@ -58,7 +59,7 @@ async def _higher_award(item: StoredEvent, answer: HigherAnswerRecorded, ctx: Co
     view = ctx.store.get("proposal", answer.proposal_id, ProposalView)[0]
     if movement is None or view is None:
         raise LookupError(f"answer for unknown proposal {answer.proposal_id}")
-    definition = _defined(movement)
+    definition = definition_of(movement)
     pack, ref = _pack(ctx, m)
     proposal = AwardProposed.model_validate(view.envelope.payload)
     issued = decision.award_for(

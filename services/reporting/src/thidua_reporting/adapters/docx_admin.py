@@ -7,7 +7,6 @@ Same page, fonts, header, rules, page numbers and deterministic packaging as the
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from docx import Document
@@ -36,7 +35,6 @@ from .docx_render import (
     SIGNATURE_GAP_LINES,
     TEXT_WIDTH,
     _bold_text_width,
-    _deterministic_zip,
     _drop_thumbnail,
     _format,
     _keep_row_on_one_page,
@@ -47,6 +45,7 @@ from .docx_render import (
     _set_row_widths,
     _setup_page,
     _setup_styles,
+    package_docx,
     stamp_properties,
 )
 
@@ -251,6 +250,4 @@ def render_admin_document(view: AdminDocumentView) -> bytes:
     _attachment(doc, view)
     _properties(doc, view)
     _drop_thumbnail(doc)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return package_docx(doc)

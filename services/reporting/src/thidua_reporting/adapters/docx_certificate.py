@@ -6,7 +6,6 @@ Tiêu ngữ as in NĐ30, and the same deterministic packaging as every other doc
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from docx import Document
@@ -21,7 +20,6 @@ from .docx_render import (
     BODY_SIZE,
     HEADER_SIZE,
     _bold_text_width,
-    _deterministic_zip,
     _drop_thumbnail,
     _format,
     _layout_table,
@@ -30,6 +28,7 @@ from .docx_render import (
     _run,
     _set_row_widths,
     _setup_styles,
+    package_docx,
     stamp_properties,
 )
 
@@ -123,6 +122,4 @@ def render_certificate(view: CertificateView) -> bytes:
     _run(paragraph, view.signer_name, BODY_SIZE, bold=True)
     _properties(doc, view)
     _drop_thumbnail(doc)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return package_docx(doc)

@@ -18,6 +18,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
@@ -311,11 +312,18 @@ def stamp_properties(doc: Any, author: str, title: str, summary: str, on: dateti
 
 
 def _drop_thumbnail(doc: Any) -> None:
-    """The template carries a thumbnail of an empty page; it would misrepresent the decision."""
+    """The template carries a thumbnail of an empty page; it would misrepresent the decision.
+
+    It also carries `stylesWithEffects.xml`, Word 2010's second copy of the styles (438 kB),
+    which later Word and LibreOffice ignore: packing it was half the cost of every document.
+    """
     package = doc.part.package
     for r_id, rel in list(package.rels.items()):
         if rel.reltype.endswith("/metadata/thumbnail"):
             package.rels.pop(r_id)
+    for r_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.rels.pop(r_id)
 
 
 # -- decision sections -------------------------------------------------------------------------
@@ -491,19 +499,46 @@ def _member_order(names: Iterable[str]) -> list[str]:
 
 
 def _deterministic_zip(raw: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(raw)) as source:
+        return _zip_members({name: source.read(name) for name in source.namelist()})
+
+
+def _zip_members(members: dict[str, bytes]) -> bytes:
+    """The members in a fixed order with fixed dates and attributes: same content, same bytes."""
     out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(raw)) as source,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
-    ):
-        names = source.namelist()
-        for name in _member_order(names):
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in _member_order(members):
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, source.read(name), compresslevel=6)
+            target.writestr(info, members[name], compresslevel=6)
     return out.getvalue()
+
+
+class _Members:
+    """Takes the parts python-docx would zip, so that they are compressed once, by us."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, bytes] = {}
+
+    def write(self, uri: Any, blob: bytes) -> None:
+        self.members[uri.membername] = blob
+
+
+def package_docx(doc: Any) -> bytes:
+    """The document as deterministic .docx bytes (what `doc.save` writes, in our packaging)."""
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:  # as `doc.save` does (python-docx's OpcPackage.save)
+        part.before_marshal()
+    collected = _Members()
+    # python-docx's own writer steps, given our collector in place of its zip writer.
+    writer: Any = PackageWriter
+    writer._write_content_types_stream(collected, parts)
+    writer._write_pkg_rels(collected, package.rels)
+    writer._write_parts(collected, parts)
+    return _zip_members(collected.members)
 
 
 def render_decision(view: DecisionView) -> bytes:
@@ -519,6 +554,4 @@ def render_decision(view: DecisionView) -> bytes:
     _attached_list(doc, view)
     _set_core_properties(doc, view)
     _drop_thumbnail(doc)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return package_docx(doc)

@@ -35,6 +35,7 @@ from .docx_render import (
     _run,
     _set_row_widths,
     _setup_styles,
+    package_docx,
     stamp_properties,
 )
 
@@ -234,9 +235,7 @@ def render_stats_docx(form: StatForm) -> bytes:
     _docx_signatures(doc, form, text_width)
     stamp_properties(doc, form.reporter, f"{form.code} {form.title}", form.title, form.signed_on)
     _drop_thumbnail(doc)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _deterministic_zip(buffer.getvalue())
+    return package_docx(doc)
 
 
 def _docx_signatures(doc: Any, form: StatForm, text_width: int) -> None:

@@ -8,9 +8,10 @@ leaves the same rows.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Insert, Table, Update, bindparam, select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.events import (
@@ -65,15 +66,30 @@ from ..domain import pipeline
 
 def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     """Update the keyed row, or insert it (portable across SQLite and PostgreSQL)."""
-    where = [table.c[name] == value for name, value in keys.items()]
-    updated = session.execute(table.update().where(*where).values(**values))
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(table.insert().values(**keys, **values))
+    update, insert = _upsert_statements(table, tuple(keys), tuple(values))
+    params = {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
+    if session.execute(update, params).rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert, params)
 
 
 def _update(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    where = [table.c[name] == value for name, value in keys.items()]
-    session.execute(table.update().where(*where).values(**values))
+    update, _ = _upsert_statements(table, tuple(keys), tuple(values))
+    params = {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
+    session.execute(update, params)
+
+
+@functools.cache
+def _upsert_statements(
+    table: Table, keys: tuple[str, ...], values: tuple[str, ...]
+) -> tuple[Update, Insert]:
+    """Built once per shape: SQLAlchemy then reuses each statement's compiled form (building
+    and keying a statement per row cost more than the row's write)."""
+    where = [table.c[name] == bindparam(f"k_{name}") for name in keys]
+    update = table.update().where(*where).values({n: bindparam(f"v_{n}") for n in values})
+    insert = table.insert().values(
+        {**{n: bindparam(f"k_{n}") for n in keys}, **{n: bindparam(f"v_{n}") for n in values}}
+    )
+    return update, insert
 
 
 def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:

@@ -37,6 +37,7 @@ from thidua_contracts.events import (
 from thidua_contracts.movement import MovementDefinition
 from thidua_kit.aggregate import Aggregate
 from thidua_kit.db import Store
+from thidua_kit.definitions import definition_of
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
@@ -53,9 +54,7 @@ def _movement(ctx: Context, movement_id: str) -> tuple[MovementDefinition, Store
     seen, _ = ctx.store.get("movement", movement_id, StoredEvent)
     if seen is None:
         raise LookupError(f"unknown movement {movement_id}")
-    payload = parse_payload(seen.envelope)
-    assert isinstance(payload, MovementDefined | MovementAmended)
-    return payload.definition, seen
+    return definition_of(seen), seen
 
 
 def _block_of(definition: MovementDefinition, unit_id: str) -> str | None:
