@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 if backend == "sqlite":
                     events = found["events"]
                     mean_bytes = found["mean_event_bytes"]
+                    result["floor"] = run.decode_floor(settings, args.runs)
                     if "audit" not in skip:
                         result["audit"] = run.audit(settings, events)
                     running.stop()

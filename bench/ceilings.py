@@ -1,5 +1,6 @@
 """What the machine and the libraries can do at best, measured in the same run: plain nats-py
-(pipelined JetStream publish with acks, ordered-consumer replay) and SHA-256 over the same bytes."""
+(pipelined JetStream publish with acks, the same one ack at a time, ordered-consumer replay) and
+SHA-256 over the same bytes."""
 
 from __future__ import annotations
 
@@ -74,6 +75,26 @@ async def replay_ordered(url: str, stream: str, count: int) -> float:
     return count / elapsed
 
 
+async def publish_serial(url: str, count: int, size: int) -> float:
+    """Messages per second when each publish waits for its ack before the next is sent: the
+    most a writer can append if it answers only once its event is stored, one at a time."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    tag = uuid.uuid4().hex[:8]
+    stream = f"BENCH_SERIAL_{tag.upper()}"
+    await js.add_stream(
+        js_api.StreamConfig(name=stream, subjects=[f"bser{tag}.>"], storage=js_api.StorageType.FILE)
+    )
+    payloads = [body(size, i) for i in range(min(count, 1024))]
+    began = time.perf_counter()
+    for i in range(count):
+        await js.publish(f"bser{tag}.a.{i % 1000}", payloads[i % len(payloads)], stream=stream)
+    elapsed = time.perf_counter() - began
+    await js.delete_stream(stream)
+    await nc.close()
+    return count / elapsed
+
+
 def sha256_rate(count: int, size: int) -> float:
     payloads = [body(size, i) for i in range(min(count, 1024))]
     began = time.perf_counter()
@@ -85,7 +106,13 @@ def sha256_rate(count: int, size: int) -> float:
 async def ceilings(url: str, count: int, size: int) -> dict[str, float]:
     publish, stream = await publish_pipelined(url, count, size)
     replay = await replay_ordered(url, stream, count)
-    return {"publish": publish, "replay": replay, "sha256": sha256_rate(count, size)}
+    serial = await publish_serial(url, min(count, 5_000), size)
+    return {
+        "publish": publish,
+        "replay": replay,
+        "sha256": sha256_rate(count, size),
+        "publish_serial": serial,
+    }
 
 
 def _free_port() -> int:
