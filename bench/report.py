@@ -222,6 +222,8 @@ def markdown(result: dict[str, Any]) -> str:
         )
         for name, mb in y["peak_rss_mb"].items():
             row(f"whole year on {backend}: peak RSS {name} (MB)", mb, RSS_LIMIT_MB, "500 MB")
+        for name, cpu in (y.get("cpu_seconds") or {}).items():
+            row(f"whole year on {backend}: CPU of {name} (s)", cpu, y["wall_seconds"], "wall time")
         if y.get("rejected"):
             lines.append(f"| whole year on {backend}: rejected | {y['rejected']} | | |")
     a = result.get("audit") or {}

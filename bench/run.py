@@ -120,6 +120,7 @@ def run_year(
         running.stop()
         raise
     result["peak_rss_mb"] = {n: round(v / 2**20, 1) for n, v in running.peak_rss.items()}
+    result["cpu_seconds"] = {n: round(v, 1) for n, v in running.cpu_seconds.items()}
     return result, settings, running, pg
 
 

@@ -67,6 +67,8 @@ class Running:
     settings: Settings
     processes: dict[str, subprocess.Popen[bytes]]
     peak_rss: dict[str, int] = field(default_factory=dict)
+    # User + system CPU seconds each service has used, as last sampled.
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _sampler: threading.Thread | None = None
 
@@ -77,9 +79,11 @@ class Running:
                 for name, handle in handles.items():
                     try:
                         rss = handle.memory_info().rss
+                        times = handle.cpu_times()
                     except psutil.Error:
                         continue
                     self.peak_rss[name] = max(self.peak_rss.get(name, 0), rss)
+                    self.cpu_seconds[name] = times.user + times.system
                 self._stop.wait(every)
 
         self._sampler = threading.Thread(target=loop, daemon=True)

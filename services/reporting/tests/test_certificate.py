@@ -11,9 +11,12 @@ import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from thidua_reporting.adapters.docx_certificate import render_certificate
+from thidua_reporting.adapters.docx_certificate import _layout, render_certificate
 from thidua_reporting.adapters.docx_check import check_document, docx_text
+from thidua_reporting.adapters.docx_render import package_docx
 from thidua_reporting.domain.certificate import CertificateFacts, build_certificate_view
 
 
@@ -117,3 +120,49 @@ def test_a_decision_is_not_a_certificate(rendered: bytes) -> None:
     assert check_document(rendered, "quyet-dinh") != []
     with pytest.raises(ValueError, match="no format check"):
         check_document(rendered, "cong-van")
+
+
+# -- filled from a template, or laid out: the same bytes ---------------------------------------
+
+# Mostly texts a template can take verbatim (Vietnamese, XML's special characters, inner spaces);
+# sometimes ones it cannot (edge spaces, tabs, line breaks, control or token characters, empty).
+_PLAIN = st.text(alphabet=list("aăâđêôơư ÁỆỮ&<>\"'/Z0"), min_size=1, max_size=12).map(
+    lambda t: t.strip() or "A"
+)
+_TEXT = _PLAIN | st.text(
+    alphabet=st.sampled_from(list(" \t\n\ue000\x01a")) | st.characters(), max_size=6
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=_TEXT,
+    details=st.lists(_PLAIN, max_size=3) | st.lists(_TEXT, max_size=3),
+    signers=st.lists(_PLAIN, min_size=1, max_size=2),
+    signed_on=st.dates(datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)),
+)
+def test_a_certificate_filled_from_its_template_equals_one_laid_out(
+    name: str, details: list[str], signers: list[str], signed_on: datetime.date
+) -> None:
+    view = build_certificate_view(facts()).model_copy(
+        update={
+            "recipient_line": name,
+            "detail_lines": tuple(details),
+            "signer_position_lines": tuple(signers),
+            "signed_on": signed_on,
+        }
+    )
+    try:
+        expected = package_docx(_layout(view))
+    except ValueError:  # a text XML cannot hold (a control character): no document either way
+        with pytest.raises(ValueError):
+            render_certificate(view)
+        return
+    assert render_certificate(view) == expected
+
+
+def test_two_certificates_of_one_shape_differ_only_in_their_texts() -> None:
+    first = render_certificate(build_certificate_view(facts()))
+    second = render_certificate(build_certificate_view(facts(recipient_name="Trần Văn Minh")))
+    assert first != second
+    assert "Trần Văn Minh" in docx_text(second) and "Trần Văn Minh" not in docx_text(first)

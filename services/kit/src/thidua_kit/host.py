@@ -23,7 +23,7 @@ import nats
 import nats.errors
 import nats.js.errors
 import sqlalchemy.exc
-from faststream import FastStream, Path
+from faststream import FastStream
 from faststream.nats import NatsBroker
 from faststream.nats.security import NatsUserPassword
 from nats.aio.client import Client as NatsClient
@@ -209,20 +209,22 @@ class ServiceHost:
         group = f"{self.prefix}-{self.name}"
 
         @broker.subscriber(
-            subjects.command_subject(self.prefix, self.name, "{command}"),
+            subjects.command_subject(self.prefix, self.name, "*"),
             queue=group,
-            decoder=_raw_body,
+            decoder=_named_body,
         )
-        async def on_command(body: bytes, command: str = Path()) -> bytes:
+        async def on_command(request: Any) -> bytes:
+            command, body = request
             reply = await self.handle_command(command, body)
             return reply.model_dump_json().encode()
 
         @broker.subscriber(
-            subjects.query_subject(self.prefix, self.name, "{query}"),
+            subjects.query_subject(self.prefix, self.name, "*"),
             queue=group,
-            decoder=_raw_body,
+            decoder=_named_body,
         )
-        async def on_query(body: bytes, query: str = Path()) -> bytes:
+        async def on_query(request: Any) -> bytes:
+            query, body = request
             if query == "status":
                 return QueryReply(status="ok", result=self.status()).model_dump_json().encode()
             reply = await self.handle_query(query, body)
@@ -713,11 +715,15 @@ def _security(settings: Settings) -> NatsUserPassword | None:
     return NatsUserPassword(auth["user"], auth["password"] or "") if auth else None
 
 
-async def _raw_body(msg: Any) -> bytes:
-    # Commands are parsed by our own models so that every error becomes a clear rejection.
-    # A coroutine: FastStream runs a plain function decoder in a worker thread, one hop per
-    # message (measured: the command path spent most of its time waiting for that thread).
-    return bytes(msg.body)
+async def _named_body(msg: Any) -> tuple[str, bytes]:
+    """The request's name (the subject's last token) and its raw body.
+
+    Commands are parsed by our own models so that every error becomes a clear rejection. A
+    coroutine, and the name taken here rather than through a `Path()` parameter: FastStream runs
+    a plain function decoder, and resolves each such parameter, in a worker thread, one hop per
+    message (measured: the command path spent most of its time waiting for that thread).
+    """
+    return str(msg.raw_message.subject).rsplit(".", 1)[-1], bytes(msg.body)
 
 
 def _parse(model: type[BaseModel], body: bytes) -> BaseModel | Error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from importlib.metadata import entry_points
 
 from .host import ServiceDefinition, ServiceHost
@@ -21,7 +22,17 @@ def load(name: str, settings: Settings) -> ServiceDefinition:
     return definition
 
 
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where installed (Linux, macOS): the services' message paths run faster on it."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def run(name: str, settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
     host = ServiceHost(load(name, settings), settings)
-    asyncio.run(host.run())
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(host.run())

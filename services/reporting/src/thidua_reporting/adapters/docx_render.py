@@ -528,6 +528,11 @@ class _Members:
 
 def package_docx(doc: Any) -> bytes:
     """The document as deterministic .docx bytes (what `doc.save` writes, in our packaging)."""
+    return _zip_members(docx_members(doc))
+
+
+def docx_members(doc: Any) -> dict[str, bytes]:
+    """The package's members by name, as `doc.save` would write them."""
     package = doc.part.package
     parts = list(package.parts)
     for part in parts:  # as `doc.save` does (python-docx's OpcPackage.save)
@@ -538,7 +543,7 @@ def package_docx(doc: Any) -> bytes:
     writer._write_content_types_stream(collected, parts)
     writer._write_pkg_rels(collected, package.rels)
     writer._write_parts(collected, parts)
-    return _zip_members(collected.members)
+    return collected.members
 
 
 def render_decision(view: DecisionView) -> bytes:
