@@ -9,9 +9,10 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Coroutine
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nats
 
@@ -20,7 +21,7 @@ from thidua_contracts.events import CriterionPoints
 from thidua_contracts.movement import MovementDefinition, RoundKind
 from thidua_kit.client import Client
 from thidua_kit.demo import service_env
-from thidua_kit.services import SERVICE_NAMES
+from thidua_kit.services import SERVICE_NAMES, loop_factory
 from thidua_kit.settings import Settings
 
 from . import ceilings as ceil
@@ -28,6 +29,14 @@ from . import peer, system
 from .workload import NOI_VU, Ids, Share, Size, Year, _define_command, _definition, clerk
 
 STABLE_WITHIN = 3600.0
+T = TypeVar("T")
+
+
+def on_service_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run on the event loop the services run on (uvloop where installed), so that the ceilings
+    and the project's side of the peer comparison are measured as the services would see them."""
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        return runner.run(work)
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -535,7 +544,7 @@ def tong_ket_report(blocks: int, units_per_block: int, runs: int) -> dict[str, A
 
 
 def ceilings(url: str, count: int, size: int, runs: int) -> dict[str, Any]:
-    found = [asyncio.run(ceil.ceilings(url, count, size)) for _ in range(runs)]
+    found = [on_service_loop(ceil.ceilings(url, count, size)) for _ in range(runs)]
     for i, f in enumerate(found, 1):
         print(
             f"    ceilings run {i}: publish {f['publish']:.0f}/s, replay {f['replay']:.0f}/s, "
@@ -572,7 +581,7 @@ def peer_compare(
             settings = system.isolated(
                 base.model_copy(update={"nats_url": url}), system.new_tag(), Path("/nonexistent")
             )
-            found.append(asyncio.run(peer.project_side(settings, count, size)))
+            found.append(on_service_loop(peer.project_side(settings, count, size)))
         return found
 
     default_runs = project(base.nats_url)

@@ -22,7 +22,7 @@ def load(name: str, settings: Settings) -> ServiceDefinition:
     return definition
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop where installed (Linux, macOS): the services' message paths run faster on it."""
     try:
         import uvloop
@@ -34,5 +34,5 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def run(name: str, settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
     host = ServiceHost(load(name, settings), settings)
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(host.run())
