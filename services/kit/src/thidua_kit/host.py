@@ -60,6 +60,10 @@ class Context:
     settings: Settings
     now: str
     extra: dict[str, Any] = field(default_factory=dict)
+    # When handling an event from the consumer: its body exactly as the stream holds it, and
+    # how many events the consumer had still to deliver after it (0: the end of the log).
+    body: bytes | None = None
+    pending: int | None = None
 
     def subject(self, aggregate: str, *keys: str) -> str:
         return subjects.event_subject(self.settings.subject_prefix, self.service, aggregate, *keys)
@@ -471,10 +475,17 @@ class ServiceHost:
             await self._nc.close()
         self.engine.dispose()
 
-    def context(self, store: Store) -> Context:
+    def context(self, store: Store, msg: Msg | None = None) -> Context:
         assert self.log is not None
         return Context(
-            self.name, store, self.log, self.settings, now_timestamp(), self.definition.extra
+            self.name,
+            store,
+            self.log,
+            self.settings,
+            now_timestamp(),
+            self.definition.extra,
+            None if msg is None else msg.data,
+            None if msg is None else msg.metadata.num_pending,
         )
 
     # ---- commands and queries ----------------------------------------------------------
@@ -634,7 +645,7 @@ class ServiceHost:
         try:
             with store.session.begin_nested():
                 await self.definition.on_event(
-                    StoredEvent(seq, envelope), payload, self.context(store)
+                    StoredEvent(seq, envelope), payload, self.context(store, msg)
                 )
         except _TRANSIENT as exc:
             # NATS unreachable or electing a leader: nothing is wrong with the event, so this

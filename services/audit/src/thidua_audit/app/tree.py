@@ -118,6 +118,11 @@ async def follow(sequence: int, ctx: Context) -> None:
     if state.size >= sequence:
         return  # a redelivery, or already read ahead of the host's position
     wanted = range(state.size + 1, sequence + 1)
+    if ctx.body is not None and ctx.pending is not None and state.size + 1 == sequence:
+        # The next leaf is the event in hand: its body as the stream holds it. Reading ahead
+        # is for gaps (events parked as malformed never reach this handler).
+        follower.bodies[sequence] = ctx.body
+        follower.stream_last = sequence + ctx.pending
     if any(seq not in follower.bodies for seq in wanted):
         follower.bodies.clear()
         last = await ctx.log.last_sequence()
