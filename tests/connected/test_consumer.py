@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.commands import SubmitReport
-from thidua_contracts.events import ReportSubmitted
+from thidua_contracts.events import EventPayload, ReportSubmitted
 from thidua_kit.client import Client
 from thidua_kit.db import state_table
-from thidua_kit.host import ServiceHost
+from thidua_kit.host import Context, ServiceDefinition, ServiceHost
+from thidua_kit.log import StoredEvent
 from thidua_kit.services import SERVICE_NAMES, load
 from thidua_kit.settings import Settings, database_url
 from thidua_kit.testing import running_system
@@ -217,3 +218,41 @@ async def test_two_writers_racing_on_one_report_both_land_as_successive_versions
             if data["type"] == ReportSubmitted.TYPE:
                 versions.append(data["payload"]["report_version"])
         assert sorted(versions) == [1, 2]  # no lost update: the loser re-decided as version 2
+
+
+async def test_a_handler_failing_mid_batch_loses_only_its_own_writes(settings: Settings) -> None:
+    """Batches fold without a savepoint per event; a failure folds the batch again with them."""
+    poisoned: set[int] = set()
+    calls: list[int] = []
+
+    async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+        calls.append(item.sequence)
+        ctx.store.put("probe", str(item.sequence), item, item.sequence)  # written, then...
+        if item.sequence in poisoned:
+            raise RuntimeError("this event's handler cannot succeed")
+
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        # Any events will do: these, appended before the probe starts, come in one batch.
+        for command in (
+            define(),
+            open_round(),
+            register("phuong-vu-ninh"),
+            report("phuong-vu-ninh"),
+        ):
+            assert (await client.command(command)).status == "accepted"
+        last = await client.log().last_sequence()
+        assert last >= 4
+        poisoned.add(3)
+        probe = ServiceHost(ServiceDefinition("probe", on_event), settings)
+        async with probe.running():
+            async with asyncio.timeout(30):
+                while (await client.status("probe")).result["position"] < last:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            parked = (await client.status("probe")).result["parked"]
+    assert [p["sequence"] for p in parked] == [3]
+    assert calls.count(1) >= 2  # the first pass was rolled back and folded again
+    with Session(probe.engine) as session:
+        kept = session.execute(
+            select(state_table.c.key).where(state_table.c.kind == "probe")
+        ).scalars()
+        assert sorted(int(k) for k in kept) == [s for s in range(1, last + 1) if s != 3]

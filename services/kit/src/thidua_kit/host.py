@@ -576,50 +576,20 @@ class ServiceHost:
             )
 
     async def handle_batch(self, messages: list[Msg], lane: Lane | None = None) -> None:
-        """Fold one batch in order inside one transaction, then ack what was committed."""
+        """Fold one batch in order inside one transaction, then ack what was committed.
+
+        First without a savepoint per event (two statements fewer per event, a round trip each
+        on PostgreSQL); if any handler fails, that transaction is rolled back whole and the
+        batch folded again with one savepoint per event, so that the failing event alone is
+        retried or parked while the others are kept.
+        """
         lane = lane or self._main
-        done: list[Msg] = []
-        retry: list[Msg] = []
-        parked: list[tuple[int, str, str]] = []
         async with self._lock:
-            with Session(self.engine) as session, session.begin():
-                store = Store(session)
-                if self.partitioned:
-                    # The row lock fences a replica whose lease expired while it worked.
-                    position = int(
-                        session.execute(
-                            select(position_table.c.stream_seq)
-                            .where(position_table.c.consumer == lane.key)
-                            .with_for_update()
-                        ).scalar()
-                        or 0
-                    )
-                else:
-                    position = store.position(lane.key)
-                for index, msg in enumerate(messages):
-                    seq = msg.metadata.sequence.stream
-                    if seq <= position:
-                        done.append(msg)  # seen before the last commit: a redelivery
-                        continue
-                    if seq != position + 1:
-                        # An earlier message is still due (redelivery pending): keep order.
-                        retry.extend(messages[index:])
-                        break
-                    if self.partitioned and (
-                        partition_of(msg.subject, self.settings.partitions) != lane.partition
-                    ):
-                        position = seq  # another partition's event: its owner folds it
-                        done.append(msg)
-                        continue
-                    outcome = await self._handle_one(store, msg, seq)
-                    if outcome is None:
-                        retry.extend(messages[index:])
-                        break
-                    if outcome:
-                        parked.append((seq, msg.subject, outcome))
-                    position = seq
-                    done.append(msg)
-                store.set_position(lane.key, position)
+            try:
+                folded = await self._fold(messages, lane, careful=False)
+            except _HandlerFailedError:
+                folded = await self._fold(messages, lane, careful=True)
+        done, retry, parked, position = folded
         if done:
             await max(done, key=lambda m: m.metadata.sequence.stream).ack()
         for msg in retry:
@@ -633,7 +603,57 @@ class ServiceHost:
                 self._position = position
                 self._position_changed.notify_all()
 
-    async def _handle_one(self, store: Store, msg: Msg, seq: int) -> str | None:
+    async def _fold(
+        self, messages: list[Msg], lane: Lane, *, careful: bool
+    ) -> tuple[list[Msg], list[Msg], list[tuple[int, str, str]], int]:
+        """One transaction: (done, to retry, parked, position). Not careful: a failing
+        handler raises `_HandlerFailedError`, which rolls the whole transaction back."""
+        done: list[Msg] = []
+        retry: list[Msg] = []
+        parked: list[tuple[int, str, str]] = []
+        with Session(self.engine) as session, session.begin():
+            store = Store(session)
+            if self.partitioned:
+                # The row lock fences a replica whose lease expired while it worked.
+                position = int(
+                    session.execute(
+                        select(position_table.c.stream_seq)
+                        .where(position_table.c.consumer == lane.key)
+                        .with_for_update()
+                    ).scalar()
+                    or 0
+                )
+            else:
+                position = store.position(lane.key)
+            for index, msg in enumerate(messages):
+                seq = msg.metadata.sequence.stream
+                if seq <= position:
+                    done.append(msg)  # seen before the last commit: a redelivery
+                    continue
+                if seq != position + 1:
+                    # An earlier message is still due (redelivery pending): keep order.
+                    retry.extend(messages[index:])
+                    break
+                if self.partitioned and (
+                    partition_of(msg.subject, self.settings.partitions) != lane.partition
+                ):
+                    position = seq  # another partition's event: its owner folds it
+                    done.append(msg)
+                    continue
+                outcome = await self._handle_one(store, msg, seq, careful=careful)
+                if outcome is None:
+                    retry.extend(messages[index:])
+                    break
+                if outcome:
+                    parked.append((seq, msg.subject, outcome))
+                position = seq
+                done.append(msg)
+            store.set_position(lane.key, position)
+        return done, retry, parked, position
+
+    async def _handle_one(
+        self, store: Store, msg: Msg, seq: int, *, careful: bool = True
+    ) -> str | None:
         """'' when handled, a reason when parked, None when it should be retried later."""
         try:
             envelope = Envelope.from_bytes(msg.data)
@@ -642,6 +662,16 @@ class ServiceHost:
             reason = f"malformed event: {type(exc).__name__}: {exc}"
             store.park(seq, msg.subject, reason, msg.data)
             return reason
+        if not careful:
+            try:
+                await self.definition.on_event(
+                    StoredEvent(seq, envelope), payload, self.context(store, msg)
+                )
+            except Exception as exc:
+                raise _HandlerFailedError(seq) from exc
+            self._failures.pop(seq, None)
+            self._remember_human_act(store, StoredEvent(seq, envelope))
+            return ""
         try:
             with store.session.begin_nested():
                 await self.definition.on_event(
@@ -705,6 +735,10 @@ class ServiceHost:
             subjects.parked_subject(self.prefix, self.name), json.dumps(record).encode()
         )
         log.error("%s: parked event %d (%s): %s", self.name, seq, subject, reason)
+
+
+class _HandlerFailedError(Exception):
+    """A handler failed while a batch was folded without savepoints: fold it again carefully."""
 
 
 _TRANSIENT = (
