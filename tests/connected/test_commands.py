@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from thidua_contracts import subjects
 from thidua_contracts.commands import MAX_COMMAND_BYTES, ProposeAward
@@ -16,7 +19,7 @@ from thidua_kit.clock import new_id
 from thidua_kit.settings import Settings
 from thidua_kit.testing import running_system
 
-from .helpers import MOVEMENT, clerk, define, register, report
+from .helpers import MOVEMENT, clerk, define, open_round, register, report
 
 pytestmark = pytest.mark.connected
 
@@ -178,3 +181,37 @@ async def test_an_unknown_command_name_gets_a_clear_answer(settings: Settings) -
         reply = await raw_command(client, "delete_everything", b"{}")
         assert reply.status == "rejected"
         assert reply.error is not None and reply.error.code.value == "unknown_command"
+
+
+async def test_commands_and_events_go_on_after_postgresql_drops_the_connections(
+    settings: Settings,
+    postgres_databases: Callable[[], str],
+    postgres_admin_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Connections are not pinged before use: one the server dropped fails, and is replaced."""
+    urls = {name: postgres_databases() for name in ("submissions", "scoring")}
+    for name, url in urls.items():
+        monkeypatch.setenv(f"THIDUA_{name.upper()}_DATABASE_URL", url)
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with running_system(settings, ("submissions", "scoring")), Client(settings) as client:
+            for command in (define(), open_round(), register("phuong-vu-ninh")):
+                assert (await client.command(command)).status == "accepted"
+            with admin.connect() as conn:
+                dropped = conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = ANY(:names)"
+                    ),
+                    {"names": [make_url(u).database for u in urls.values()]},
+                ).scalar()
+            assert dropped  # the services' pooled connections are gone
+            reply = await client.command(report("phuong-vu-ninh"))
+            assert reply.status == "accepted", reply
+            await client.wait_until_stable(("submissions", "scoring"), within=30)
+            types = [json.loads(body)["type"] async for _, body in client.log().replay_raw()]
+    finally:
+        admin.dispose()
+    # The report, accepted after the drop, was scored by a consumer whose connection was dropped.
+    assert types[-2:] == ["submissions.ReportSubmitted", "scoring.ScoreSheetRecorded"], types

@@ -93,7 +93,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         _sqlite_transactions(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No pre-ping: it cost a round trip per transaction. A connection the server dropped fails
+    # its first statement instead; SQLAlchemy then discards the pool, and the host retries
+    # (a batch is folded again, a command decided again).
+    return create_engine(url)
 
 
 def _sqlite_transactions(engine: Engine) -> None:

@@ -17,7 +17,7 @@ import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import nats
 import nats.errors
@@ -48,6 +48,7 @@ from .partitions import Leases, partition_of, preference, share
 from .settings import Settings, database_url, nats_auth
 
 log = logging.getLogger("thidua")
+T = TypeVar("T")
 
 
 @dataclass
@@ -230,7 +231,8 @@ class ServiceHost:
         async def on_query(request: Any) -> bytes:
             query, body = request
             if query == "status":
-                return QueryReply(status="ok", result=self.status()).model_dump_json().encode()
+                status = _once_more_on_lost_connection(self.status)
+                return QueryReply(status="ok", result=status).model_dump_json().encode()
             reply = await self.handle_query(query, body)
             return reply.model_dump_json().encode()
 
@@ -537,6 +539,11 @@ class ServiceHost:
             except ConflictError:
                 # Another writer got there first: let our consumer fold the log, then re-decide.
                 await self.wait_for_position(await self._log().last_sequence())
+            except sqlalchemy.exc.DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # The database dropped the connection (a restart): decide again on a new one.
+                log.warning("%s: database connection lost; deciding %s again", self.name, name)
         return CommandReply.rejected(ErrorCode.CONFLICT, None, None, command.command_id)
 
     async def handle_query(self, name: str, body: bytes) -> QueryReply:
@@ -549,9 +556,13 @@ class ServiceHost:
         parsed = _parse(model, body)
         if isinstance(parsed, Error):
             return QueryReply(status="rejected", error=parsed)
-        try:
+
+        def answer() -> Any:
             with Session(self.engine) as session:
-                result = handler(parsed, Store(session), self.settings)
+                return handler(parsed, Store(session), self.settings)
+
+        try:
+            result = _once_more_on_lost_connection(answer)
         except Rejected as r:
             return QueryReply(status="rejected", error=Error.of(r.code, r.field, r.detail))
         return QueryReply(status="ok", result=result)
@@ -735,6 +746,17 @@ class ServiceHost:
             subjects.parked_subject(self.prefix, self.name), json.dumps(record).encode()
         )
         log.error("%s: parked event %d (%s): %s", self.name, seq, subject, reason)
+
+
+def _once_more_on_lost_connection(read: Callable[[], T]) -> T:
+    """A read whose pooled connection the database dropped (a restart) is tried once more: the
+    pool has been discarded by then, so the second try gets a new connection."""
+    try:
+        return read()
+    except sqlalchemy.exc.DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        return read()
 
 
 class _HandlerFailedError(Exception):
