@@ -36,7 +36,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=3, help="runs per rate (the median is reported)")
     p.add_argument("--in-flight", type=int, default=64, help="commands awaiting a reply at once")
     p.add_argument("--backends", default="sqlite,postgresql")
-    p.add_argument("--skip", default="", help="comma list: year,audit,rebuild,ingest,docs,peer")
+    p.add_argument(
+        "--skip", default="", help="comma list: year,audit,rederive,rebuild,ingest,docs,peer"
+    )
     p.add_argument("--peer-events", type=int, default=None)
     p.add_argument("--recipients", type=int, default=2000, help="of the Quyết định rendered")
     p.add_argument("--ceiling-events", type=int, default=None)
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                     mean_bytes = found["mean_event_bytes"]
                     result["floor"] = run.decode_floor(settings, args.runs)
                     if "audit" not in skip:
-                        result["audit"] = run.audit(settings, events)
+                        result["audit"] = run.audit(settings, events, "rederive" not in skip)
                     running.stop()
                     if "rebuild" not in skip:
                         result["rebuild"] = run.rebuild(settings, None, work / "rebuild")
