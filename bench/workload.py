@@ -222,7 +222,8 @@ def shares(size: Size, movements: int) -> list[Share]:
 
 def define_bytes(share: Share) -> int:
     probe = random.Random(0)
-    return len(_define_command(_definition(share, probe), Ids(probe)).model_dump_json())
+    # In bytes, as the service counts them: Vietnamese names take more bytes than characters.
+    return len(_define_command(_definition(share, probe), Ids(probe)).model_dump_json().encode())
 
 
 def fit_movements(size: Size) -> int:
