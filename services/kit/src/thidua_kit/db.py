@@ -96,7 +96,27 @@ def make_engine(url: str) -> Engine:
     # No pre-ping: it cost a round trip per transaction. A connection the server dropped fails
     # its first statement instead; SQLAlchemy then discards the pool, and the host retries
     # (a batch is folded again, a command decided again).
-    return create_engine(url)
+    engine = create_engine(url)
+    if parsed.get_backend_name() == "postgresql":
+        _postgresql_commits(engine)
+    return engine
+
+
+def _postgresql_commits(engine: Engine) -> None:
+    """Commits that do not wait for the WAL flush, as SQLite runs with synchronous=NORMAL.
+
+    The log is the record: a commit lost to a power cut only rewinds this database to an
+    earlier consistent point (state and consumer position together), from which the events
+    are folded again and a command retried finds its event in the log. Measured here: 1.7-1.8×
+    the commits per second.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET synchronous_commit TO OFF")
+        cursor.close()
+        dbapi_connection.commit()
 
 
 def _sqlite_transactions(engine: Engine) -> None:
@@ -142,6 +162,30 @@ _INSERT_STATE = state_table.insert().values(
     last_seq=bindparam("v_last_seq"),
     data=bindparam("v_data"),
 )
+
+
+def _upsert_state(dialect: str) -> Any:
+    """One statement where the dialect has INSERT … ON CONFLICT (SQLite ≥ 3.24, PostgreSQL):
+    a new aggregate's state was an UPDATE that found nothing, then an INSERT."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return None
+    new = insert(state_table).values(
+        kind=bindparam("k_kind"),
+        key=bindparam("k_key"),
+        last_seq=bindparam("v_last_seq"),
+        data=bindparam("v_data"),
+    )
+    return new.on_conflict_do_update(
+        index_elements=[state_table.c.kind, state_table.c.key],
+        set_={"last_seq": new.excluded.last_seq, "data": new.excluded.data},
+    )
+
+
+_UPSERT_STATE = {name: _upsert_state(name) for name in ("postgresql", "sqlite")}
 _GET_POSITION = select(position_table.c.stream_seq).where(
     position_table.c.consumer == bindparam("k_consumer")
 )
@@ -161,6 +205,7 @@ class Store:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._upsert = _UPSERT_STATE.get(session.get_bind().dialect.name)
 
     def get(self, kind: str, key: str, model: type[M]) -> tuple[M | None, int]:
         row = self.session.execute(_GET_STATE, {"k_kind": kind, "k_key": key}).first()
@@ -171,6 +216,9 @@ class Store:
     def put(self, kind: str, key: str, value: BaseModel, last_seq: int) -> None:
         params = {"k_kind": kind, "k_key": key, "v_last_seq": last_seq}
         params["v_data"] = value.model_dump_json()
+        if self._upsert is not None:
+            self.session.execute(self._upsert, params)
+            return
         updated = self.session.execute(_UPDATE_STATE, params)
         if updated.rowcount == 0:  # type: ignore[attr-defined]
             self.session.execute(_INSERT_STATE, params)

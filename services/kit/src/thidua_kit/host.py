@@ -635,7 +635,9 @@ class ServiceHost:
                     or 0
                 )
             else:
-                position = store.position(lane.key)
+                # Read from the database when the lane started; since then it changes only
+                # with our own commits.
+                position = lane.position
             for index, msg in enumerate(messages):
                 seq = msg.metadata.sequence.stream
                 if seq <= position:
