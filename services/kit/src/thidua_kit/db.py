@@ -167,13 +167,12 @@ _INSERT_STATE = state_table.insert().values(
 def _upsert_state(dialect: str) -> Any:
     """One statement where the dialect has INSERT … ON CONFLICT (SQLite ≥ 3.24, PostgreSQL):
     a new aggregate's state was an UPDATE that found nothing, then an INSERT."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    inserts: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in inserts:
         return None
-    new = insert(state_table).values(
+    new = inserts[dialect](state_table).values(
         kind=bindparam("k_kind"),
         key=bindparam("k_key"),
         last_seq=bindparam("v_last_seq"),
