@@ -43,6 +43,7 @@ from thidua_contracts.verify import (
     MANIFEST_FILE,
     PROOFS_FILE,
     KeySchedule,
+    Kind,
     Report,
     event_line,
     key_schedule,
@@ -136,12 +137,14 @@ def _note_size(note: str) -> int:
 
 
 async def verify_live(client: Client, verifier: VerifierKey) -> Report:
-    return verify_log(
-        await bodies(client),
-        await checkpoint_notes(client),
-        verifier,
-        leaves=await recorded_leaves(client),
-    )
+    records = await bodies(client)
+    notes = await checkpoint_notes(client)
+    report = verify_log(records, notes, verifier)
+    if any(f.kind in (Kind.ROOT_MISMATCH, Kind.MISSING_SEQUENCE) for f in report.findings):
+        # Only a root that does not match needs the audit service's leaves (paged, one query
+        # per page), to name the first sequence that differs.
+        report = verify_log(records, notes, verifier, leaves=await recorded_leaves(client))
+    return report
 
 
 def latest_checkpoint(notes: Sequence[str], schedule: KeySchedule) -> tuple[Checkpoint, str]:
