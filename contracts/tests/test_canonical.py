@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
+from thidua_contracts import canonical
 from thidua_contracts.canonical import NotCanonicalError, canonical_bytes, parse_canonical
 
 SAFE_INT = 2**53 - 1  # the largest integer every JSON reader represents exactly
@@ -160,15 +162,22 @@ def wide_json_values() -> st.SearchStrategy[Any]:
     )
 
 
-@given(wide_json_values())
-def test_the_fast_path_writes_exactly_what_rfc8785_writes(value: Any) -> None:
-    try:
-        expected = rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError:
-        with pytest.raises(rfc8785.CanonicalizationError):
-            canonical_bytes(value)
-        return
-    assert canonical_bytes(value) == expected
+@pytest.mark.parametrize("serialiser", ["orjson", "stdlib"])
+@given(value=wide_json_values())
+def test_the_fast_path_writes_exactly_what_rfc8785_writes(serialiser: str, value: Any) -> None:
+    fast = {
+        "orjson": canonical._orjson_sorted_compact,
+        "stdlib": canonical._stdlib_sorted_compact,
+    }[serialiser]
+    with patch.object(canonical, "_sorted_compact", fast):
+        try:
+            expected = rfc8785.dumps(value)
+        except rfc8785.CanonicalizationError:
+            with pytest.raises(rfc8785.CanonicalizationError):
+                canonical_bytes(value)
+            return
+        assert canonical_bytes(value) == expected
+        assert parse_canonical(expected) == value
 
 
 def test_a_lone_surrogate_is_refused_not_written() -> None:
