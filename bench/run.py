@@ -21,7 +21,7 @@ from thidua_contracts.events import CriterionPoints
 from thidua_contracts.movement import MovementDefinition, RoundKind
 from thidua_kit.client import Client
 from thidua_kit.demo import service_env
-from thidua_kit.services import SERVICE_NAMES, loop_factory
+from thidua_kit.services import SERVICE_NAMES, run_on_loop
 from thidua_kit.settings import Settings
 
 from . import ceilings as ceil
@@ -35,8 +35,7 @@ T = TypeVar("T")
 def on_service_loop(work: Coroutine[Any, Any, T]) -> T:
     """Run on the event loop the services run on (uvloop where installed), so that the ceilings
     and the project's side of the peer comparison are measured as the services would see them."""
-    with asyncio.Runner(loop_factory=loop_factory()) as runner:
-        return runner.run(work)
+    return run_on_loop(work)
 
 
 def percentile(values: list[float], p: float) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -35,6 +34,7 @@ from thidua_contracts.replies import CommandReply, QueryReply
 from .client import Client, UnreachableError
 from .clock import new_id
 from .log import EventLog, StreamMissingError, StreamSettingsError
+from .services import run_on_loop
 from .settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Thi đua – khen thưởng")
@@ -76,7 +76,7 @@ def _run(work: Callable[[Client], Awaitable[T]]) -> T:
             return await work(client)
 
     try:
-        return asyncio.run(main())
+        return run_on_loop(main())
     except UnreachableError as exc:
         fail(str(exc))
         raise  # unreachable: fail() exits

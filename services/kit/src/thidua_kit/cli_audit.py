@@ -8,7 +8,6 @@ own key is used, and the output says so.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import tempfile
 from pathlib import Path
@@ -40,7 +39,7 @@ from . import verify as live
 from .cli import _run, _send, audit, fail
 from .client import Client
 from .clock import new_id
-from .services import load
+from .services import load, run_on_loop
 from .settings import Settings
 
 KeyOpt = Annotated[
@@ -269,7 +268,7 @@ def rederive(
     the rule packs installed here) and compare it byte for byte with what was recorded."""
     records = _records(bundle)
     try:
-        derived, findings = asyncio.run(live.rederive(records, Settings()))
+        derived, findings = run_on_loop(live.rederive(records, Settings()))
     except LookupError as exc:  # a deciding service is not installed on this machine
         fail(str(exc))
     if as_json:
@@ -320,7 +319,7 @@ def replay(
 
     def work(folder: Path) -> live.Replayed:
         try:
-            return asyncio.run(live.replay(records, settings, upto, folder, described))
+            return run_on_loop(live.replay(records, settings, upto, folder, described))
         except LookupError as exc:  # a deciding service is not installed on this machine
             fail(str(exc))
 
