@@ -113,12 +113,21 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         _get(result, "peer", "project_sync_always", "append"),
         _get(result, "peer", "eventsourcing", "append"),
     )
+    plain = _ratio(
+        _get(result, "peer", "plain_nats_sync_always_append"),
+        _get(result, "peer", "eventsourcing", "append"),
+    )
     check(
         "log append / pyeventsourcing PostgreSQL append (sync_interval: always)",
         synced,
         "≥ 2",
         None if synced is None else synced >= 2,
-        "both sides on disk when acknowledged",
+        "both sides on disk when acknowledged"
+        + (
+            ""
+            if plain is None
+            else f"; plain nats-py, one acknowledged publish at a time on that server: {plain}×"
+        ),
     )
     default_commands = _get(result, "workload", "default_commands")
     commands = _get(result, "workload", "commands")
@@ -315,6 +324,15 @@ def markdown(result: dict[str, Any]) -> str:
                 es[key],
                 "pyeventsourcing",
             )
+    if p and "plain_nats_sync_always_append" in p:
+        es_append = p["eventsourcing"]["append"]
+        row(
+            f"plain nats-py on {p['project_sync_always']['server']} sync_interval always: "
+            "append, one event per call, acknowledged (events/s)",
+            p["plain_nats_sync_always_append"],
+            es_append,
+            "pyeventsourcing",
+        )
     lines += [
         "",
         "## Targets",

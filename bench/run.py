@@ -586,11 +586,17 @@ def peer_compare(
 
     default_runs = project(base.nats_url)
 
-    async def synced() -> tuple[list[dict[str, float]], str]:
+    async def synced() -> tuple[list[dict[str, float]], str, list[float]]:
         async with ceil.nats_server(sync_always=True) as (url, version):
-            return await asyncio.to_thread(project, url), version
+            runs_here = await asyncio.to_thread(project, url)
+            # The broker's own ceiling there: plain nats-py, one acknowledged append at a time.
+            plain = [
+                await asyncio.to_thread(on_service_loop, ceil.publish_serial(url, count, size))
+                for _ in range(runs)
+            ]
+            return runs_here, version, plain
 
-    synced_runs, version = asyncio.run(synced())
+    synced_runs, version, plain_synced = asyncio.run(synced())
 
     def median(found: list[dict[str, float]]) -> dict[str, float]:
         return {k: round(statistics.median(f[k] for f in found), 1) for k in found[0]}
@@ -601,6 +607,7 @@ def peer_compare(
         "eventsourcing": {"postgresql": pg_version, **median(es_runs), "runs": es_runs},
         "project_default": {"server": base.nats_url, **median(default_runs), "runs": default_runs},
         "project_sync_always": {"server": version, **median(synced_runs), "runs": synced_runs},
+        "plain_nats_sync_always_append": round(statistics.median(plain_synced), 1),
     }
     for key in ("eventsourcing", "project_default", "project_sync_always"):
         r = result[key]
