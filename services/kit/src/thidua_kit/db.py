@@ -96,27 +96,7 @@ def make_engine(url: str) -> Engine:
     # No pre-ping: it cost a round trip per transaction. A connection the server dropped fails
     # its first statement instead; SQLAlchemy then discards the pool, and the host retries
     # (a batch is folded again, a command decided again).
-    engine = create_engine(url)
-    if parsed.get_backend_name() == "postgresql":
-        _postgresql_commits(engine)
-    return engine
-
-
-def _postgresql_commits(engine: Engine) -> None:
-    """Commits that do not wait for the WAL flush, as SQLite runs with synchronous=NORMAL.
-
-    The log is the record: a commit lost to a power cut only rewinds this database to an
-    earlier consistent point (state and consumer position together), from which the events
-    are folded again and a command retried finds its event in the log. Measured here: 1.7-1.8×
-    the commits per second.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET synchronous_commit TO OFF")
-        cursor.close()
-        dbapi_connection.commit()
+    return create_engine(url)
 
 
 def _sqlite_transactions(engine: Engine) -> None:

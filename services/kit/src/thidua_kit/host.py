@@ -635,9 +635,9 @@ class ServiceHost:
                     or 0
                 )
             else:
-                # Read from the database when the lane started; since then it changes only
-                # with our own commits.
-                position = lane.position
+                # From the database, not memory: a commit whose answer was lost (the
+                # connection dropped) may have landed, and its events must not fold twice.
+                position = store.position(lane.key)
             for index, msg in enumerate(messages):
                 seq = msg.metadata.sequence.stream
                 if seq <= position:
