@@ -215,3 +215,43 @@ async def test_commands_and_events_go_on_after_postgresql_drops_the_connections(
         admin.dispose()
     # The report, accepted after the drop, was scored by a consumer whose connection was dropped.
     assert types[-2:] == ["submissions.ReportSubmitted", "scoring.ScoreSheetRecorded"], types
+
+
+async def test_a_command_while_postgresql_refuses_connections_is_answered_unavailable(
+    settings: Settings,
+    postgres_databases: Callable[[], str],
+    postgres_admin_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = postgres_databases()
+    monkeypatch.setenv("THIDUA_SUBMISSIONS_DATABASE_URL", url)
+    name = make_url(url).database
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with running_system(settings, ("submissions",)), Client(settings) as client:
+            assert (await client.command(define())).status == "accepted"
+            with admin.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                    ),
+                    {"n": name},
+                )
+            before = await client.log().last_sequence()
+            command = open_round()
+            refused = await client.command(command)
+            assert refused.status == "rejected" and refused.error is not None, refused
+            # The service's own answer, not the client's timeout: it names the command and why.
+            assert refused.command_id == command.command_id
+            assert refused.error.code.value == "unavailable"
+            assert refused.error.message_en == "The service is unavailable. (database)"
+            assert await client.log().last_sequence() == before  # nothing decided
+            with admin.connect() as conn:
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            again = await client.command(open_round())
+            assert again.status == "accepted", again
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()

@@ -539,9 +539,14 @@ class ServiceHost:
             except ConflictError:
                 # Another writer got there first: let our consumer fold the log, then re-decide.
                 await self.wait_for_position(await self._log().last_sequence())
-            except sqlalchemy.exc.DBAPIError as exc:
+            except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as exc:
                 if not exc.connection_invalidated:
-                    raise
+                    # The database cannot be reached: nothing was decided; say so, and the clerk
+                    # sends the same command again later (it deduplicates).
+                    log.warning("%s: database unavailable for %s: %s", self.name, name, exc)
+                    return CommandReply.rejected(
+                        ErrorCode.UNAVAILABLE, None, "database", command.command_id
+                    )
                 # The database dropped the connection (a restart): decide again on a new one.
                 log.warning("%s: database connection lost; deciding %s again", self.name, name)
         return CommandReply.rejected(ErrorCode.CONFLICT, None, None, command.command_id)
