@@ -628,7 +628,7 @@ class ServiceHost:
         retry: list[Msg] = []
         parked: list[tuple[int, str, str]] = []
         with Session(self.engine) as session, session.begin():
-            store = Store(session)
+            store = Store(session, buffered=not careful)
             if self.partitioned:
                 # The row lock fences a replica whose lease expired while it worked.
                 position = int(
@@ -666,6 +666,7 @@ class ServiceHost:
                     parked.append((seq, msg.subject, outcome))
                 position = seq
                 done.append(msg)
+            store.flush()
             store.set_position(lane.key, position)
         return done, retry, parked, position
 
