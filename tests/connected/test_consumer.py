@@ -256,3 +256,28 @@ async def test_a_handler_failing_mid_batch_loses_only_its_own_writes(settings: S
             select(state_table.c.key).where(state_table.c.kind == "probe")
         ).scalars()
         assert sorted(int(k) for k in kept) == [s for s in range(1, last + 1) if s != 3]
+
+
+async def test_a_caught_up_consumer_waits_briefly_so_a_trickle_shares_one_transaction(
+    settings: Settings,
+) -> None:
+    """Events arriving one command at a time are folded together when they come within the
+    linger: one commit (a disk flush on PostgreSQL) for all of them, not one each."""
+    folded_in: dict[int, int] = {}
+
+    async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+        folded_in[item.sequence] = id(ctx.store)  # one Store per transaction
+
+    lingering = settings.model_copy(update={"batch_linger_seconds": 1.0})
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
+        async with probe.running():
+            # The first event reaches a consumer with nothing else to do; the next two come
+            # while it waits.
+            for command in (define(), open_round(), register("phuong-vu-ninh")):
+                assert (await client.command(command)).status == "accepted"
+            async with asyncio.timeout(30):
+                while (await client.status("probe")).result["position"] < 3:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+    assert sorted(folded_in) == [1, 2, 3]
+    assert len(set(folded_in.values())) == 1, folded_in

@@ -443,6 +443,7 @@ class ServiceHost:
                 messages = await sub.fetch(
                     batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
                 )
+                messages += await self._linger(sub, messages)
             except TimeoutError:
                 await self._idle()
                 continue
@@ -458,6 +459,23 @@ class ServiceHost:
                 for msg in messages:
                     with contextlib.suppress(Exception):
                         await msg.nak(delay=self.settings.retry_base_seconds)
+
+    async def _linger(self, sub: Any, messages: list[Msg]) -> list[Msg]:
+        """More of the same batch, when the consumer had caught up with less than a batch.
+
+        While events trickle in (one command at a time), each would otherwise be folded in a
+        transaction of its own, and each of those commits waits for the disk on PostgreSQL;
+        five services fold every event. Measured on the whole year: see the README, Benchmark.
+        """
+        room = self.settings.batch_size - len(messages)
+        linger = self.settings.batch_linger_seconds
+        if linger <= 0 or room <= 0 or not messages or messages[-1].metadata.num_pending:
+            return []
+        await asyncio.sleep(linger)
+        try:
+            return list(await sub.fetch(batch=room, timeout=0.002))
+        except TimeoutError:  # nothing more came: fold what we have
+            return []
 
     async def _idle(self) -> None:
         hook = self.definition.on_idle
