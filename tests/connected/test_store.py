@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -153,3 +153,38 @@ def test_state_writes_reuse_their_compiled_statement(engine: Engine) -> None:
     finally:
         event.remove(engine, "after_cursor_execute", note)
     assert seen[-1].endswith("CACHE_HIT"), seen
+
+
+class Large(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    text: str
+
+
+def _large(name: str, words: int = 3000) -> Large:
+    return Large(name=name, text=" ".join(["Bắc Ninh"] * words))
+
+
+def test_a_large_state_is_parsed_once_and_read_again_only_once_it_changed(engine: Engine) -> None:
+    def read() -> tuple[Large | None, int]:
+        with Session(engine) as session:
+            return Store(session).get("movement", "bac-ninh-2022", Large)
+
+    def write(value: Large, seq: int) -> None:
+        with Session(engine) as session, session.begin():
+            Store(session).put("movement", "bac-ninh-2022", value, seq)
+
+    write(_large("v1"), 1)
+    first, seq = read()
+    again, _ = read()
+    assert seq == 1 and first is not None and again is first  # parsed once
+    write(_large("v2"), 2)
+    changed, seq = read()
+    assert changed is not None and (changed.name, seq) == ("v2", 2)
+    # The same last sequence with other content (never done by an aggregate) is still seen
+    # when its size differs.
+    write(_large("v3", words=4000), 2)
+    latest, _ = read()
+    assert latest is not None and latest.name == "v3"
+    assert read()[0] is latest

@@ -464,8 +464,8 @@ class ServiceHost:
         """More of the same batch, when the consumer had caught up with less than a batch.
 
         While events trickle in (one command at a time), each would otherwise be folded in a
-        transaction of its own, and each of those commits waits for the disk on PostgreSQL;
-        five services fold every event. Measured on the whole year: see the README, Benchmark.
+        transaction of its own: a position read, a position write and a commit each, round
+        trips on PostgreSQL, in each of the five services (README, "How it works").
         """
         room = self.settings.batch_size - len(messages)
         linger = self.settings.batch_linger_seconds
@@ -474,7 +474,7 @@ class ServiceHost:
         await asyncio.sleep(linger)
         try:
             return list(await sub.fetch(batch=room, timeout=0.002))
-        except TimeoutError:  # nothing more came: fold what we have
+        except Exception:  # nothing more came (a timeout), or the fetch failed: fold what we have
             return []
 
     async def _idle(self) -> None:
