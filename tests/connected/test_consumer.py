@@ -211,7 +211,7 @@ async def test_two_writers_racing_on_one_report_both_land_as_successive_versions
             first["submissions"].handle_command("submit_report", a.model_dump_json().encode()),
             second["submissions"].handle_command("submit_report", b.model_dump_json().encode()),
         )
-        assert [r.status for r in replies] == ["accepted", "accepted"]
+        assert [r.status for r in replies] == ["accepted", "accepted"], replies
         versions = []
         async for _, body in client.log().replay_raw():
             data = json.loads(body)

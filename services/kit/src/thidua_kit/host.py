@@ -127,6 +127,9 @@ class ServiceHost:
             )
         self.engine: Engine = make_engine(database_url(self.name, settings))
         self._lock = asyncio.Lock()
+        # Who is waiting for the lock: a lingering consumer (holding it) stops waiting for more.
+        self._waiting = 0
+        self._wanted = asyncio.Event()
         self._position = 0
         self._position_changed = asyncio.Condition()
         self._failures: dict[int, int] = {}
@@ -443,7 +446,6 @@ class ServiceHost:
                 messages = await sub.fetch(
                     batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
                 )
-                messages += await self._linger(sub, messages)
             except TimeoutError:
                 await self._idle()
                 continue
@@ -452,7 +454,7 @@ class ServiceHost:
                 await asyncio.sleep(self.settings.retry_base_seconds)
                 continue
             try:
-                await self.handle_batch(messages, lane)
+                await self.handle_batch(messages, lane, more_from=sub)
             except Exception:
                 # Nothing was committed (the database went away, say): have them again soon.
                 log.exception("%s: batch failed; retrying", self.name)
@@ -460,18 +462,40 @@ class ServiceHost:
                     with contextlib.suppress(Exception):
                         await msg.nak(delay=self.settings.retry_base_seconds)
 
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """The service's lock (one fold or one command at a time), cutting a linger short."""
+        self._waiting += 1
+        self._wanted.set()
+        try:
+            await self._lock.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
+
     async def _linger(self, sub: Any, messages: list[Msg]) -> list[Msg]:
         """More of the same batch, when the consumer had caught up with less than a batch.
 
         While events trickle in (one command at a time), each would otherwise be folded in a
         transaction of its own: a position read, a position write and a commit each, round
-        trips on PostgreSQL, in each of the five services (README, "How it works").
+        trips on PostgreSQL, in each of the five services (README, "How it works"). Called
+        holding the lock, so that no command decides on state missing the events in hand; a
+        command (or another partition) waiting for the lock ends the linger at once.
         """
         room = self.settings.batch_size - len(messages)
         linger = self.settings.batch_linger_seconds
         if linger <= 0 or room <= 0 or not messages or messages[-1].metadata.num_pending:
             return []
-        await asyncio.sleep(linger)
+        self._wanted.clear()
+        if self._waiting:
+            return []
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wanted.wait(), linger)
+        if self._waiting:
+            return []
         try:
             return list(await sub.fetch(batch=room, timeout=0.002))
         except Exception:  # nothing more came (a timeout), or the fetch failed: fold what we have
@@ -484,7 +508,7 @@ class ServiceHost:
             return
         self._last_idle = now
         try:
-            async with self._lock:
+            async with self._exclusive():
                 with Session(self.engine) as session, session.begin():
                     await hook(self.context(Store(session)))
         except Exception:  # the next idle moment tries again; events go on being folded
@@ -526,7 +550,7 @@ class ServiceHost:
         command = parsed
         for _attempt in range(5):
             try:
-                async with self._lock:
+                async with self._exclusive():
                     with Session(self.engine) as session, session.begin():
                         store = Store(session)
                         prior = store.command_reply(command.command_id)
@@ -609,7 +633,9 @@ class ServiceHost:
                 timeout=self.settings.request_timeout_seconds,
             )
 
-    async def handle_batch(self, messages: list[Msg], lane: Lane | None = None) -> None:
+    async def handle_batch(
+        self, messages: list[Msg], lane: Lane | None = None, more_from: Any = None
+    ) -> None:
         """Fold one batch in order inside one transaction, then ack what was committed.
 
         First without a savepoint per event (two statements fewer per event, a round trip each
@@ -618,7 +644,9 @@ class ServiceHost:
         retried or parked while the others are kept.
         """
         lane = lane or self._main
-        async with self._lock:
+        async with self._exclusive():
+            if more_from is not None:
+                messages = messages + await self._linger(more_from, messages)
             try:
                 folded = await self._fold(messages, lane, careful=False)
             except _HandlerFailedError:
