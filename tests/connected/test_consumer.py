@@ -220,8 +220,13 @@ async def test_two_writers_racing_on_one_report_both_land_as_successive_versions
         assert sorted(versions) == [1, 2]  # no lost update: the loser re-decided as version 2
 
 
-async def test_a_handler_failing_mid_batch_loses_only_its_own_writes(settings: Settings) -> None:
-    """Batches fold without a savepoint per event; a failure folds the batch again with them."""
+@pytest.mark.parametrize("linger", [0.0, 0.01])
+async def test_a_handler_failing_mid_batch_loses_only_its_own_writes(
+    settings: Settings, linger: float
+) -> None:
+    """Batches fold without a savepoint per event; a failure folds the batch again with them.
+    With a linger, the failing event's redelivery joins a batch behind the later ones (once
+    refused for order on every round, so it was never parked)."""
     poisoned: set[int] = set()
     calls: list[int] = []
 
@@ -243,7 +248,8 @@ async def test_a_handler_failing_mid_batch_loses_only_its_own_writes(settings: S
         last = await client.log().last_sequence()
         assert last >= 4
         poisoned.add(3)
-        probe = ServiceHost(ServiceDefinition("probe", on_event), settings)
+        lingering = settings.model_copy(update={"batch_linger_seconds": linger})
+        probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
         async with probe.running():
             async with asyncio.timeout(30):
                 while (await client.status("probe")).result["position"] < last:  # noqa: ASYNC110

@@ -647,6 +647,8 @@ class ServiceHost:
         async with self._exclusive():
             if more_from is not None:
                 messages = messages + await self._linger(more_from, messages)
+            # Redeliveries come back in the order their delays ran out, not the log's.
+            messages.sort(key=lambda m: m.metadata.sequence.stream)
             try:
                 folded = await self._fold(messages, lane, careful=False)
             except _HandlerFailedError:
@@ -654,9 +656,13 @@ class ServiceHost:
         done, retry, parked, position = folded
         if done:
             await max(done, key=lambda m: m.metadata.sequence.stream).ack()
-        for msg in retry:
-            failures = self._failures.get(msg.metadata.sequence.stream, 0)
-            await msg.nak(delay=min(self.settings.retry_base_seconds * 2**failures, 30.0))
+        if retry:
+            # What follows the first message to retry waits for it: the same delay for all, or
+            # the later ones come back first, only to be refused for order again.
+            failures = self._failures.get(retry[0].metadata.sequence.stream, 0)
+            delay = min(self.settings.retry_base_seconds * 2**failures, 30.0)
+            for msg in retry:
+                await msg.nak(delay=delay)
         for seq, subject, reason in parked:
             await self._announce_parked(seq, subject, reason)
         lane.position = position
