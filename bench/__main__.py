@@ -1,4 +1,4 @@
-"""`python -m bench [--small]`: the province-scale benchmark (see bench/README.md)."""
+"""`python -m bench [--small]`: the province-scale benchmark (see "Benchmark" in the README)."""
 
 from __future__ import annotations
 

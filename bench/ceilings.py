@@ -57,7 +57,9 @@ async def publish_pipelined(url: str, count: int, size: int) -> tuple[float, str
     return count / elapsed, stream
 
 
-async def replay_ordered(url: str, stream: str, count: int) -> float:
+async def replay_ordered(url: str, stream: str, count: int, keep: bool = False) -> float:
+    """Messages per second through an ordered consumer from the first message; the stream is
+    deleted afterwards unless `keep`."""
     nc = await nats.connect(url)
     js = nc.jetstream()
     began = time.perf_counter()
@@ -70,7 +72,8 @@ async def replay_ordered(url: str, stream: str, count: int) -> float:
         seen += 1
     elapsed = time.perf_counter() - began
     await sub.unsubscribe()
-    await js.delete_stream(stream)
+    if not keep:
+        await js.delete_stream(stream)
     await nc.close()
     return count / elapsed
 

@@ -154,12 +154,29 @@ def cli_startup(settings: Settings, runs: int = 3) -> float:
     return statistics.median(cli(settings, "--help")[0] for _ in range(runs))
 
 
+def replay_log(settings: Settings, events: int) -> float:
+    """Plain nats-py replaying the year's own log (the same events, sizes and subjects) through
+    an ordered consumer: the baseline measured just before and after a step that reads the log,
+    so that the ratio does not depend on how busy the shared machine was at another moment."""
+    return on_service_loop(ceil.replay_ordered(settings.nats_url, settings.stream, events, True))
+
+
+def adjacent(before: float, after: float) -> dict[str, float]:
+    return {
+        "before": round(before, 1),
+        "after": round(after, 1),
+        "mean": round((before + after) / 2, 1),
+    }
+
+
 def audit(settings: Settings, events: int, rederive: bool = True) -> dict[str, Any]:
     startup = cli_startup(settings)
     found: dict[str, Any] = {"cli_startup_seconds": round(startup, 3)}
     steps = [("verify", ("audit", "verify")), ("rederive", ("audit", "rederive"))]
     for name, args in steps if rederive else steps[:1]:
+        before = replay_log(settings, events)
         seconds, code, last_line = cli(settings, *args)
+        found[f"{name}_log_replay"] = adjacent(before, replay_log(settings, events))
         found[name] = {
             "seconds": round(seconds, 2),
             "events_per_second": round(events / seconds, 1),
@@ -208,6 +225,7 @@ def rebuild(settings: Settings, urls: dict[str, str] | None, work: Path) -> dict
     """Every service from an empty database and a new consumer, folding the whole log."""
     target = asyncio.run(last_sequence(settings))
     fresh = settings.model_copy(update={"data_dir": work, "out_dir": work / "out"})
+    before = replay_log(settings, target)
     began = time.perf_counter()
     running = system.start(fresh, urls, consumer_suffix="rebuild")
     done: dict[str, float] = {}
@@ -229,6 +247,7 @@ def rebuild(settings: Settings, urls: dict[str, str] | None, work: Path) -> dict
     each = {k: round(v, 1) for k, v in done.items()}
     print(f"    rebuild: {target} events in {wall:.1f} s ({each})")
     return {
+        "log_replay": adjacent(before, replay_log(settings, target)),
         "events": target,
         "wall_seconds": round(wall, 2),
         "events_per_second": round(target / wall, 1),
@@ -561,53 +580,83 @@ def ceilings(url: str, count: int, size: int, runs: int) -> dict[str, Any]:
 def peer_compare(
     base: Settings, postgres_admin: str, count: int, size: int, runs: int
 ) -> dict[str, Any]:
+    """Round after round, each side once per round (pyeventsourcing, the project on the default
+    server, the project and plain nats-py on a `sync_interval: always` server): a disk that
+    slows down for a while then weighs on every side of that round, not on one side's runs."""
     from sqlalchemy import text
 
     pg = system.Postgres(postgres_admin)
-    es_runs = []
+
+    def eventsourcing() -> dict[str, float]:
+        name = f"bench_es_{system.new_tag()}"
+        pg.database(name)
+        return peer.eventsourcing_side(postgres_admin, name, count, size)
+
+    def project(url: str) -> dict[str, float]:
+        settings = system.isolated(
+            base.model_copy(update={"nats_url": url}), system.new_tag(), Path("/nonexistent")
+        )
+        return on_service_loop(peer.project_side(settings, count, size))
+
+    async def rounds() -> tuple[list[dict[str, Any]], str]:
+        async with ceil.nats_server(sync_always=True) as (url, version):
+            found = []
+            for _ in range(runs):
+                found.append(
+                    {
+                        "eventsourcing": await asyncio.to_thread(eventsourcing),
+                        "project_default": await asyncio.to_thread(project, base.nats_url),
+                        "project_sync_always": await asyncio.to_thread(project, url),
+                        # The broker's own bound there: plain nats-py, one acknowledged append
+                        # at a time.
+                        "plain": await asyncio.to_thread(
+                            on_service_loop, ceil.publish_serial(url, count, size)
+                        ),
+                    }
+                )
+            return found, version
+
     try:
-        for _ in range(runs):
-            name = f"bench_es_{system.new_tag()}"
-            pg.database(name)
-            es_runs.append(peer.eventsourcing_side(postgres_admin, name, count, size))
+        found, version = asyncio.run(rounds())
         with pg.engine.connect() as conn:
             pg_version = str(conn.execute(text("show server_version")).scalar())
     finally:
         pg.drop()
 
-    def project(url: str) -> list[dict[str, float]]:
-        found = []
-        for _ in range(runs):
-            settings = system.isolated(
-                base.model_copy(update={"nats_url": url}), system.new_tag(), Path("/nonexistent")
-            )
-            found.append(on_service_loop(peer.project_side(settings, count, size)))
-        return found
+    def median(key: str) -> dict[str, float]:
+        return {k: round(statistics.median(r[key][k] for r in found), 1) for k in found[0][key]}
 
-    default_runs = project(base.nats_url)
-
-    async def synced() -> tuple[list[dict[str, float]], str, list[float]]:
-        async with ceil.nats_server(sync_always=True) as (url, version):
-            runs_here = await asyncio.to_thread(project, url)
-            # The broker's own ceiling there: plain nats-py, one acknowledged append at a time.
-            plain = [
-                await asyncio.to_thread(on_service_loop, ceil.publish_serial(url, count, size))
-                for _ in range(runs)
-            ]
-            return runs_here, version, plain
-
-    synced_runs, version, plain_synced = asyncio.run(synced())
-
-    def median(found: list[dict[str, float]]) -> dict[str, float]:
-        return {k: round(statistics.median(f[k] for f in found), 1) for k in found[0]}
+    def ratios(key: str) -> list[float]:
+        return [
+            round(r[key]["append"] / r["eventsourcing"]["append"], 3)
+            for r in found
+            if r["eventsourcing"]["append"]
+        ]
 
     result = {
         "count": count,
         "bytes": size,
-        "eventsourcing": {"postgresql": pg_version, **median(es_runs), "runs": es_runs},
-        "project_default": {"server": base.nats_url, **median(default_runs), "runs": default_runs},
-        "project_sync_always": {"server": version, **median(synced_runs), "runs": synced_runs},
-        "plain_nats_sync_always_append": round(statistics.median(plain_synced), 1),
+        "eventsourcing": {
+            "postgresql": pg_version,
+            **median("eventsourcing"),
+            "runs": [r["eventsourcing"] for r in found],
+        },
+        "project_default": {
+            "server": base.nats_url,
+            **median("project_default"),
+            "runs": [r["project_default"] for r in found],
+        },
+        "project_sync_always": {
+            "server": version,
+            **median("project_sync_always"),
+            "runs": [r["project_sync_always"] for r in found],
+        },
+        "plain_nats_sync_always_append": round(statistics.median(r["plain"] for r in found), 1),
+        # Append / pyeventsourcing's append, round by round.
+        "append_ratio_rounds": {
+            "default": ratios("project_default"),
+            "sync_always": ratios("project_sync_always"),
+        },
     }
     for key in ("eventsourcing", "project_default", "project_sync_always"):
         r = result[key]

@@ -79,6 +79,11 @@ def test_small_benchmark_writes_results(
     assert result["audit"]["rederive"]["exit_code"] == 0, result["audit"]["rederive"]
     assert result["rebuild"]["events"] == result["year"]["sqlite"]["events"]
     assert {"publish", "replay", "sha256", "publish_serial"} <= set(result["ceilings"])
+    # Steps that read the log are compared with plain nats-py replaying that log around them.
+    for adjacent in (result["rebuild"]["log_replay"], result["audit"]["verify_log_replay"]):
+        assert adjacent["before"] > 0 and adjacent["after"] > 0, adjacent
+    by_name = {t["target"]: t for t in result["targets"]}
+    assert "replaying the same log" in by_name["audit verify / raw ordered replay"]["note"]
     # The floor decodes the whole log the year wrote; the verify rate net of start-up is higher.
     assert result["floor"]["events"] == result["year"]["sqlite"]["events"]
     verify = result["audit"]["verify"]
