@@ -648,7 +648,7 @@ class ServiceHost:
             if more_from is not None:
                 messages = messages + await self._linger(more_from, messages)
             # Redeliveries come back in the order their delays ran out, not the log's.
-            messages.sort(key=lambda m: m.metadata.sequence.stream)
+            messages = sorted(messages, key=lambda m: m.metadata.sequence.stream)
             try:
                 folded = await self._fold(messages, lane, careful=False)
             except _HandlerFailedError:
