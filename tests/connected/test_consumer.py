@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy.exc
 from nats.js import api as js_api
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.commands import SubmitReport
@@ -287,3 +288,47 @@ async def test_a_caught_up_consumer_waits_briefly_so_a_trickle_shares_one_transa
                     await asyncio.sleep(0.05)
     assert sorted(folded_in) == [1, 2, 3]
     assert len(set(folded_in.values())) == 1, folded_in
+
+
+async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_linger_took_in(
+    settings: Settings,
+) -> None:
+    """The database goes away as a batch commits: the batch is folded again from the position,
+    the events the linger added to it included. Those were fetched but never handed back, so
+    JetStream would deliver them again only after its ack wait (30 s): a postgres restart
+    test once waited that long for one, and timed out."""
+    transactions: list[tuple[int, int]] = []  # (Store, sequence) as folded
+
+    async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+        transactions.append((id(ctx.store), item.sequence))
+        ctx.store.put("probe", str(item.sequence), item, item.sequence)
+
+    failed: list[list[int]] = []
+    lingering = settings.model_copy(update={"batch_linger_seconds": 1.0})
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
+
+        @event.listens_for(probe.engine, "before_cursor_execute")
+        def database_goes_away(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+            if failed or "thidua_position" not in statement or not transactions:
+                return
+            if statement.lstrip().upper().startswith("SELECT"):
+                return
+            last = transactions[-1][0]
+            failed.append([seq for store, seq in transactions if store == last])
+            raise sqlalchemy.exc.OperationalError(statement, {}, Exception("connection lost"))
+
+        async with probe.running():
+            # The first event reaches a consumer with nothing else to do; the next two come
+            # while it lingers, and the commit of the three fails.
+            for command in (define(), open_round(), register("phuong-vu-ninh")):
+                assert (await client.command(command)).status == "accepted"
+            async with asyncio.timeout(10):
+                while (await client.status("probe")).result["position"] < 3:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+    assert failed == [[1, 2, 3]]
+    with Session(probe.engine) as session:
+        kept = session.execute(
+            select(state_table.c.key).where(state_table.c.kind == "probe")
+        ).scalars()
+        assert sorted(int(k) for k in kept) == [1, 2, 3]

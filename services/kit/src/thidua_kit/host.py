@@ -90,6 +90,16 @@ class Lane:
     revision: int = 0  # of its lease, when partitioned
     stopping: bool = False
     task: asyncio.Task[None] | None = None
+    # Set with `stopping`: a lane waiting to start its consumer again stops waiting.
+    stopped: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.stopped.set()
+
+    def go(self) -> None:
+        self.stopping = False
+        self.stopped.clear()
 
 
 @dataclass
@@ -311,14 +321,14 @@ class ServiceHost:
         if self.partitioned:
             self._lease_task = asyncio.create_task(self._keep_leases(), name=f"{self.name}-leases")
             return
-        self._main.stopping = False
+        self._main.go()
         self._consumer_task = asyncio.create_task(self.consume(), name=f"{self.name}-consumer")
 
     async def stop_consumer(self) -> None:
         """Let the batch in hand finish and commit; nothing half-done is acked."""
         self._stopping = True
         self._stop_requested.set()
-        self._main.stopping = True
+        self._main.stop()
         if self._consumer_task is not None:
             await self._consumer_task
         if self._lease_task is not None:
@@ -387,7 +397,7 @@ class ServiceHost:
 
     async def _stop_lane(self, partition: int) -> Lane:
         lane = self.lanes.pop(partition)
-        lane.stopping = True
+        lane.stop()
         if lane.task is not None:
             await lane.task
         return lane
@@ -438,9 +448,7 @@ class ServiceHost:
         # then restarts the loop with growing delays.
         assert self._nc is not None
         lane = lane or self._main
-        sub = await self._nc.jetstream().pull_subscribe_bind(
-            durable=lane.consumer, stream=self.settings.stream
-        )
+        sub = await self._subscribe(lane)
         while not lane.stopping:
             try:
                 messages = await sub.fetch(
@@ -454,13 +462,42 @@ class ServiceHost:
                 await asyncio.sleep(self.settings.retry_base_seconds)
                 continue
             try:
-                await self.handle_batch(messages, lane, more_from=sub)
+                again = await self.handle_batch(messages, lane, more_from=sub)
             except Exception:
                 # Nothing was committed (the database went away, say): have them again soon.
                 log.exception("%s: batch failed; retrying", self.name)
-                for msg in messages:
-                    with contextlib.suppress(Exception):
-                        await msg.nak(delay=self.settings.retry_base_seconds)
+                again = self.settings.retry_base_seconds
+            if again is not None:
+                sub = await self._rewind(lane, sub, again)
+
+    async def _subscribe(self, lane: Lane) -> Any:
+        assert self._nc is not None
+        return await self._nc.jetstream().pull_subscribe_bind(
+            durable=lane.consumer, stream=self.settings.stream
+        )
+
+    async def _rewind(self, lane: Lane, sub: Any, delay: float) -> Any:
+        """After `delay`, the lane's consumer starts again just after what it has committed.
+
+        Rather than naking what is to be folded again: JetStream redelivers each naked message
+        on its own timer, so they came back out of order and in separate batches, each refused
+        for order in turn, and a message fetched but never naked (one the linger took in when
+        the batch failed) came back only after the ack wait, 30 s later. A consumer created
+        afresh at the position delivers everything after it again, in order, at once.
+        """
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(lane.stopped.wait(), delay)
+        while not lane.stopping:
+            try:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+                await self._prepare_consumer(lane)
+                return await self._subscribe(lane)
+            except Exception:  # NATS unreachable or electing a leader: try again
+                log.exception("%s: could not start the consumer again; retrying", self.name)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lane.stopped.wait(), self.settings.retry_base_seconds)
+        return sub
 
     @contextlib.asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:
@@ -635,8 +672,10 @@ class ServiceHost:
 
     async def handle_batch(
         self, messages: list[Msg], lane: Lane | None = None, more_from: Any = None
-    ) -> None:
+    ) -> float | None:
         """Fold one batch in order inside one transaction, then ack what was committed.
+        Returns how long to wait before the lane folds again from its position when some of
+        the batch is to be retried, None when all of it was folded or parked.
 
         First without a savepoint per event (two statements fewer per event, a round trip each
         on PostgreSQL); if any handler fails, that transaction is rolled back whole and the
@@ -647,7 +686,7 @@ class ServiceHost:
         async with self._exclusive():
             if more_from is not None:
                 messages = messages + await self._linger(more_from, messages)
-            # Redeliveries come back in the order their delays ran out, not the log's.
+            # Redeliveries after an ack wait come back in the order it ran out, not the log's.
             messages = sorted(messages, key=lambda m: m.metadata.sequence.stream)
             try:
                 folded = await self._fold(messages, lane, careful=False)
@@ -656,13 +695,10 @@ class ServiceHost:
         done, retry, parked, position = folded
         if done:
             await max(done, key=lambda m: m.metadata.sequence.stream).ack()
+        again = None
         if retry:
-            # What follows the first message to retry waits for it: the same delay for all, or
-            # the later ones come back first, only to be refused for order again.
             failures = self._failures.get(retry[0].metadata.sequence.stream, 0)
-            delay = min(self.settings.retry_base_seconds * 2**failures, 30.0)
-            for msg in retry:
-                await msg.nak(delay=delay)
+            again = min(self.settings.retry_base_seconds * 2**failures, 30.0)
         for seq, subject, reason in parked:
             await self._announce_parked(seq, subject, reason)
         lane.position = position
@@ -670,6 +706,7 @@ class ServiceHost:
             async with self._position_changed:
                 self._position = position
                 self._position_changed.notify_all()
+        return again
 
     async def _fold(
         self, messages: list[Msg], lane: Lane, *, careful: bool
