@@ -275,6 +275,10 @@ def markdown(result: dict[str, Any]) -> str:
             row(f"whole year on {backend}: CPU of {name} (s)", cpu, y["wall_seconds"], "wall time")
         if y.get("rejected"):
             lines.append(f"| whole year on {backend}: rejected | {y['rejected']} | | |")
+        if y.get("resent"):
+            lines.append(
+                f"| whole year on {backend}: sent again (no answer in time) | {y['resent']} | | |"
+            )
     a = result.get("audit") or {}
     if "cli_startup_seconds" in a:
         row("CLI start-up, `thidua --help` (s)", a["cli_startup_seconds"])

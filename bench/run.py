@@ -84,11 +84,13 @@ async def drive_year(settings: Settings, year: Year, in_flight: int) -> dict[str
             }
             total.accepted += sent.accepted
             total.rejected.update(sent.rejected)
+            total.resent.update(sent.resent)
             total.examples.update(sent.examples)
             print(
                 f"    {phase.name}: {len(phase.commands)} commands, "
                 f"{time.perf_counter() - start:.1f} s, log at {last}"
-                + (f", rejected {dict(sent.rejected)}" if sent.rejected else ""),
+                + (f", rejected {dict(sent.rejected)}" if sent.rejected else "")
+                + (f", sent again {dict(sent.resent)}" if sent.resent else ""),
                 flush=True,
             )
         wall = time.perf_counter() - began

@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from thidua_contracts.commands import Command
+from thidua_contracts.errors import ErrorCode
 from thidua_kit.client import Client
 from thidua_kit.demo import service_env, stop_services, wait_ready
 from thidua_kit.services import SERVICE_NAMES
@@ -138,16 +140,22 @@ async def drop_streams(settings: Settings) -> None:
                 continue
 
 
+RESENDS = 3
+
+
 @dataclass
 class Sent:
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
+    # Sent again with the same command id after "unavailable" (no answer in time), as a clerk
+    # does: the service deduplicates, so an act that did land is answered "accepted".
+    resent: Counter[str] = field(default_factory=Counter)
     reply_seconds: list[float] = field(default_factory=list)
     examples: dict[str, str] = field(default_factory=dict)
 
 
 async def send_all(
-    client: Client, commands: list[Command], in_flight: int, sent: Sent | None = None
+    client: Client, commands: Sequence[Command], in_flight: int, sent: Sent | None = None
 ) -> Sent:
     """Send commands with at most `in_flight` awaiting their reply (a clerk's office each)."""
     sent = sent or Sent()
@@ -157,6 +165,11 @@ async def send_all(
         async with gate:
             began = time.perf_counter()
             reply = await client.command(command)
+            for _ in range(RESENDS):
+                if reply.error is None or reply.error.code is not ErrorCode.UNAVAILABLE:
+                    break
+                sent.resent[command.NAME] += 1
+                reply = await client.command(command)
             sent.reply_seconds.append(time.perf_counter() - began)
         if reply.status == "accepted":
             sent.accepted += 1
@@ -184,5 +197,6 @@ def summary(sent: Sent) -> dict[str, Any]:
     return {
         "accepted": sent.accepted,
         "rejected": dict(sent.rejected),
+        "resent": dict(sent.resent),
         "rejection_examples": sent.examples,
     }

@@ -13,8 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from nats.aio.msg import Msg
 
+from thidua_contracts import subjects
+from thidua_contracts.replies import CommandReply
+from thidua_kit.client import Client
 from thidua_kit.settings import Settings
+
+from ..connected.helpers import define
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -97,3 +103,34 @@ def test_small_benchmark_writes_results(
     table = (results / "latest.md").read_text(encoding="utf-8")
     assert "## Targets" in table and "Ratio" in table
     assert Settings().stream not in done.stdout  # never the production stream
+
+
+async def test_a_command_not_answered_in_time_is_sent_again_with_the_same_id(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The year sends an act again, as a clerk would, when its service did not answer in time
+    (a long import queued behind others on PostgreSQL once went unanswered, and the run
+    counted it as rejected although it had landed); the service deduplicates by its id."""
+    monkeypatch.syspath_prepend(str(ROOT))  # the benchmark is a script beside the packages
+    from bench.system import send_all
+
+    command = define()
+    seen: list[str] = []
+    patient = settings.model_copy(update={"request_timeout_seconds": 0.5})
+    async with Client(patient) as client:
+
+        async def slow_then_answering(msg: Msg) -> None:
+            seen.append(json.loads(msg.data)["command_id"])
+            if len(seen) > 1:  # the first answer is too late for the clerk, then it comes
+                reply = CommandReply(status="accepted", command_id=command.command_id)
+                await msg.respond(reply.model_dump_json().encode())
+
+        subject = subjects.command_subject(settings.subject_prefix, command.SERVICE, command.NAME)
+        await client.nc.subscribe(subject, cb=slow_then_answering)
+        sent = await send_all(client, [command], in_flight=1)
+    assert seen == [command.command_id] * 2
+    assert (sent.accepted, dict(sent.rejected), dict(sent.resent)) == (
+        1,
+        {},
+        {command.NAME: 1},
+    )
