@@ -252,9 +252,7 @@ async def test_a_handler_failing_mid_batch_loses_only_its_own_writes(
         lingering = settings.model_copy(update={"batch_linger_seconds": linger})
         probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
         async with probe.running():
-            async with asyncio.timeout(30):
-                while (await client.status("probe")).result["position"] < last:  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
+            await client.wait_until_folded(("probe",), last, within=30)
             parked = (await client.status("probe")).result["parked"]
     assert [p["sequence"] for p in parked] == [3]
     assert calls.count(1) >= 2  # the first pass was rolled back and folded again
@@ -275,7 +273,9 @@ async def test_a_caught_up_consumer_waits_briefly_so_a_trickle_shares_one_transa
     async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
         folded_in[item.sequence] = id(ctx.store)  # one Store per transaction
 
-    lingering = settings.model_copy(update={"batch_linger_seconds": 1.0})
+    # Long enough for two more commands on a loaded machine; nothing cuts it short, as no
+    # command is sent to the probe.
+    lingering = settings.model_copy(update={"batch_linger_seconds": 3.0})
     async with running_system(settings, ("submissions",)), Client(settings) as client:
         probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
         async with probe.running():
@@ -283,9 +283,7 @@ async def test_a_caught_up_consumer_waits_briefly_so_a_trickle_shares_one_transa
             # while it waits.
             for command in (define(), open_round(), register("phuong-vu-ninh")):
                 assert (await client.command(command)).status == "accepted"
-            async with asyncio.timeout(30):
-                while (await client.status("probe")).result["position"] < 3:  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
+            await client.wait_until_folded(("probe",), 3, within=30)
     assert sorted(folded_in) == [1, 2, 3]
     assert len(set(folded_in.values())) == 1, folded_in
 
@@ -304,7 +302,7 @@ async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_l
         ctx.store.put("probe", str(item.sequence), item, item.sequence)
 
     failed: list[list[int]] = []
-    lingering = settings.model_copy(update={"batch_linger_seconds": 1.0})
+    lingering = settings.model_copy(update={"batch_linger_seconds": 3.0})
     async with running_system(settings, ("submissions",)), Client(settings) as client:
         probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
 
@@ -323,9 +321,8 @@ async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_l
             # while it lingers, and the commit of the three fails.
             for command in (define(), open_round(), register("phuong-vu-ninh")):
                 assert (await client.command(command)).status == "accepted"
-            async with asyncio.timeout(10):
-                while (await client.status("probe")).result["position"] < 3:  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
+            # Within the linger twice and the retry, well short of the 30 s ack wait.
+            await client.wait_until_folded(("probe",), 3, within=20)
     assert failed == [[1, 2, 3]]
     with Session(probe.engine) as session:
         kept = session.execute(

@@ -529,14 +529,26 @@ class ServiceHost:
         self._wanted.clear()
         if self._waiting:
             return []
+        # Half waiting, half for the fetch: a fetch of a few milliseconds missed what had come
+        # when the server's answer was a moment late (a busy process), and one that finds
+        # nothing waits out its whole timeout.
+        half = linger / 2
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wanted.wait(), linger)
+            await asyncio.wait_for(self._wanted.wait(), half)
         if self._waiting:
             return []
-        try:
-            return list(await sub.fetch(batch=room, timeout=0.002))
-        except Exception:  # nothing more came (a timeout), or the fetch failed: fold what we have
-            return []
+        # A fetch hands over what arrived within it and leaves the rest of what the server
+        # sent in the subscription's queue, where the next fetch finds it at once.
+        more: list[Msg] = []
+        while len(more) < room:
+            try:
+                got = await sub.fetch(batch=room - len(more), timeout=max(half, 0.002))
+            except Exception:  # nothing more came (a timeout), or the fetch failed
+                break
+            more.extend(got)
+            if not got or not got[-1].metadata.num_pending:
+                break
+        return more
 
     async def _idle(self) -> None:
         hook = self.definition.on_idle
