@@ -78,9 +78,11 @@ async def replay_ordered(url: str, stream: str, count: int, keep: bool = False) 
     return count / elapsed
 
 
-async def publish_serial(url: str, count: int, size: int) -> float:
+async def publish_serial(url: str, count: int, size: int, *, guarded: bool = False) -> float:
     """Messages per second when each publish waits for its ack before the next is sent: the
-    most a writer can append if it answers only once its event is stored, one at a time."""
+    most a writer can append if it answers only once its event is stored, one at a time.
+    Guarded: each also carries what the log's appends carry, a message id the server
+    deduplicates on and the subject's expected last sequence, which it checks."""
     nc = await nats.connect(url)
     js = nc.jetstream()
     tag = uuid.uuid4().hex[:8]
@@ -91,7 +93,12 @@ async def publish_serial(url: str, count: int, size: int) -> float:
     payloads = [body(size, i) for i in range(min(count, 1024))]
     began = time.perf_counter()
     for i in range(count):
-        await js.publish(f"bser{tag}.a.{i % 1000}", payloads[i % len(payloads)], stream=stream)
+        payload = payloads[i % len(payloads)]
+        if guarded:
+            headers = {"Nats-Msg-Id": f"{tag}-{i}", "Nats-Expected-Last-Subject-Sequence": "0"}
+            await js.publish(f"bser{tag}.g.{i}", payload, stream=stream, headers=headers)
+        else:
+            await js.publish(f"bser{tag}.a.{i % 1000}", payload, stream=stream)
     elapsed = time.perf_counter() - began
     await js.delete_stream(stream)
     await nc.close()

@@ -69,6 +69,18 @@ def _rounds_note(result: dict[str, Any], server: str) -> str:
     )
 
 
+def _plain_rounds_note(result: dict[str, Any]) -> str:
+    """Plain nats-py's own ratios on the sync server, round by round: the broker's bound."""
+    plain = _get(result, "peer", "append_ratio_rounds", "plain_sync_always")
+    guarded = _get(result, "peer", "append_ratio_rounds", "plain_guarded_sync_always")
+    if not plain or not guarded:
+        return ""
+    return (
+        f" (rounds {', '.join(f'{r}×' for r in plain)}); with the log's dedup id and expected"
+        f" subject sequence on each, {', '.join(f'{r}×' for r in guarded)}"
+    )
+
+
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     replay = _get(result, "ceilings", "replay")
     publish = _get(result, "ceilings", "publish")
@@ -167,7 +179,8 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             ""
             if plain is None
             else f"; plain nats-py, one acknowledged publish at a time on that server: {plain}×"
-        ),
+        )
+        + _plain_rounds_note(result),
     )
     default_commands = _get(result, "workload", "default_commands")
     commands = _get(result, "workload", "commands")
@@ -403,6 +416,13 @@ def markdown(result: dict[str, Any]) -> str:
             "append, one event per call, acknowledged (events/s)",
             p["plain_nats_sync_always_append"],
             es_append,
+            "pyeventsourcing",
+        )
+    if p and "plain_nats_sync_always_append_guarded" in p:
+        row(
+            "… with the log's dedup id and expected subject sequence (events/s)",
+            p["plain_nats_sync_always_append_guarded"],
+            p["eventsourcing"]["append"],
             "pyeventsourcing",
         )
     lines += [

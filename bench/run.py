@@ -614,6 +614,10 @@ def peer_compare(
                         "plain": await asyncio.to_thread(
                             on_service_loop, ceil.publish_serial(url, count, size)
                         ),
+                        # ... and with the log's dedup id and expected subject sequence.
+                        "plain_guarded": await asyncio.to_thread(
+                            on_service_loop, ceil.publish_serial(url, count, size, guarded=True)
+                        ),
                     }
                 )
             return found, version
@@ -630,7 +634,7 @@ def peer_compare(
 
     def ratios(key: str) -> list[float]:
         return [
-            round(r[key]["append"] / r["eventsourcing"]["append"], 3)
+            round(_append(r[key]) / r["eventsourcing"]["append"], 3)
             for r in found
             if r["eventsourcing"]["append"]
         ]
@@ -654,10 +658,15 @@ def peer_compare(
             "runs": [r["project_sync_always"] for r in found],
         },
         "plain_nats_sync_always_append": round(statistics.median(r["plain"] for r in found), 1),
+        "plain_nats_sync_always_append_guarded": round(
+            statistics.median(r["plain_guarded"] for r in found), 1
+        ),
         # Append / pyeventsourcing's append, round by round.
         "append_ratio_rounds": {
             "default": ratios("project_default"),
             "sync_always": ratios("project_sync_always"),
+            "plain_sync_always": ratios("plain"),
+            "plain_guarded_sync_always": ratios("plain_guarded"),
         },
     }
     for key in ("eventsourcing", "project_default", "project_sync_always"):
@@ -665,3 +674,8 @@ def peer_compare(
         print(f"    peer {key}: append {r['append']}/s, batch {r['append_batch']}/s, ", end="")
         print(f"read {r['read']}/s")
     return result
+
+
+def _append(side: dict[str, float] | float) -> float:
+    """A side's append rate: a plain nats-py side is its rate alone."""
+    return side if isinstance(side, float) else side["append"]

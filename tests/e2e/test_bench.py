@@ -97,6 +97,7 @@ def test_small_benchmark_writes_results(
     assert len(result["ingest"]["saturation_runs"]) == 1
     assert result["peer"]["eventsourcing"]["append"] > 0
     assert result["peer"]["plain_nats_sync_always_append"] > 0  # the broker's own bound there
+    assert result["peer"]["plain_nats_sync_always_append_guarded"] > 0
     statuses = {t["status"] for t in result["targets"]}
     assert statuses <= {"met", "missed", "not measured"}
     assert {t["target"] for t in result["targets"] if t["status"] == "not measured"} == set()
