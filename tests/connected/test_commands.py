@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from thidua_contracts import subjects
@@ -255,3 +257,25 @@ async def test_a_command_while_postgresql_refuses_connections_is_answered_unavai
         with admin.connect() as conn:
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
+
+
+async def test_a_command_reads_each_state_it_decides_on_once(settings: Settings) -> None:
+    """The handler loads the aggregate to decide, and appending its events needs the same
+    state again: one read, not two (each a round trip on PostgreSQL, for every command)."""
+    async with running_system(settings, ("submissions",)) as hosts, Client(settings) as client:
+        reads: Counter[str] = Counter()
+
+        @event.listens_for(hosts["submissions"].engine, "before_cursor_execute")
+        def count(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+            task = asyncio.current_task()
+            folding = task is not None and task.get_name() == "submissions-consumer"
+            if "FROM thidua_state" in statement and not folding:  # the command's own reads
+                reads[repr(params)] += 1
+
+        for command in (define(), open_round(), register("phuong-vu-ninh")):
+            assert (await client.command(command)).status == "accepted"
+        await client.wait_until_stable(("submissions",))
+        reads.clear()
+        assert (await client.command(report("phuong-vu-ninh"))).status == "accepted"
+    assert len(reads) == 4, reads  # movement, round, registration, report
+    assert set(reads.values()) == {1}, reads

@@ -601,11 +601,14 @@ class ServiceHost:
             try:
                 async with self._exclusive():
                     with Session(self.engine) as session, session.begin():
-                        store = Store(session)
+                        # Buffered: the aggregate a handler loaded to decide is not read again
+                        # when its events are appended (a round trip each on PostgreSQL).
+                        store = Store(session, buffered=True)
                         prior = store.command_reply(command.command_id)
                         if prior is not None:
                             return CommandReply.model_validate_json(prior)
                         stored = await handler(command, self.context(store))
+                        store.flush()
                         reply = CommandReply(
                             status="accepted",
                             command_id=command.command_id,
