@@ -54,6 +54,11 @@ def _adjacent_note(measured: Any, rate: Any, ceiling: Any) -> str:
     )
 
 
+def _baseline(adjacent: Any, replay: Any) -> tuple[Any, str]:
+    """What a log-reading step's rate is divided by: the replay around it, else the ceiling."""
+    return (adjacent["mean"], "log replay around it") if adjacent else (replay, "replay")
+
+
 def _round_ratio(result: dict[str, Any], server: str) -> float | None:
     """The median of the per-round append ratios: each round ran both sides back to back."""
     found = _get(result, "peer", "append_ratio_rounds", server)
@@ -305,14 +310,7 @@ def markdown(result: dict[str, Any]) -> str:
                 "replay",
             )
         if name in a:
-            base, against = (
-                (adjacent["mean"], "log replay around it")
-                if adjacent
-                else (
-                    replay,
-                    "replay",
-                )
-            )
+            base, against = _baseline(adjacent, replay)
             row(f"thidua audit {name} (events/s)", a[name]["events_per_second"], base, against)
             after = a[name].get("events_per_second_after_startup")
             row("… after the CLI's start-up (events/s)", after, base, against)
@@ -326,11 +324,7 @@ def markdown(result: dict[str, Any]) -> str:
             "replay",
         )
     if r:
-        base, against = (
-            (r["log_replay"]["mean"], "log replay around it")
-            if r.get("log_replay")
-            else (replay, "replay")
-        )
+        base, against = _baseline(r.get("log_replay"), replay)
         row(
             "rebuild of every service from the log (events/s)",
             r["events_per_second"],
