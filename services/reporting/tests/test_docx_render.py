@@ -406,3 +406,60 @@ def test_checker_finds_a_plain_document_wanting() -> None:
     assert any("not A4" in p for p in problems)
     assert any("header table" in p for p in problems)
     assert any("PAGE field" in p for p in problems)
+
+
+@pytest.mark.parametrize("bold,italic", [(b, i) for b in (False, True) for i in (False, True)])
+@pytest.mark.parametrize("size", [11, 13, 14])
+def test_a_run_gets_the_properties_python_docx_would_write(
+    size: float, bold: bool, italic: bool
+) -> None:
+    """Runs copy properties built once through python-docx: the XML must be what setting them
+    run by run writes, or documents rendered before and after would differ."""
+    from docx.shared import Pt
+    from lxml import etree
+
+    from thidua_reporting.adapters.docx_render import _run, _set_fonts
+
+    doc = Document()
+    fast = _run(doc.add_paragraph(), "Nguyễn Thị Hương", size, bold=bold, italic=italic)
+    slow = doc.add_paragraph().add_run("Nguyễn Thị Hương")
+    _set_fonts(slow._element.get_or_add_rPr())
+    slow.font.size = Pt(size)
+    slow.bold = True if bold else None
+    slow.italic = True if italic else None
+    assert etree.tostring(fast._element) == etree.tostring(slow._element)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"before": 6, "after": 6, "keep_with_next": True},
+        {"first_line_indent": Mm(12.7), "after": 6},
+        {"before": 3, "after": 3},
+    ],
+)
+def test_a_paragraph_gets_the_format_python_docx_would_write(options: dict[str, Any]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from lxml import etree
+
+    from thidua_reporting.adapters.docx_render import _format, _set_paragraph_format
+
+    doc = Document()
+    for align in (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY):
+        fast = doc.add_paragraph()
+        _format(fast, align=align, **options)
+        slow = doc.add_paragraph()
+        _set_paragraph_format(
+            slow,
+            align,
+            options.get("first_line_indent"),
+            options.get("before", 0),
+            options.get("after", 0),
+            options.get("keep_with_next", False),
+        )
+        assert etree.tostring(fast._p) == etree.tostring(slow._p)
+        # A paragraph already formatted (a style's) is changed in place, not given a second pPr.
+        _format(fast, align=WD_ALIGN_PARAGRAPH.LEFT, **options)
+        assert len(fast._p.findall(qn("w:pPr"))) == 1
+        assert fast.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
