@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -13,6 +14,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thidua_reporting.adapters.docx_check import check_decree30, docx_text
 from thidua_reporting.adapters.docx_render import render_decision
@@ -463,3 +466,42 @@ def test_a_paragraph_gets_the_format_python_docx_would_write(options: dict[str, 
         _format(fast, align=WD_ALIGN_PARAGRAPH.LEFT, **options)
         assert len(fast._p.findall(qn("w:pPr"))) == 1
         assert fast.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _zipped_by_zipfile(members: dict[str, bytes]) -> bytes:
+    from thidua_reporting.adapters.docx_render import ZIP_EPOCH, ZIP_LEVEL, _member_order
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in _member_order(members):
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, members[name], compresslevel=ZIP_LEVEL)
+    return out.getvalue()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    small=st.binary(max_size=2000),
+    seed=st.integers(min_value=0, max_value=2**32),
+    words=st.lists(st.sampled_from(["<w:style/>", "Bắc Ninh", "\n"]), min_size=1, max_size=50),
+)
+def test_members_deflated_once_are_zipped_as_zipfile_zips_them(
+    small: bytes, seed: int, words: list[str]
+) -> None:
+    """A large member's deflated bytes are reused from the last document that had them: the
+    package must still be what zipfile writes, byte for byte, first time and every time."""
+    from thidua_reporting.adapters.docx_render import _zip_members
+
+    large = random.Random(seed).randbytes(70_000)
+    styles = ("".join(words) * (70_000 // len("".join(words)) + 1)).encode()
+    members = {
+        "[Content_Types].xml": small,
+        "word/styles.xml": styles,
+        "word/media/image1.bin": large,
+    }
+    expected = _zipped_by_zipfile(members)
+    assert _zip_members(members) == expected
+    assert _zip_members({k: bytes(v) for k, v in members.items()}) == expected

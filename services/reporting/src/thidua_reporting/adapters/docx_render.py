@@ -13,6 +13,7 @@ import functools
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -549,8 +550,43 @@ def _zip_members(members: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, members[name], compresslevel=6)
+            data = members[name]
+            if len(data) < _DEFLATED_KEPT_FROM:
+                target.writestr(info, data, compresslevel=ZIP_LEVEL)
+                continue
+            # What writestr does, with the member's deflated bytes computed once: every
+            # document carries the same 350 KB of styles, and deflating them was most of a
+            # Giấy khen's rendering.
+            info.file_size = len(data)
+            with target.open(info, mode="w") as dest:
+                dest._compressor = _Deflated(_deflated(data))  # type: ignore[attr-defined]
+                dest.write(data)
     return out.getvalue()
+
+
+ZIP_LEVEL = 6
+_DEFLATED_KEPT_FROM = 64 * 1024
+
+
+@functools.lru_cache(maxsize=8)
+def _deflated(data: bytes) -> bytes:
+    """Raw deflate at ZIP_LEVEL, as zipfile's own compressor writes it."""
+    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Deflated:
+    """Stands in for zipfile's compressor of one member, with its output computed before."""
+
+    def __init__(self, deflated: bytes) -> None:
+        self._pending = deflated
+
+    def compress(self, _data: bytes) -> bytes:
+        pending, self._pending = self._pending, b""
+        return pending
+
+    def flush(self) -> bytes:
+        return b""
 
 
 class _Members:
