@@ -196,23 +196,13 @@ _INSERT_REPLY_IF_NEW = text(
 
 
 class _Held(NamedTuple):
-    """A state a buffered store read or wrote: its JSON text, its parsed model, or both."""
+    """A state a buffered store read or wrote: its JSON text and last sequence."""
 
-    data: str | None
-    model: BaseModel | None
+    data: str
     last_seq: int
 
 
-_UNREAD = _Held(None, None, -1)
-
-
-def _is_frozen(model: type[BaseModel]) -> bool:
-    return bool(model.model_config.get("frozen"))
-
-
-def _dump(model: BaseModel | None) -> str:
-    assert model is not None
-    return model.model_dump_json()
+_UNREAD = _Held("", -1)
 
 
 class Store:
@@ -221,9 +211,9 @@ class Store:
     Buffered (the consumer folding a batch): state read or written once is kept here as its
     JSON text until the transaction ends, and writes reach the database together in `flush`,
     one row per aggregate however often the batch changed it. A batch touches the same few
-    aggregates event after event, and each statement was a round trip on PostgreSQL. A frozen
-    model is kept as it is (read or written, it cannot change); any other as its JSON text, so
-    a handler that changes a model it read without writing it back changes nothing here either.
+    aggregates event after event, and each statement was a round trip on PostgreSQL. The text,
+    not the model, is kept, so a handler that changes a model it read without writing it back
+    changes nothing here either.
     """
 
     def __init__(self, session: Session, *, buffered: bool = False) -> None:
@@ -256,19 +246,14 @@ class Store:
         held = self._known.get(slot, _UNREAD) if self._buffered else _UNREAD
         if held is _UNREAD:
             read = self._read(kind, key, model)
-            held = None if read is None else _Held(read[0], None, read[1])
+            held = None if read is None else _Held(*read)
         if held is None:
             if self._buffered:
                 self._known[slot] = None
             return None, 0
-        if type(held.model) is model:
-            return held.model, held.last_seq
-        data = held.data if held.data is not None else _dump(held.model)
-        parsed = _parse_state(self._origin, model, kind, key, data, held.last_seq)
+        parsed = _parse_state(self._origin, model, kind, key, held.data, held.last_seq)
         if self._buffered:
-            # A frozen model is kept parsed for the rest of the transaction: a batch reads the
-            # same lists and states event after event, and parsing them again was the cost.
-            self._known[slot] = _Held(data, parsed if _is_frozen(model) else None, held.last_seq)
+            self._known[slot] = held
         return parsed, held.last_seq
 
     def _read(self, kind: str, key: str, model: type[BaseModel]) -> tuple[str, int] | None:
@@ -290,13 +275,7 @@ class Store:
             data = value.model_dump_json()
             self._write([{"k_kind": kind, "k_key": key, "v_last_seq": last_seq, "v_data": data}])
             return
-        # A frozen model is serialised once, at the flush, however often the batch replaced it
-        # (a list growing by one item per event was written out whole for every event).
-        held = (
-            _Held(None, value, last_seq)
-            if _is_frozen(type(value))
-            else _Held(value.model_dump_json(), None, last_seq)
-        )
+        held = _Held(value.model_dump_json(), last_seq)
         self._known[(kind, key)] = self._dirty[(kind, key)] = held
 
     def flush(self) -> None:
@@ -311,12 +290,7 @@ class Store:
             return
         # Sorted, so that two writers of the same rows take their locks in the same order.
         rows = [
-            {
-                "k_kind": kind,
-                "k_key": key,
-                "v_last_seq": held.last_seq,
-                "v_data": held.data if held.data is not None else _dump(held.model),
-            }
+            {"k_kind": kind, "k_key": key, "v_last_seq": held.last_seq, "v_data": held.data}
             for (kind, key), held in sorted(self._dirty.items())
         ]
         self._dirty.clear()
