@@ -6,7 +6,7 @@ position are written in one transaction, so an effect is recorded exactly when i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -186,23 +186,6 @@ _INSERT_POSITION = position_table.insert().values(
     consumer=bindparam("k_consumer"), stream_seq=bindparam("v_seq")
 )
 _GET_REPLY = select(command_table.c.reply).where(command_table.c.command_id == bindparam("k_id"))
-_INSERT_REPLY = command_table.insert().values(
-    command_id=bindparam("k_id"), reply=bindparam("v_reply")
-)
-_INSERT_REPLY_IF_NEW = text(
-    "INSERT INTO thidua_command (command_id, reply) VALUES (:k_id, :v_reply) "
-    "ON CONFLICT (command_id) DO NOTHING"
-)
-
-
-class _Held(NamedTuple):
-    """A state a buffered store read or wrote: its JSON text and last sequence."""
-
-    data: str
-    last_seq: int
-
-
-_UNREAD = _Held("", -1)
 
 
 class Store:
@@ -224,37 +207,20 @@ class Store:
         self._upsert = _UPSERT_STATE.get(dialect)
         self._postgres = dialect == "postgresql"
         self._buffered = buffered
-        self._known: dict[tuple[str, str], _Held | None] = {}
-        self._dirty: dict[tuple[str, str], _Held] = {}
-        self._acts: dict[str, str] = {}
-        # A handler's own rows, gathered over a buffered transaction and written at its flush.
-        self.held: dict[str, Any] = {}
-        self._writers: list[Callable[[], None]] = []
-
-    @property
-    def buffered(self) -> bool:
-        return self._buffered
-
-    def on_flush(self, write: Callable[[], None]) -> None:
-        """Have `write` run at every flush of this buffered store, before its state is written
-        (a handler's own tables, kept in `held` meanwhile)."""
-        assert self._buffered, "only a buffered store flushes"
-        self._writers.append(write)
+        self._known: dict[tuple[str, str], tuple[str, int] | None] = {}
+        self._dirty: dict[tuple[str, str], tuple[str, int]] = {}
 
     def get(self, kind: str, key: str, model: type[M]) -> tuple[M | None, int]:
         slot = (kind, key)
-        held = self._known.get(slot, _UNREAD) if self._buffered else _UNREAD
-        if held is _UNREAD:
-            read = self._read(kind, key, model)
-            held = None if read is None else _Held(*read)
-        if held is None:
+        if self._buffered and slot in self._known:
+            known = self._known[slot]
+        else:
+            known = self._read(kind, key, model)
             if self._buffered:
-                self._known[slot] = None
+                self._known[slot] = known
+        if known is None:
             return None, 0
-        parsed = _parse_state(self._origin, model, kind, key, held.data, held.last_seq)
-        if self._buffered:
-            self._known[slot] = held
-        return parsed, held.last_seq
+        return _parse_state(self._origin, model, kind, key, known[0], known[1]), known[1]
 
     def _read(self, kind: str, key: str, model: type[BaseModel]) -> tuple[str, int] | None:
         params: dict[str, Any] = {"k_kind": kind, "k_key": key}
@@ -271,27 +237,20 @@ class Store:
         return str(row.data), int(row.last_seq)
 
     def put(self, kind: str, key: str, value: BaseModel, last_seq: int) -> None:
-        if not self._buffered:
-            data = value.model_dump_json()
-            self._write([{"k_kind": kind, "k_key": key, "v_last_seq": last_seq, "v_data": data}])
+        data = value.model_dump_json()
+        if self._buffered:
+            self._known[(kind, key)] = self._dirty[(kind, key)] = (data, last_seq)
             return
-        held = _Held(value.model_dump_json(), last_seq)
-        self._known[(kind, key)] = self._dirty[(kind, key)] = held
+        self._write([{"k_kind": kind, "k_key": key, "v_last_seq": last_seq, "v_data": data}])
 
     def flush(self) -> None:
-        """Write the buffered state and replies; the host calls it before committing a batch."""
-        for write in self._writers:
-            write()
-        if self._acts:
-            replies = [{"k_id": k, "v_reply": v} for k, v in self._acts.items()]
-            self._acts.clear()
-            self.session.execute(_INSERT_REPLY_IF_NEW, replies)
+        """Write the buffered state; the host calls it before committing a batch."""
         if not self._dirty:
             return
         # Sorted, so that two writers of the same rows take their locks in the same order.
         rows = [
-            {"k_kind": kind, "k_key": key, "v_last_seq": held.last_seq, "v_data": held.data}
-            for (kind, key), held in sorted(self._dirty.items())
+            {"k_kind": kind, "k_key": key, "v_last_seq": seq, "v_data": data}
+            for (kind, key), (data, seq) in sorted(self._dirty.items())
         ]
         self._dirty.clear()
         self._write(rows)
@@ -330,15 +289,7 @@ class Store:
         return None if value is None else str(value)
 
     def remember_command(self, command_id: str, reply: str) -> None:
-        self.session.execute(_INSERT_REPLY, {"k_id": command_id, "v_reply": reply})
-
-    def remember_act(self, command_id: str, reply: str) -> None:
-        """The reply to a command whose act the consumer found in the log, unless one is kept;
-        buffered, all of a batch's go in one statement at the flush."""
-        if self._buffered:
-            self._acts.setdefault(command_id, reply)
-        else:
-            self.session.execute(_INSERT_REPLY_IF_NEW, {"k_id": command_id, "v_reply": reply})
+        self.session.execute(command_table.insert().values(command_id=command_id, reply=reply))
 
     def park(self, stream_seq: int, subject: str, reason: str, body: bytes) -> None:
         self.session.execute(

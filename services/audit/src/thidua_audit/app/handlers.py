@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from thidua_contracts.commands import ExplainAward
 from thidua_contracts.envelope import Envelope
@@ -22,17 +22,22 @@ from thidua_kit.settings import Settings
 from ..adapters.tables import events
 from ..domain.chain import DOCUMENT, FLAGGED, REVOKED
 from ..domain.chain import explain as explain_chain
-from .tree import apply_rotation, batch_of, done_with, follow
+from .tree import apply_rotation, follow
+
+_KNOWN = select(events.c.sequence).where(events.c.sequence == bindparam("seq"))
+_INSERT = events.insert()
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
     if isinstance(payload, SigningKeyRotated):
         # Before the tree grows to this sequence: its checkpoint is the new key's first.
         apply_rotation(item, payload, ctx)
-    batch = batch_of(ctx)
-    await follow(item.sequence, ctx, batch)
+    await follow(item.sequence, ctx)
     env = item.envelope
-    batch.events.append(
+    if ctx.store.session.execute(_KNOWN, {"seq": item.sequence}).first():
+        return
+    ctx.store.session.execute(
+        _INSERT,
         {
             "sequence": item.sequence,
             "event_id": env.event_id,
@@ -43,9 +48,8 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
             "correlation_id": env.correlation_id,
             "award_id": payload.award_id if isinstance(payload, AwardIssued) else None,
             "envelope": env.model_dump_json(),
-        }
+        },
     )
-    done_with(batch, ctx)
 
 
 def explain(query: ExplainAward, store: Store, settings: Settings) -> Any:
