@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from thidua_kit.db import Store, create_schema, make_engine
@@ -188,3 +188,70 @@ def test_a_large_state_is_parsed_once_and_read_again_only_once_it_changed(engine
     latest, _ = read()
     assert latest is not None and latest.name == "v3"
     assert read()[0] is latest
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: tuple[str, ...]
+
+
+def _texts(engine: Engine) -> list[tuple[str, str, int]]:
+    with Session(engine) as session:
+        rows = session.execute(text("SELECT key, data, last_seq FROM thidua_state ORDER BY key"))
+        return [(r.key, r.data, int(r.last_seq)) for r in rows]
+
+
+def test_a_buffered_store_keeps_a_frozen_state_parsed_and_writes_it_once(engine: Engine) -> None:
+    """A list growing by one item per event was parsed and written out whole for every event."""
+    with Session(engine) as session, session.begin():
+        Store(session).put("list", "plain", Frozen(items=("a",)), 1)
+    with Session(engine) as session, session.begin():
+        store = Store(session, buffered=True)
+        first, _ = store.get("list", "plain", Frozen)
+        assert first is not None and store.get("list", "plain", Frozen)[0] is first
+        grown = Frozen(items=(*first.items, "b"))
+        store.put("list", "plain", grown, 2)
+        assert store.get("list", "plain", Frozen) == (grown, 2)
+        assert store.get("list", "plain", Frozen)[0] is grown
+        store.put("list", "new", Frozen(items=("ắ",)), 3)
+        store.flush()
+    # What reached the database is what an unbuffered store writes for the same values.
+    written = _texts(engine)
+    with Session(engine) as session, session.begin():
+        session.execute(text("DELETE FROM thidua_state"))
+        plain = Store(session)
+        plain.put("list", "new", Frozen(items=("ắ",)), 3)
+        plain.put("list", "plain", Frozen(items=("a", "b")), 2)
+    assert _texts(engine) == written
+    assert [(k, s) for k, _d, s in written] == [("new", 3), ("plain", 2)]
+
+
+def test_a_buffered_store_reads_a_frozen_state_written_as_another_model(engine: Engine) -> None:
+    class Other(BaseModel):
+        items: list[str]
+
+    with Session(engine) as session, session.begin():
+        store = Store(session, buffered=True)
+        store.put("list", "x", Frozen(items=("a", "b")), 4)
+        assert store.get("list", "x", Other) == (Other(items=["a", "b"]), 4)
+
+
+def test_an_act_found_in_the_log_keeps_the_reply_already_there(engine: Engine) -> None:
+    kept = "0193f0a0-0000-7000-8000-000000000001"
+    new = "0193f0a0-0000-7000-8000-000000000002"
+    with Session(engine) as session, session.begin():
+        Store(session).remember_command(kept, '{"status":"accepted","first":true}')
+    for buffered in (True, False):
+        with Session(engine) as session, session.begin():
+            store = Store(session, buffered=buffered)
+            store.remember_act(kept, '{"status":"accepted"}')
+            store.remember_act(new, '{"status":"accepted","act":true}')
+            store.remember_act(new, '{"status":"accepted","again":true}')
+            if buffered:
+                assert Store(session).command_reply(new) is None  # not before the flush
+            store.flush()
+    with Session(engine) as session:
+        store = Store(session)
+        assert store.command_reply(kept) == '{"status":"accepted","first":true}'
+        assert store.command_reply(new) == '{"status":"accepted","act":true}'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -13,6 +14,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from thidua_reporting.adapters.docx_check import check_decree30, docx_text
 from thidua_reporting.adapters.docx_render import render_decision
@@ -406,3 +409,99 @@ def test_checker_finds_a_plain_document_wanting() -> None:
     assert any("not A4" in p for p in problems)
     assert any("header table" in p for p in problems)
     assert any("PAGE field" in p for p in problems)
+
+
+@pytest.mark.parametrize("bold,italic", [(b, i) for b in (False, True) for i in (False, True)])
+@pytest.mark.parametrize("size", [11, 13, 14])
+def test_a_run_gets_the_properties_python_docx_would_write(
+    size: float, bold: bool, italic: bool
+) -> None:
+    """Runs copy properties built once through python-docx: the XML must be what setting them
+    run by run writes, or documents rendered before and after would differ."""
+    from docx.shared import Pt
+    from lxml import etree
+
+    from thidua_reporting.adapters.docx_render import _run, _set_fonts
+
+    doc = Document()
+    fast = _run(doc.add_paragraph(), "Nguyễn Thị Hương", size, bold=bold, italic=italic)
+    slow = doc.add_paragraph().add_run("Nguyễn Thị Hương")
+    _set_fonts(slow._element.get_or_add_rPr())
+    slow.font.size = Pt(size)
+    slow.bold = True if bold else None
+    slow.italic = True if italic else None
+    assert etree.tostring(fast._element) == etree.tostring(slow._element)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"before": 6, "after": 6, "keep_with_next": True},
+        {"first_line_indent": Mm(12.7), "after": 6},
+        {"before": 3, "after": 3},
+    ],
+)
+def test_a_paragraph_gets_the_format_python_docx_would_write(options: dict[str, Any]) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from lxml import etree
+
+    from thidua_reporting.adapters.docx_render import _format, _set_paragraph_format
+
+    doc = Document()
+    for align in (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY):
+        fast = doc.add_paragraph()
+        _format(fast, align=align, **options)
+        slow = doc.add_paragraph()
+        _set_paragraph_format(
+            slow,
+            align,
+            options.get("first_line_indent"),
+            options.get("before", 0),
+            options.get("after", 0),
+            options.get("keep_with_next", False),
+        )
+        assert etree.tostring(fast._p) == etree.tostring(slow._p)
+        # A paragraph already formatted (a style's) is changed in place, not given a second pPr.
+        _format(fast, align=WD_ALIGN_PARAGRAPH.LEFT, **options)
+        assert len(fast._p.findall(qn("w:pPr"))) == 1
+        assert fast.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _zipped_by_zipfile(members: dict[str, bytes]) -> bytes:
+    from thidua_reporting.adapters.docx_render import ZIP_EPOCH, ZIP_LEVEL, _member_order
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name in _member_order(members):
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            target.writestr(info, members[name], compresslevel=ZIP_LEVEL)
+    return out.getvalue()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    small=st.binary(max_size=2000),
+    seed=st.integers(min_value=0, max_value=2**32),
+    words=st.lists(st.sampled_from(["<w:style/>", "Bắc Ninh", "\n"]), min_size=1, max_size=50),
+)
+def test_members_deflated_once_are_zipped_as_zipfile_zips_them(
+    small: bytes, seed: int, words: list[str]
+) -> None:
+    """A large member's deflated bytes are reused from the last document that had them: the
+    package must still be what zipfile writes, byte for byte, first time and every time."""
+    from thidua_reporting.adapters.docx_render import _zip_members
+
+    large = random.Random(seed).randbytes(70_000)
+    styles = ("".join(words) * (70_000 // len("".join(words)) + 1)).encode()
+    members = {
+        "[Content_Types].xml": small,
+        "word/styles.xml": styles,
+        "word/media/image1.bin": large,
+    }
+    expected = _zipped_by_zipfile(members)
+    assert _zip_members(members) == expected
+    assert _zip_members({k: bytes(v) for k, v in members.items()}) == expected

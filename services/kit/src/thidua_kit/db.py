@@ -6,7 +6,7 @@ position are written in one transaction, so an effect is recorded exactly when i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -186,6 +186,33 @@ _INSERT_POSITION = position_table.insert().values(
     consumer=bindparam("k_consumer"), stream_seq=bindparam("v_seq")
 )
 _GET_REPLY = select(command_table.c.reply).where(command_table.c.command_id == bindparam("k_id"))
+_INSERT_REPLY = command_table.insert().values(
+    command_id=bindparam("k_id"), reply=bindparam("v_reply")
+)
+_INSERT_REPLY_IF_NEW = text(
+    "INSERT INTO thidua_command (command_id, reply) VALUES (:k_id, :v_reply) "
+    "ON CONFLICT (command_id) DO NOTHING"
+)
+
+
+class _Held(NamedTuple):
+    """A state a buffered store read or wrote: its JSON text, its parsed model, or both."""
+
+    data: str | None
+    model: BaseModel | None
+    last_seq: int
+
+
+_UNREAD = _Held(None, None, -1)
+
+
+def _is_frozen(model: type[BaseModel]) -> bool:
+    return bool(model.model_config.get("frozen"))
+
+
+def _dump(model: BaseModel | None) -> str:
+    assert model is not None
+    return model.model_dump_json()
 
 
 class Store:
@@ -194,9 +221,9 @@ class Store:
     Buffered (the consumer folding a batch): state read or written once is kept here as its
     JSON text until the transaction ends, and writes reach the database together in `flush`,
     one row per aggregate however often the batch changed it. A batch touches the same few
-    aggregates event after event, and each statement was a round trip on PostgreSQL. The text,
-    not the model, is kept, so a handler that changes a model it read without writing it back
-    changes nothing here either.
+    aggregates event after event, and each statement was a round trip on PostgreSQL. A frozen
+    model is kept as it is (read or written, it cannot change); any other as its JSON text, so
+    a handler that changes a model it read without writing it back changes nothing here either.
     """
 
     def __init__(self, session: Session, *, buffered: bool = False) -> None:
@@ -207,20 +234,42 @@ class Store:
         self._upsert = _UPSERT_STATE.get(dialect)
         self._postgres = dialect == "postgresql"
         self._buffered = buffered
-        self._known: dict[tuple[str, str], tuple[str, int] | None] = {}
-        self._dirty: dict[tuple[str, str], tuple[str, int]] = {}
+        self._known: dict[tuple[str, str], _Held | None] = {}
+        self._dirty: dict[tuple[str, str], _Held] = {}
+        self._acts: dict[str, str] = {}
+        # A handler's own rows, gathered over a buffered transaction and written at its flush.
+        self.held: dict[str, Any] = {}
+        self._writers: list[Callable[[], None]] = []
+
+    @property
+    def buffered(self) -> bool:
+        return self._buffered
+
+    def on_flush(self, write: Callable[[], None]) -> None:
+        """Have `write` run at every flush of this buffered store, before its state is written
+        (a handler's own tables, kept in `held` meanwhile)."""
+        assert self._buffered, "only a buffered store flushes"
+        self._writers.append(write)
 
     def get(self, kind: str, key: str, model: type[M]) -> tuple[M | None, int]:
         slot = (kind, key)
-        if self._buffered and slot in self._known:
-            known = self._known[slot]
-        else:
-            known = self._read(kind, key, model)
+        held = self._known.get(slot, _UNREAD) if self._buffered else _UNREAD
+        if held is _UNREAD:
+            read = self._read(kind, key, model)
+            held = None if read is None else _Held(read[0], None, read[1])
+        if held is None:
             if self._buffered:
-                self._known[slot] = known
-        if known is None:
+                self._known[slot] = None
             return None, 0
-        return _parse_state(self._origin, model, kind, key, known[0], known[1]), known[1]
+        if type(held.model) is model:
+            return held.model, held.last_seq
+        data = held.data if held.data is not None else _dump(held.model)
+        parsed = _parse_state(self._origin, model, kind, key, data, held.last_seq)
+        if self._buffered:
+            # A frozen model is kept parsed for the rest of the transaction: a batch reads the
+            # same lists and states event after event, and parsing them again was the cost.
+            self._known[slot] = _Held(data, parsed if _is_frozen(model) else None, held.last_seq)
+        return parsed, held.last_seq
 
     def _read(self, kind: str, key: str, model: type[BaseModel]) -> tuple[str, int] | None:
         params: dict[str, Any] = {"k_kind": kind, "k_key": key}
@@ -237,20 +286,38 @@ class Store:
         return str(row.data), int(row.last_seq)
 
     def put(self, kind: str, key: str, value: BaseModel, last_seq: int) -> None:
-        data = value.model_dump_json()
-        if self._buffered:
-            self._known[(kind, key)] = self._dirty[(kind, key)] = (data, last_seq)
+        if not self._buffered:
+            data = value.model_dump_json()
+            self._write([{"k_kind": kind, "k_key": key, "v_last_seq": last_seq, "v_data": data}])
             return
-        self._write([{"k_kind": kind, "k_key": key, "v_last_seq": last_seq, "v_data": data}])
+        # A frozen model is serialised once, at the flush, however often the batch replaced it
+        # (a list growing by one item per event was written out whole for every event).
+        held = (
+            _Held(None, value, last_seq)
+            if _is_frozen(type(value))
+            else _Held(value.model_dump_json(), None, last_seq)
+        )
+        self._known[(kind, key)] = self._dirty[(kind, key)] = held
 
     def flush(self) -> None:
-        """Write the buffered state; the host calls it before committing a batch."""
+        """Write the buffered state and replies; the host calls it before committing a batch."""
+        for write in self._writers:
+            write()
+        if self._acts:
+            replies = [{"k_id": k, "v_reply": v} for k, v in self._acts.items()]
+            self._acts.clear()
+            self.session.execute(_INSERT_REPLY_IF_NEW, replies)
         if not self._dirty:
             return
         # Sorted, so that two writers of the same rows take their locks in the same order.
         rows = [
-            {"k_kind": kind, "k_key": key, "v_last_seq": seq, "v_data": data}
-            for (kind, key), (data, seq) in sorted(self._dirty.items())
+            {
+                "k_kind": kind,
+                "k_key": key,
+                "v_last_seq": held.last_seq,
+                "v_data": held.data if held.data is not None else _dump(held.model),
+            }
+            for (kind, key), held in sorted(self._dirty.items())
         ]
         self._dirty.clear()
         self._write(rows)
@@ -289,7 +356,15 @@ class Store:
         return None if value is None else str(value)
 
     def remember_command(self, command_id: str, reply: str) -> None:
-        self.session.execute(command_table.insert().values(command_id=command_id, reply=reply))
+        self.session.execute(_INSERT_REPLY, {"k_id": command_id, "v_reply": reply})
+
+    def remember_act(self, command_id: str, reply: str) -> None:
+        """The reply to a command whose act the consumer found in the log, unless one is kept;
+        buffered, all of a batch's go in one statement at the flush."""
+        if self._buffered:
+            self._acts.setdefault(command_id, reply)
+        else:
+            self.session.execute(_INSERT_REPLY_IF_NEW, {"k_id": command_id, "v_reply": reply})
 
     def park(self, stream_seq: int, subject: str, reason: str, body: bytes) -> None:
         self.session.execute(

@@ -835,8 +835,6 @@ class ServiceHost:
         envelope = item.envelope
         if envelope.actor is None or envelope.subject.split(".")[2] != self.name:
             return
-        if store.command_reply(envelope.event_id) is not None:
-            return
         reply = CommandReply(
             status="accepted",
             command_id=envelope.event_id,
@@ -849,7 +847,7 @@ class ServiceHost:
                 )
             ],
         )
-        store.remember_command(envelope.event_id, reply.model_dump_json())
+        store.remember_act(envelope.event_id, reply.model_dump_json())
 
     async def _announce_parked(self, seq: int, subject: str, reason: str) -> None:
         assert self._nc is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from thidua_contracts.commands import ExplainAward
 from thidua_contracts.envelope import Envelope
@@ -22,22 +22,17 @@ from thidua_kit.settings import Settings
 from ..adapters.tables import events
 from ..domain.chain import DOCUMENT, FLAGGED, REVOKED
 from ..domain.chain import explain as explain_chain
-from .tree import apply_rotation, follow
-
-_KNOWN = select(events.c.sequence).where(events.c.sequence == bindparam("seq"))
-_INSERT = events.insert()
+from .tree import apply_rotation, batch_of, done_with, follow
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
     if isinstance(payload, SigningKeyRotated):
         # Before the tree grows to this sequence: its checkpoint is the new key's first.
         apply_rotation(item, payload, ctx)
-    await follow(item.sequence, ctx)
+    batch = batch_of(ctx)
+    await follow(item.sequence, ctx, batch)
     env = item.envelope
-    if ctx.store.session.execute(_KNOWN, {"seq": item.sequence}).first():
-        return
-    ctx.store.session.execute(
-        _INSERT,
+    batch.events.append(
         {
             "sequence": item.sequence,
             "event_id": env.event_id,
@@ -48,8 +43,9 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
             "correlation_id": env.correlation_id,
             "award_id": payload.award_id if isinstance(payload, AwardIssued) else None,
             "envelope": env.model_dump_json(),
-        },
+        }
     )
+    done_with(batch, ctx)
 
 
 def explain(query: ExplainAward, store: Store, settings: Settings) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from thidua_contracts.checkpoint import (
@@ -55,6 +55,13 @@ _INSERT_TREE = tree.insert().values(
     name=TREE, size=bindparam("p_size"), frontier=bindparam("p_frontier")
 )
 _INSERT_LEAF = leaves.insert()
+# A redelivered event is indexed once (its sequence is the key).
+_INSERT_EVENT = text(
+    "INSERT INTO audit_event (sequence, event_id, type, subject, occurred_at, causation_id, "
+    "correlation_id, award_id, envelope) VALUES (:sequence, :event_id, :type, :subject, "
+    ":occurred_at, :causation_id, :correlation_id, :award_id, :envelope) "
+    "ON CONFLICT (sequence) DO NOTHING"
+)
 _LAST_CHECKPOINT = (
     select(checkpoints.c.size, checkpoints.c.issued_at).order_by(checkpoints.c.size.desc()).limit(1)
 )
@@ -110,11 +117,53 @@ def _save_tree(session: Session, state: CompactTree) -> None:
         session.execute(_INSERT_TREE, values)
 
 
-async def follow(sequence: int, ctx: Context) -> None:
+@dataclass
+class _Batch:
+    """What one transaction adds to the audit tables. Held by a buffered store for the whole
+    batch and written at its flush: per event, the tree was read and written, the last
+    checkpoint read, the event looked up, and leaf and event inserted (six statements)."""
+
+    tree: CompactTree
+    last_checkpoint: tuple[int, str | None]
+    leaves: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.leaves:
+            session.execute(_INSERT_LEAF, self.leaves)
+            self.leaves.clear()
+        if self.events:
+            session.execute(_INSERT_EVENT, self.events)
+            self.events.clear()
+        _save_tree(session, self.tree)
+
+
+def batch_of(ctx: Context) -> _Batch:
+    store = ctx.store
+    held: _Batch | None = store.held.get(TREE)
+    if held is not None:
+        return held
+    last = store.session.execute(_LAST_CHECKPOINT).first()
+    held = _Batch(
+        load_tree(store.session),
+        (int(last.size), last.issued_at) if last else (0, None),
+    )
+    if store.buffered:
+        store.held[TREE] = held
+        store.on_flush(lambda: held.write(store.session))
+    return held
+
+
+def done_with(batch: _Batch, ctx: Context) -> None:
+    """Unbuffered (a batch folded again event by event), each event's rows are written now."""
+    if not ctx.store.buffered:
+        batch.write(ctx.store.session)
+
+
+async def follow(sequence: int, ctx: Context, batch: _Batch) -> None:
     """Extend the tree up to `sequence`, then sign a checkpoint if one is due."""
     follower: Follower = ctx.extra["audit"]
-    session = ctx.store.session
-    state = load_tree(session)
+    state = batch.tree
     if state.size >= sequence:
         return  # a redelivery, or already read ahead of the host's position
     wanted = range(state.size + 1, sequence + 1)
@@ -130,36 +179,25 @@ async def follow(sequence: int, ctx: Context) -> None:
         async for seq, body in ctx.log.replay_raw(state.size + 1, end):
             follower.bodies[seq] = body
         follower.stream_last = last
-    rows = []
     for seq in wanted:
         digest = leaf_hash(follower.bodies.pop(seq))
-        rows.append({"sequence": seq, "leaf_hash": digest.hex()})
+        batch.leaves.append({"sequence": seq, "leaf_hash": digest.hex()})
         state.append(digest)
-    session.execute(_INSERT_LEAF, rows)
-    _save_tree(session, state)
-    await _sign_if_due(state, follower, ctx, caught_up=state.size >= follower.stream_last)
+    await _sign_if_due(batch, follower, ctx, caught_up=state.size >= follower.stream_last)
 
 
 async def on_idle(ctx: Context) -> None:
     """The consumer has nothing new: the tree is at the end of the log, and a checkpoint may be
     due by the clock alone (T seconds since the last one, with events not yet signed)."""
     follower: Follower = ctx.extra["audit"]
-    await _sign_if_due(load_tree(ctx.store.session), follower, ctx, caught_up=True)
+    await _sign_if_due(batch_of(ctx), follower, ctx, caught_up=True)
 
 
-async def _sign_if_due(
-    state: CompactTree, follower: Follower, ctx: Context, *, caught_up: bool
-) -> None:
-    last_row = ctx.store.session.execute(_LAST_CHECKPOINT).first()
-    if due(
-        follower.policy,
-        state.size,
-        int(last_row.size) if last_row else 0,
-        last_row.issued_at if last_row else None,
-        ctx.now,
-        caught_up,
-    ):
-        await _sign(state, follower, ctx)
+async def _sign_if_due(batch: _Batch, follower: Follower, ctx: Context, *, caught_up: bool) -> None:
+    signed_size, signed_at = batch.last_checkpoint
+    if due(follower.policy, batch.tree.size, signed_size, signed_at, ctx.now, caught_up):
+        await _sign(batch.tree, follower, ctx)
+        batch.last_checkpoint = (batch.tree.size, ctx.now)
 
 
 async def _sign(state: CompactTree, follower: Follower, ctx: Context) -> None:

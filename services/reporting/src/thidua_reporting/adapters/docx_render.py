@@ -7,10 +7,13 @@ re-rendered for audit without spurious differences.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import functools
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -125,11 +128,21 @@ def _run(
     paragraph: Any, text: str, size: float, *, bold: bool = False, italic: bool = False
 ) -> Any:
     run = paragraph.add_run(text)
+    # rPr is the run's first child (OOXML order): a copy of the same properties set once.
+    run._element.insert(0, copy.deepcopy(_run_properties(size, bold, italic)))
+    return run
+
+
+@functools.cache
+def _run_properties(size: float, bold: bool, italic: bool) -> Any:
+    """The w:rPr python-docx writes for these fonts, size and emphasis: built once through its
+    API, then copied into every run (setting it run by run was a third of a rendering)."""
+    run = Document().add_paragraph().add_run()
     _set_fonts(run._element.get_or_add_rPr())
     run.font.size = Pt(size)
     run.bold = True if bold else None
     run.italic = True if italic else None
-    return run
+    return run._element.rPr
 
 
 def _format(
@@ -140,6 +153,31 @@ def _format(
     before: float = 0,
     after: float = 0,
     keep_with_next: bool = False,
+) -> None:
+    key = (align, first_line_indent, before, after, keep_with_next)
+    if paragraph._p.pPr is None:
+        # pPr is the paragraph's first child (OOXML order); the same properties, copied.
+        paragraph._p.insert(0, copy.deepcopy(_paragraph_properties(*key)))
+    else:
+        _set_paragraph_format(paragraph, *key)
+
+
+@functools.cache
+def _paragraph_properties(
+    align: Any, first_line_indent: Any, before: float, after: float, keep_with_next: bool
+) -> Any:
+    paragraph = Document().add_paragraph()
+    _set_paragraph_format(paragraph, align, first_line_indent, before, after, keep_with_next)
+    return paragraph._p.pPr
+
+
+def _set_paragraph_format(
+    paragraph: Any,
+    align: Any,
+    first_line_indent: Any,
+    before: float,
+    after: float,
+    keep_with_next: bool,
 ) -> None:
     fmt = paragraph.paragraph_format
     fmt.alignment = align
@@ -512,8 +550,43 @@ def _zip_members(members: dict[str, bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            target.writestr(info, members[name], compresslevel=6)
+            data = members[name]
+            if len(data) < _DEFLATED_KEPT_FROM:
+                target.writestr(info, data, compresslevel=ZIP_LEVEL)
+                continue
+            # What writestr does, with the member's deflated bytes computed once: every
+            # document carries the same 350 KB of styles, and deflating them was most of a
+            # Giấy khen's rendering.
+            info.file_size = len(data)
+            with target.open(info, mode="w") as dest:
+                dest._compressor = _Deflated(_deflated(data))  # type: ignore[attr-defined]
+                dest.write(data)
     return out.getvalue()
+
+
+ZIP_LEVEL = 6
+_DEFLATED_KEPT_FROM = 64 * 1024
+
+
+@functools.lru_cache(maxsize=8)
+def _deflated(data: bytes) -> bytes:
+    """Raw deflate at ZIP_LEVEL, as zipfile's own compressor writes it."""
+    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Deflated:
+    """Stands in for zipfile's compressor of one member, with its output computed before."""
+
+    def __init__(self, deflated: bytes) -> None:
+        self._pending = deflated
+
+    def compress(self, _data: bytes) -> bytes:
+        pending, self._pending = self._pending, b""
+        return pending
+
+    def flush(self) -> bytes:
+        return b""
 
 
 class _Members:

@@ -101,8 +101,14 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
 
 
 def _latest_sheet(ctx: Context, item: StoredEvent) -> None:
-    """The newest sheet of a unit and round as the log has it, for the rankings' inputs."""
-    ctx.store.put("sheet-event", item.envelope.subject, item, item.sequence)
+    """The newest sheet of a unit and round, for the rankings' inputs. A sheet this service
+    appended for an amended report is newer than the first report's sheet folded after it: when
+    both reports came before either was scored, the log holds the first sheet after the second
+    report, and folding it must not make it the newest again (a round closed in between was
+    then ranked on the superseded sheet, depending on when the sheets were appended)."""
+    held, _ = ctx.store.get("sheet-event", item.envelope.subject, StoredEvent)
+    if held is None or held.sequence < item.sequence:
+        ctx.store.put("sheet-event", item.envelope.subject, item, item.sequence)
 
 
 class _Acts(BaseModel):
