@@ -132,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     if "ingest" not in skip:
         print("  ingest:", flush=True)
         result["ingest"] = run.ingest(base, size, work, args.runs, args.in_flight)
+        print("  the same traffic with no domain work:", flush=True)
+        commands = 5_000 if size == default else 1_000
+        result["skeleton"] = run.ingest_skeleton(
+            base.nats_url, commands, mean_bytes, args.in_flight, args.runs
+        )
     if "docs" not in skip:
         print("  documents:", flush=True)
         result["documents"] = run.documents(args.recipients, args.runs)

@@ -26,6 +26,7 @@ from thidua_kit.settings import Settings
 
 from . import ceilings as ceil
 from . import peer, system
+from .skeleton import skeleton
 from .workload import NOI_VU, Ids, Share, Size, Year, _define_command, _definition, clerk
 
 STABLE_WITHIN = 3600.0
@@ -424,6 +425,37 @@ def ingest(base: Settings, size: Size, work: Path, runs: int, in_flight: int) ->
     finally:
         running.stop()
         asyncio.run(system.drop_streams(settings))
+
+
+def ingest_skeleton(
+    url: str, commands: int, size: int, in_flight: int, runs: int
+) -> dict[str, Any]:
+    """The ingest traffic with no domain work: the command path alone (two replicas, so both
+    cores can serve it), then with the four services' consumers following the stream."""
+    found: dict[str, list[dict[str, Any]]] = {"alone": [], "with_followers": []}
+    for i in range(runs):
+        found["alone"].append(skeleton(url, commands, size, in_flight, False, replicas=2))
+        found["with_followers"].append(skeleton(url, commands, size, in_flight, True))
+        print(
+            f"    skeleton run {i + 1}: "
+            + ", ".join(f"{k} {v[-1]['commands_per_second']:.0f}/s" for k, v in found.items()),
+            flush=True,
+        )
+    return {
+        "commands": commands,
+        "bytes": size,
+        "in_flight": in_flight,
+        **{
+            key: {
+                "commands_per_second": round(
+                    statistics.median(r["commands_per_second"] for r in runs_), 1
+                ),
+                "cpu_busy": statistics.median(r["cpu_busy"] or 0 for r in runs_),
+                "runs": runs_,
+            }
+            for key, runs_ in found.items()
+        },
+    }
 
 
 # ---- documents ------------------------------------------------------------------------------

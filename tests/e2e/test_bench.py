@@ -67,7 +67,17 @@ def test_small_benchmark_writes_results(
     written = sorted(results.glob("*.json"))
     assert len(written) == 1
     result = json.loads(written[0].read_text(encoding="utf-8"))
-    for key in ("workload", "year", "audit", "rebuild", "ceilings", "ingest", "documents", "peer"):
+    for key in (
+        "workload",
+        "year",
+        "audit",
+        "rebuild",
+        "ceilings",
+        "ingest",
+        "skeleton",
+        "documents",
+        "peer",
+    ):
         assert key in result, key
     for backend in ("sqlite", "postgresql"):
         year = result["year"][backend]
@@ -95,6 +105,10 @@ def test_small_benchmark_writes_results(
     verify = result["audit"]["verify"]
     assert verify["events_per_second_after_startup"] > verify["events_per_second"]
     assert len(result["ingest"]["saturation_runs"]) == 1
+    # The ingest target is read against the same traffic carried with no domain work.
+    for carried in (result["skeleton"]["alone"], result["skeleton"]["with_followers"]):
+        assert carried["commands_per_second"] > 0 and 0 < carried["cpu_busy"] <= 1, carried
+    assert "no domain work" in by_name["sustained ingest / raw pipelined publish"]["note"]
     assert result["peer"]["eventsourcing"]["append"] > 0
     assert result["peer"]["plain_nats_sync_always_append"] > 0  # the broker's own bound there
     assert result["peer"]["plain_nats_sync_always_append_guarded"] > 0
