@@ -35,10 +35,28 @@ def _rebuild_bound(result: dict[str, Any], replay: Any) -> str:
     if not decode or not cpus or not replay:
         return ""
     bound = decode * cpus / SERVICES_FOLDING_EVERY_EVENT
-    return (
+    found = (
         f"at most {bound / replay:.3f} here: one core decodes and validates {decode:,.0f} "
         f"events/s, and {SERVICES_FOLDING_EVERY_EVENT} services each do so for every event "
         f"on {cpus} cores, before any of them decides or writes anything"
+    )
+    read = _get(result, "rebuild", "skeleton")
+    if not read:
+        return found
+    rebuild = _get(result, "rebuild", "events_per_second")
+    ordered = _get(result, "rebuild", "skeleton_ordered")
+    return (
+        f"{found}; measured, {read['readers']} processes reading the whole log at once through "
+        "durable pull consumers as the services do, each decoding and validating every event "
+        f"and deciding and writing nothing, reach {_ratio(read['events_per_second'], replay)} "
+        f"of it (CPUs {read['cpu_busy']:.0%} busy)"
+        + (
+            ""
+            if not ordered
+            else f", and {_ratio(ordered['events_per_second'], replay)} through ordered "
+            f"consumers (CPUs {ordered['cpu_busy']:.0%} busy)"
+        )
+        + f"; the rebuild reaches {_ratio(rebuild, read['events_per_second'])} of the first"
     )
 
 
@@ -349,6 +367,16 @@ def markdown(result: dict[str, Any]) -> str:
         )
         for name, rate in r["per_service_events_per_second"].items():
             row(f"rebuild: {name} alone (events/s)", rate, base, against)
+        for key in ("skeleton", "skeleton_ordered"):
+            if r.get(key):
+                row(
+                    f"the log read whole by {r[key]['readers']} processes at once "
+                    f"({r[key].get('consumer', 'durable pull')} consumers), decoding and "
+                    "validating, nothing decided or written (events/s)",
+                    r[key]["events_per_second"],
+                    base,
+                    against,
+                )
     i = result.get("ingest")
     if i:
         row(

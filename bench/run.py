@@ -25,8 +25,7 @@ from thidua_kit.services import SERVICE_NAMES, run_on_loop
 from thidua_kit.settings import Settings
 
 from . import ceilings as ceil
-from . import peer, system
-from .skeleton import skeleton
+from . import peer, skeleton, system
 from .workload import NOI_VU, Ids, Share, Size, Year, _define_command, _definition, clerk
 
 STABLE_WITHIN = 3600.0
@@ -249,8 +248,19 @@ def rebuild(settings: Settings, urls: dict[str, str] | None, work: Path) -> dict
     wall = max(done.values()) if done else float("nan")
     each = {k: round(v, 1) for k, v in done.items()}
     print(f"    rebuild: {target} events in {wall:.1f} s ({each})")
+    after = replay_log(settings, target)
+    # The same reading with nothing decided or written, by as many processes, just after.
+    read = [
+        skeleton.read_log(
+            settings.nats_url, settings.stream, target, len(SERVICE_NAMES), settings.batch_size, o
+        )
+        for o in (False, True)
+    ]
+    print(f"    the log read whole by {len(SERVICE_NAMES)} processes at once: {read}", flush=True)
     return {
-        "log_replay": adjacent(before, replay_log(settings, target)),
+        "log_replay": adjacent(before, after),
+        "skeleton": read[0],
+        "skeleton_ordered": read[1],
         "events": target,
         "wall_seconds": round(wall, 2),
         "events_per_second": round(target / wall, 1),
@@ -434,8 +444,8 @@ def ingest_skeleton(
     cores can serve it), then with the four services' consumers following the stream."""
     found: dict[str, list[dict[str, Any]]] = {"alone": [], "with_followers": []}
     for i in range(runs):
-        found["alone"].append(skeleton(url, commands, size, in_flight, False, replicas=2))
-        found["with_followers"].append(skeleton(url, commands, size, in_flight, True))
+        found["alone"].append(skeleton.commands(url, commands, size, in_flight, False, replicas=2))
+        found["with_followers"].append(skeleton.commands(url, commands, size, in_flight, True))
         print(
             f"    skeleton run {i + 1}: "
             + ", ".join(f"{k} {v[-1]['commands_per_second']:.0f}/s" for k, v in found.items()),

@@ -99,6 +99,12 @@ def test_small_benchmark_writes_results(
     for adjacent in (result["rebuild"]["log_replay"], result["audit"]["verify_log_replay"]):
         assert adjacent["before"] > 0 and adjacent["after"] > 0, adjacent
     by_name = {t["target"]: t for t in result["targets"]}
+    read = result["rebuild"]["skeleton"]  # the same log read with nothing decided or written
+    assert read["readers"] == 5 and read["events_per_second"] > 0, read
+    assert (
+        "decoding and validating every event"
+        in by_name["rebuild of all read models / raw ordered replay"]["note"]
+    )
     assert "replaying the same log" in by_name["audit verify / raw ordered replay"]["note"]
     # The floor decodes the whole log the year wrote; the verify rate net of start-up is higher.
     assert result["floor"]["events"] == result["year"]["sqlite"]["events"]
