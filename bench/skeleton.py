@@ -4,15 +4,15 @@ on this machine, so the ingest and rebuild figures can be read against what is r
 Ingest (`commands`): a command service in its own process answers over FastStream
 request-reply after one append acknowledged by JetStream, carrying the log's headers (message
 id, expected last subject sequence), with as many commands in hand at once as the client has
-in flight. With
-`consumers`, four more processes follow the stream through durable pull consumers, as the
-services do: one appends a derived event for each command's event (scoring's sheet for a
-report) and three only read every event (nominations, reporting, audit). No database, no
-validation, no domain code: any real service does all of this and more.
+in flight. With `consumers`, four more processes follow the stream through durable pull
+consumers, as the services do: one appends a derived event for each command's event
+(scoring's sheet for a report) and three only read every event (nominations, reporting,
+audit). No database, no validation, no domain code: any real service does all of this and more.
 
 Rebuild (`read_log`): five processes, one per service, each read the whole log from the start
-through a durable pull consumer as the services do (batches, one ack per batch) and decode and
-validate every event with the contracts' own models; nothing is decided or written.
+through a durable pull consumer as the services do (batches, one ack per batch), or through an
+ordered consumer, and decode and validate every event with the contracts' own models; nothing
+is decided or written.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ async def _provision(url: str, tag: str) -> None:
     await nc.close()
 
 
-async def _drive(url: str, tag: str, commands: int, size: int, in_flight: int) -> dict[str, Any]:
+async def _drive(url: str, tag: str, count: int, size: int, in_flight: int) -> dict[str, Any]:
     nc = await nats.connect(url)
     request = body(size, 1)
     gate = asyncio.Semaphore(in_flight)
@@ -127,14 +127,14 @@ async def _drive(url: str, tag: str, commands: int, size: int, in_flight: int) -
         async with gate:
             await nc.request(f"bskel{tag}.cmd.submit_report", request, timeout=60)
 
-    await asyncio.gather(*(one() for _ in range(min(commands, 500))))  # warm up
+    await asyncio.gather(*(one() for _ in range(min(count, 500))))  # warm up
     cpu_before = psutil.cpu_times()
     began = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(commands)))
+    await asyncio.gather(*(one() for _ in range(count)))
     elapsed = time.perf_counter() - began
     cpu_after = psutil.cpu_times()
     await nc.close()
-    return {"commands_per_second": commands / elapsed, "cpu_busy": _busy(cpu_before, cpu_after)}
+    return {"commands_per_second": count / elapsed, "cpu_busy": _busy(cpu_before, cpu_after)}
 
 
 def _busy(before: Any, after: Any) -> float | None:
@@ -155,7 +155,7 @@ def _wait_ready(processes: list[tuple[Any, Event]]) -> None:
 
 
 def commands(
-    url: str, commands: int, size: int, in_flight: int, consumers: bool, replicas: int = 1
+    url: str, count: int, size: int, in_flight: int, consumers: bool, replicas: int = 1
 ) -> dict[str, Any]:
     """Commands per second through the skeleton, and how busy the machine's CPUs were.
 
@@ -175,7 +175,7 @@ def commands(
             process.start()
             processes.append((process, ready))
         _wait_ready(processes)
-        return asyncio.run(_drive(url, tag, commands, size, in_flight))
+        return asyncio.run(_drive(url, tag, count, size, in_flight))
     finally:
         for process, _ready in processes:
             process.terminate()
