@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     # A consumer that has caught up and fetched less than a full batch waits this long for more
     # before folding it: one commit (a disk flush on PostgreSQL) for several events rather than
     # one each, at the cost of this much latency per service the events pass through. 0: never.
-    batch_linger_seconds: float = Field(default=0.01, ge=0, le=1)
+    batch_linger_seconds: float = Field(default=0.05, ge=0, le=1)
     request_timeout_seconds: float = Field(default=10.0, gt=0)
     # The durable consumer's name; default "<prefix>-<service>".
     consumer_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]+$")
