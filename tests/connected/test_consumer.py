@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import sqlalchemy.exc
 from nats.js import api as js_api
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.commands import SubmitReport
 from thidua_contracts.events import EventPayload, ReportSubmitted
 from thidua_kit.client import Client
-from thidua_kit.db import state_table
+from thidua_kit.db import Store, state_table
 from thidua_kit.host import Context, ServiceDefinition, ServiceHost
 from thidua_kit.log import StoredEvent
 from thidua_kit.services import SERVICE_NAMES, load
@@ -289,7 +289,7 @@ async def test_a_caught_up_consumer_waits_briefly_so_a_trickle_shares_one_transa
 
 
 async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_linger_took_in(
-    settings: Settings,
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The database goes away as a batch commits: the batch is folded again from the position,
     the events the linger added to it included. Those were fetched but never handed back, so
@@ -306,15 +306,22 @@ async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_l
     async with running_system(settings, ("submissions",)), Client(settings) as client:
         probe = ServiceHost(ServiceDefinition("probe", on_event), lingering)
 
-        @event.listens_for(probe.engine, "before_cursor_execute")
-        def database_goes_away(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-            if failed or "thidua_position" not in statement or not transactions:
-                return
-            if statement.lstrip().upper().startswith("SELECT"):
-                return
+        run = Store._run
+
+        # The position is written on the driver's cursor, past SQLAlchemy's events.
+        def database_goes_away(store: Store, name: str, params: Any, many: bool = False) -> Any:
+            if (
+                failed
+                or store.session.get_bind() is not probe.engine
+                or name not in ("update_position", "insert_position")
+                or not transactions
+            ):
+                return run(store, name, params, many)
             last = transactions[-1][0]
-            failed.append([seq for store, seq in transactions if store == last])
-            raise sqlalchemy.exc.OperationalError(statement, {}, Exception("connection lost"))
+            failed.append([seq for held, seq in transactions if held == last])
+            raise sqlalchemy.exc.OperationalError(name, {}, Exception("connection lost"))
+
+        monkeypatch.setattr(Store, "_run", database_goes_away)
 
         async with probe.running():
             # The first event reaches a consumer with nothing else to do; the next two come
