@@ -178,6 +178,30 @@ def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(engine: Engine) -> Non
         assert Store(session).command_reply("c1") == "{}"
 
 
+def test_a_connection_the_server_drops_is_invalidated_and_the_next_session_gets_a_new_one(
+    postgres_databases: Callable[[], str],
+) -> None:
+    """As SQLAlchemy's own execution would: the host sees a lost connection, and the pool does
+    not hand the dead one out again. (PostgreSQL only: an embedded SQLite file has no server.)"""
+    engine = make_engine(postgres_databases())
+    create_schema(engine)
+    with Session(engine) as session, session.begin():
+        Store(session).set_position("scoring", 1)
+    with Session(engine) as session:
+        store = Store(session)
+        assert store.position("scoring") == 1
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        with pytest.raises(sqlalchemy.exc.OperationalError) as raised:
+            store.position("scoring")
+    assert raised.value.connection_invalidated
+    with Session(engine) as session:
+        assert Store(session).position("scoring") == 1
+        assert session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    engine.dispose()
+
+
 class Large(BaseModel):
     model_config = ConfigDict(frozen=True)
 
