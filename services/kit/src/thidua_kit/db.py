@@ -347,13 +347,19 @@ class Store:
             self._run("upsert_state", rows, many=True)
 
     def all(self, kind: str, model: type[M]) -> Iterator[tuple[str, M, int]]:
+        """Every state of a kind, by key in code-point order.
+
+        Sorted here, not by the database: handlers number what they derive in this order, and
+        PostgreSQL orders text by its collation (en_US, the postgres image's default, skips
+        hyphens), where SQLite and the auditor's replay compare code points.
+        """
         self.flush()
         rows = self.session.execute(
-            select(state_table.c.key, state_table.c.data, state_table.c.last_seq)
-            .where(state_table.c.kind == kind)
-            .order_by(state_table.c.key)
+            select(state_table.c.key, state_table.c.data, state_table.c.last_seq).where(
+                state_table.c.kind == kind
+            )
         )
-        for row in rows:
+        for row in sorted(rows, key=lambda row: str(row.key)):
             yield row.key, model.model_validate_json(row.data), int(row.last_seq)
 
     def position(self, consumer: str) -> int:

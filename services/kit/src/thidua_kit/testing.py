@@ -162,6 +162,15 @@ def postgres_admin_url() -> Iterator[str]:
     )
 
 
+# Text in the tests' databases is ordered as en_US.UTF-8 (the postgres image's default) orders
+# it: hyphens and other punctuation skipped, so "hd-10" comes before "hd-1-a". Code-point order
+# (SQLite's, and the auditor's replay) puts "hd-1-a" first; anything that lets the database
+# order what it derives shows up as a difference.
+TEST_DATABASE_COLLATION = (
+    "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'und-u-ka-shifted' LOCALE 'C.UTF-8'"
+)
+
+
 @pytest.fixture
 def postgres_databases(postgres_admin_url: str) -> Iterator[Callable[[], str]]:
     """Make fresh databases for one test (each service needs its own); dropped afterwards."""
@@ -171,7 +180,7 @@ def postgres_databases(postgres_admin_url: str) -> Iterator[Callable[[], str]]:
     def make() -> str:
         name = f"thidua_t_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}" {TEST_DATABASE_COLLATION}'))
         made.append(name)
         return make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
 

@@ -13,6 +13,7 @@ deciding again after a crash (or a rebuild of this service's database) registers
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from thidua_contracts.canonical import sha256_hex
 from thidua_contracts.envelope import Envelope
@@ -128,20 +129,7 @@ async def on_decision_signed(item: StoredEvent, payload: DecisionSigned, ctx: Co
     """
     session = ctx.store.session
     m = item.envelope.movement_id
-    sessions = list(
-        dict.fromkeys(
-            r.session_id
-            for r in session.execute(
-                select(t.tallies.c.session_id)
-                .where(
-                    t.tallies.c.movement_id == m,
-                    t.tallies.c.proposal_id.in_(payload.proposal_ids),
-                )
-                .order_by(t.tallies.c.session_date, t.tallies.c.session_id)
-            )
-        )
-    )
-    for place, session_id in enumerate(sessions):
+    for place, session_id in enumerate(sessions_of(session, m, payload.proposal_ids)):
         done = session.execute(
             select(t.session_papers.c.session_id).where(
                 t.session_papers.c.movement_id == m, t.session_papers.c.session_id == session_id
@@ -149,6 +137,21 @@ async def on_decision_signed(item: StoredEvent, payload: DecisionSigned, ctx: Co
         ).first()
         if done is None:
             await _issue_session_papers(item, payload, session_id, place, ctx)
+
+
+def sessions_of(session: Session, movement_id: str, proposal_ids: list[str]) -> list[str]:
+    """The council sessions the nominees were tallied in, by date, then id.
+
+    Sorted here, not by the database: a session's place decides its papers' ids and numbers,
+    and PostgreSQL orders text by its collation (en_US, the postgres image's default, skips
+    hyphens), where SQLite and the auditor's replay compare code points.
+    """
+    rows = session.execute(
+        select(t.tallies.c.session_date, t.tallies.c.session_id).where(
+            t.tallies.c.movement_id == movement_id, t.tallies.c.proposal_id.in_(proposal_ids)
+        )
+    )
+    return list(dict.fromkeys(session_id for _, session_id in sorted(set(rows.tuples()))))
 
 
 def _nominees(ctx: Context, m: str, session_id: str) -> list[tuple[Nominee, list[StoredEvent]]]:
@@ -406,9 +409,10 @@ def _submission_cited(ctx: Context, movement_id: str, signed: DecisionSigned) ->
             t.tallies.c.proposal_id.in_(signed.proposal_ids),
             t.session_papers.c.submission_number.is_not(None),
         )
-        .order_by(t.session_papers.c.submission_date, t.session_papers.c.submission_number)
     ).all()
-    cited = list(dict.fromkeys((r.submission_number, r.submission_date) for r in rows))
+    # By date, then number, in code-point order whatever the database's collation.
+    ordered = sorted((r.submission_date, r.submission_number) for r in rows)
+    cited = list(dict.fromkeys((number, on) for on, number in ordered))
     if not cited:
         return None
     return "; ".join(f"Tờ trình số {number} {format_date_words(on)}" for number, on in cited)

@@ -125,11 +125,11 @@ def history(query: ShowHistory, store: Store, settings: Settings) -> Any:
             .order_by(t.identities.c.sequence)
         )
     ]
-    unit_name = session.execute(
-        select(t.units.c.name)
-        .where(t.units.c.unit_id == query.subject_id)
-        .order_by(t.units.c.movement_id.desc())
-    ).scalar()
+    # The name in the last movement by id, compared here: not by the database's collation.
+    named = session.execute(
+        select(t.units.c.movement_id, t.units.c.name).where(t.units.c.unit_id == query.subject_id)
+    ).all()
+    unit_name = max(named)[1] if named else None
     rows.sort(key=lambda x: (x["year"], x["sequence"]))
     return {
         "subject_id": query.subject_id,
