@@ -10,7 +10,7 @@ from nats.js.errors import APIError
 from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id
-from thidua_kit.log import MSG_ID_HEADER, ConflictError, EventLog
+from thidua_kit.log import MSG_ID_HEADER, ConflictError, EventLog, StoredEvent
 from thidua_kit.settings import Settings
 
 pytestmark = pytest.mark.connected
@@ -114,9 +114,41 @@ async def test_a_decision_made_again_after_the_duplicate_window_finds_itself(
             stream=settings.stream,
             headers={MSG_ID_HEADER: "expired-" + decided.event_id},
         )
+        scans: list[str] = []
+        find = log.find_on_subject
+
+        async def counted(subject: str, event_id: str) -> StoredEvent | None:
+            scans.append(subject)
+            return await find(subject, event_id)
+
+        log.find_on_subject = counted  # type: ignore[method-assign]
         again = await log.append([decided], 0)
         assert again[0].sequence == 1
+        assert again[0].envelope == decided
         assert await log.last_sequence() == 1
+        assert scans == []  # the event right after the expected one: no consumer over the subject
+
+
+async def test_a_decision_made_again_behind_another_event_of_its_aggregate_finds_itself(
+    settings: Settings,
+) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        js = client.nc.jetstream()
+        other = event(settings, "phuong-vu-ninh")
+        decided = event(settings, "phuong-vu-ninh")
+        for item in (other, decided):  # both past the duplicate window
+            await js.publish(
+                item.subject,
+                item.to_bytes(),
+                stream=settings.stream,
+                headers={MSG_ID_HEADER: "expired-" + item.event_id},
+            )
+        again = await log.append([decided], 0)
+        assert again[0].sequence == 2 and again[0].envelope == decided
+        with pytest.raises(ConflictError):  # a new decision on a stale sequence stays a conflict
+            await log.append([event(settings, "phuong-vu-ninh")], 0)
+        assert await log.last_sequence() == 2
 
 
 async def test_replay_and_read_subject_return_events_in_stream_order(settings: Settings) -> None:
