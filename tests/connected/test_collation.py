@@ -7,16 +7,14 @@ same order on both, or a live service and a replay of its log would number thing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from thidua_kit.db import Store, create_schema, make_engine
+from thidua_kit.db import Store
 from thidua_reporting.adapters import tables as t
 from thidua_reporting.app.documents import sessions_of
 
@@ -30,45 +28,32 @@ class Mark(BaseModel):
     n: int
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'collation.db'}"
-    else:
-        make: Callable[[], str] = request.getfixturevalue("postgres_databases")
-        url = make()
-    made = make_engine(url)
-    create_schema(made, t.metadata)
-    yield made
-    made.dispose()
-
-
 def database_order(engine: Engine) -> list[str]:
     rows = " UNION ALL ".join(f"SELECT '{i}' AS k" for i in reversed(IDS))
     with engine.connect() as conn:
         return list(conn.execute(text(f"{rows} ORDER BY k")).scalars())
 
 
-def test_the_test_databases_order_text_otherwise_than_code_points(engine: Engine) -> None:
+def test_the_test_databases_order_text_otherwise_than_code_points(tables_engine: Engine) -> None:
     # Without this, the tests below could not tell a sort in code from one in SQL.
-    if engine.dialect.name == "postgresql":
-        assert database_order(engine) == ["hd-1", "hd-10", "hd-1-a", "hd-1b"]
+    if tables_engine.dialect.name == "postgresql":
+        assert database_order(tables_engine) == ["hd-1", "hd-10", "hd-1-a", "hd-1b"]
     else:
-        assert database_order(engine) == IDS
+        assert database_order(tables_engine) == IDS
 
 
-def test_a_kind_of_state_is_listed_in_code_point_order(engine: Engine) -> None:
-    with Session(engine) as session, session.begin():
+def test_a_kind_of_state_is_listed_in_code_point_order(tables_engine: Engine) -> None:
+    with Session(tables_engine) as session, session.begin():
         store = Store(session)
         for n, key in enumerate(reversed(IDS)):
             store.put("session", key, Mark(n=n), n + 1)
-    with Session(engine) as session:
+    with Session(tables_engine) as session:
         listed = [key for key, _, _ in Store(session).all("session", Mark)]
     assert listed == IDS
 
 
 def test_the_sessions_a_decision_rests_on_come_by_date_then_code_point_order(
-    engine: Engine,
+    tables_engine: Engine,
 ) -> None:
     proposals = [f"0193f0a0-0000-7000-8000-{n:012d}" for n in range(len(IDS) + 1)]
     rows = [
@@ -76,7 +61,7 @@ def test_the_sessions_a_decision_rests_on_come_by_date_then_code_point_order(
         for session_id, proposal in zip(reversed(IDS), proposals, strict=False)
     ]
     rows.append(("hd-0", date(2022, 12, 21), proposals[-1]))  # a later day comes last
-    with Session(engine) as session, session.begin():
+    with Session(tables_engine) as session, session.begin():
         for sequence, (session_id, on, proposal) in enumerate(rows, start=1):
             session.execute(
                 insert(t.tallies).values(
@@ -95,6 +80,6 @@ def test_the_sessions_a_decision_rests_on_come_by_date_then_code_point_order(
                     event="{}",
                 )
             )
-    with Session(engine) as session:
+    with Session(tables_engine) as session:
         assert sessions_of(session, "bn-2022", proposals) == [*IDS, "hd-0"]
         assert sessions_of(session, "bn-2022", proposals[:1]) == ["hd-1b"]

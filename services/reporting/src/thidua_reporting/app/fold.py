@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from sqlalchemy import Insert, Table, Update, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from thidua_contracts.events import (
@@ -65,9 +66,14 @@ from ..domain import pipeline
 
 
 def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Update the keyed row, or insert it (portable across SQLite and PostgreSQL)."""
-    update, insert = _upsert_statements(table, tuple(keys), tuple(values))
+    """Update the keyed row, or insert it."""
     params = {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
+    dialect = session.get_bind().dialect.name
+    merge = _merge_statement(table, tuple(keys), tuple(values), dialect)
+    if merge is not None:
+        session.execute(merge, params)
+        return
+    update, insert = _upsert_statements(table, tuple(keys), tuple(values))
     if session.execute(update, params).rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert, params)
 
@@ -90,6 +96,46 @@ def _upsert_statements(
         {**{n: bindparam(f"k_{n}") for n in keys}, **{n: bindparam(f"v_{n}") for n in values}}
     )
     return update, insert
+
+
+@functools.cache
+def _merge_statement(
+    table: Table, keys: tuple[str, ...], values: tuple[str, ...], dialect: str
+) -> Insert | None:
+    """INSERT … ON CONFLICT (primary key) DO UPDATE, where the keys are the table's primary key
+    and the values hold every required column (SQLite ≥ 3.24 and PostgreSQL): one statement
+    instead of an UPDATE and then an INSERT for every new row, which is every row of a rebuild."""
+    if set(keys) != {c.name for c in table.primary_key.columns}:
+        return None
+    # The row offered for insertion is checked before the conflict: a write that names only
+    # some of the required columns must stay an UPDATE of the row that has them.
+    required = {
+        c.name
+        for c in table.columns
+        if not c.nullable and c.default is None and c.server_default is None
+    }
+    if not required <= {*keys, *values}:
+        return None
+    row: dict[str, Any] = {
+        **{n: bindparam(f"k_{n}") for n in keys},
+        **{n: bindparam(f"v_{n}") for n in values},
+    }
+    index = list(keys)
+    if dialect == "postgresql":
+        on_pg = postgresql.insert(table).values(row)
+        if not values:
+            return on_pg.on_conflict_do_nothing(index_elements=index)
+        return on_pg.on_conflict_do_update(
+            index_elements=index, set_={n: on_pg.excluded[n] for n in values}
+        )
+    if dialect == "sqlite":
+        on_lite = sqlite.insert(table).values(row)
+        if not values:
+            return on_lite.on_conflict_do_nothing(index_elements=index)
+        return on_lite.on_conflict_do_update(
+            index_elements=index, set_={n: on_lite.excluded[n] for n in values}
+        )
+    return None
 
 
 def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
