@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Insert, Table, TextClause, Update, bindparam, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from thidua_contracts.events import (
@@ -68,8 +68,7 @@ from ..domain import pipeline
 def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     """Update the keyed row, or insert it."""
     params = {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
-    dialect = session.get_bind().dialect.name
-    merge = _merge_statement(table, tuple(keys), tuple(values), dialect)
+    merge = _merge_statement(table, tuple(keys), tuple(values))
     if merge is not None:
         session.execute(merge, params)
         return
@@ -100,11 +99,13 @@ def _upsert_statements(
 
 @functools.cache
 def _merge_statement(
-    table: Table, keys: tuple[str, ...], values: tuple[str, ...], dialect: str
-) -> Insert | None:
+    table: Table, keys: tuple[str, ...], values: tuple[str, ...]
+) -> TextClause | None:
     """INSERT … ON CONFLICT (primary key) DO UPDATE, where the keys are the table's primary key
-    and the values hold every required column (SQLite ≥ 3.24 and PostgreSQL): one statement
-    instead of an UPDATE and then an INSERT for every new row, which is every row of a rebuild."""
+    and the values hold every required column: one statement instead of an UPDATE and then an
+    INSERT for every new row, which is every row of a rebuild. Written out, in the syntax SQLite
+    (≥ 3.24) and PostgreSQL share: SQLAlchemy compiles its own dialect-specific form again for
+    every row (no cache key), which cost five times the two statements it replaces."""
     if set(keys) != {c.name for c in table.primary_key.columns}:
         return None
     # The row offered for insertion is checked before the conflict: a write that names only
@@ -116,26 +117,20 @@ def _merge_statement(
     }
     if not required <= {*keys, *values}:
         return None
-    row: dict[str, Any] = {
-        **{n: bindparam(f"k_{n}") for n in keys},
-        **{n: bindparam(f"v_{n}") for n in values},
-    }
-    index = list(keys)
-    if dialect == "postgresql":
-        on_pg = postgresql.insert(table).values(row)
-        if not values:
-            return on_pg.on_conflict_do_nothing(index_elements=index)
-        return on_pg.on_conflict_do_update(
-            index_elements=index, set_={n: on_pg.excluded[n] for n in values}
-        )
-    if dialect == "sqlite":
-        on_lite = sqlite.insert(table).values(row)
-        if not values:
-            return on_lite.on_conflict_do_nothing(index_elements=index)
-        return on_lite.on_conflict_do_update(
-            index_elements=index, set_={n: on_lite.excluded[n] for n in values}
-        )
-    return None
+    names = {**{n: f"k_{n}" for n in keys}, **{n: f"v_{n}" for n in values}}
+    columns = ", ".join(f'"{n}"' for n in names)
+    params = ", ".join(f":{p}" for p in names.values())
+    index = ", ".join(f'"{n}"' for n in keys)
+    action = (
+        "DO UPDATE SET " + ", ".join(f'"{n}" = excluded."{n}"' for n in values)
+        if values
+        else "DO NOTHING"
+    )
+    statement = sql_text(
+        f'INSERT INTO "{table.name}" ({columns}) VALUES ({params}) ON CONFLICT ({index}) {action}'
+    )
+    # Typed, so that SQLAlchemy converts values (dates on SQLite) as for its own statements.
+    return statement.bindparams(*(bindparam(p, type_=table.c[n].type) for n, p in names.items()))
 
 
 def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
