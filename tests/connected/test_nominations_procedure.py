@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, delete, select
 
 from thidua_contracts.commands import (
     CloseSession,
@@ -35,8 +36,9 @@ from thidua_contracts.events import CouncilMember, DossierItem
 from thidua_contracts.movement import AwardForm, Person
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id
+from thidua_kit.db import state_table
 from thidua_kit.demo import load_definition
-from thidua_kit.settings import Settings
+from thidua_kit.settings import Settings, database_url
 from thidua_kit.testing import running_system
 from thidua_kit.verify import rederive
 
@@ -377,3 +379,66 @@ async def test_dossier_session_quota_fund_and_notifications(settings: Settings) 
         logged = [item async for item in client.log().replay_raw()]
         derived, findings = await rederive(logged, settings)
         assert findings == [] and derived > 0
+
+
+@pytest.mark.parametrize("upgraded", [False, True])
+async def test_proposals_waiting_for_the_final_score_are_appraised_in_id_order(
+    settings: Settings, upgraded: bool
+) -> None:
+    """Proposals waiting for the unit's score sheet are appraised in id order, whatever order
+    they came in. Upgraded: a database from before the proposal index (its rows deleted here)
+    still lists and appraises every proposal; queries read them all, and the first event that
+    needs the index builds it."""
+    services = ("submissions", "scoring", "nominations")
+    ids = [f"0193f0a0-0000-7000-8000-00000000000{n}" for n in (1, 2, 3)]
+    async with running_system(settings, services), Client(settings) as client:
+        await ok(
+            client,
+            DefineMovement(
+                command_id=new_id(), actor=NV, movement_id=MOVEMENT, definition=definition()
+            ),
+        )
+        for command in (open_round(), register(UNIT)):
+            await ok(client, command)
+        for proposal_id, (person, _sex) in zip(reversed(ids), STAFF, strict=False):
+            await ok(
+                client,
+                ProposeAward(
+                    command_id=new_id(),
+                    actor=clerk(UNIT),
+                    movement_id=MOVEMENT,
+                    proposal_id=proposal_id,
+                    unit_id=UNIT,
+                    subject_kind="ca_nhan",
+                    subject_id=person,
+                    award_code="CSTDCS",
+                    year=2022,
+                    achievement_summary="Có sáng kiến được công nhận năm 2022.",
+                    dossier=documents(*FULL),
+                ),
+            )
+        await client.wait_until_stable(services)
+
+        index_kinds = ("proposal-index", "proposals-of-movement", "proposals-of-unit")
+        database = create_engine(database_url("nominations", settings))
+        if upgraded:
+            with database.begin() as conn:
+                gone = conn.execute(delete(state_table).where(state_table.c.kind.in_(index_kinds)))
+                assert gone.rowcount == 3  # the marker, the movement's list, the unit's list
+        listed = await ask(client, ListNominations(movement_id=MOVEMENT))
+        assert sorted(r["proposal_id"] for r in listed["rows"]) == ids
+
+        await ok(client, report(UNIT))
+        await client.wait_until_stable(services)
+        assessed = [
+            Envelope.from_bytes(body).payload["proposal_id"]
+            async for _, body in client.log().replay_raw()
+            if b"nominations.EligibilityAssessed" in body
+        ]
+        assert assessed == ids
+        with database.connect() as conn:
+            kinds = conn.execute(
+                select(state_table.c.kind).where(state_table.c.kind.in_(index_kinds))
+            ).scalars()
+            assert sorted(kinds) == sorted(index_kinds)
+        database.dispose()

@@ -26,18 +26,22 @@ from thidua_kit.log import StoredEvent
 
 from ..domain import dossier, eligibility
 from .movement import _pack
-from .views import NOMINATION, ProposalView, _EventList, _Ids, _note, _proposal, _seen, _Title
+from .views import (
+    NOMINATION,
+    ProposalView,
+    _EventList,
+    _Ids,
+    _note,
+    _proposal,
+    _seen,
+    _Title,
+    _unit_proposals,
+)
 
 
 async def _appraise_pending(cause: StoredEvent, unit_id: str, ctx: Context) -> None:
     """Proposals waiting for their unit's final score sheet are appraised in id order."""
-    pending = [
-        view
-        for _key, view, _seq in ctx.store.all("proposal", ProposalView)
-        if view.pending
-        and view.envelope.movement_id == cause.envelope.movement_id
-        and view.envelope.payload["unit_id"] == unit_id
-    ]
+    pending = [view for view in _unit_proposals(ctx, cause, unit_id) if view.pending]
     for index, view in enumerate(pending):
         await _appraise(cause, index, view, ctx)
 

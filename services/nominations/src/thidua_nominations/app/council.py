@@ -80,7 +80,7 @@ async def _apply_quotas(item: StoredEvent, closed: CouncilSessionClosed, ctx: Co
     definition = definition_of(movement)
     heads = _headcounts(ctx, m)
     by_award: dict[str, list[tuple[ProposalView, nomination.NominationState]]] = {}
-    for view in _views(ctx.store, m):
+    for view in _views(ctx.store, m, item.sequence):
         state, _ = NOMINATION.load(
             ctx.store, ctx.subject("nomination", m, view.envelope.payload["proposal_id"])
         )
@@ -131,7 +131,7 @@ async def _apply_quotas(item: StoredEvent, closed: CouncilSessionClosed, ctx: Co
             elif q.of == "passed":
                 basis[group] = sum(
                     1
-                    for v in _views(ctx.store, m)
+                    for v in _views(ctx.store, m, item.sequence)
                     if v.envelope.payload["award_code"] == q.of_award
                     and NOMINATION.load(
                         ctx.store, ctx.subject("nomination", m, v.envelope.payload["proposal_id"])

@@ -47,7 +47,7 @@ from .fund import _pay
 from .notice import _exclude_on_objection, _index_notice
 from .revocation import _flag_dependents
 from .upward import _higher_award
-from .views import DECISION, NOMINATION, ProposalView, _note, _remember, _seen
+from .views import DECISION, NOMINATION, ProposalView, _add_proposal, _note, _remember, _seen
 
 
 async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
@@ -79,7 +79,7 @@ async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> No
         await _on_procedure_event(item, payload, ctx)
     elif isinstance(payload, AwardProposed):
         view = ProposalView(event=item)
-        ctx.store.put("proposal", payload.proposal_id, view, item.sequence)
+        _add_proposal(ctx, item, view)
         if _seen(ctx, "sheet", f"{m}/{payload.unit_id}/tong-ket") is not None:
             await _appraise(item, 0, view, ctx)
     elif isinstance(payload, EligibilityAssessed | BallotTallied | BallotOutcomeDecided):

@@ -82,7 +82,7 @@ def _row(store: Store, settings: Settings, view: ProposalView) -> dict[str, Any]
 
 
 def list_nominations(query: ListNominations, store: Store, settings: Settings) -> Any:
-    rows = [_row(store, settings, v) for v in _views(store, query.movement_id)]
+    rows = [_row(store, settings, v) for v in _views(store, query.movement_id, None)]
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -142,7 +142,7 @@ def list_overdue(query: ListOverdue, store: Store, settings: Settings) -> Any:
     wanted = MovementDefined.model_validate(movement.envelope.payload).definition.rule_pack.id
     pack = _installed_packs()[wanted][0]
     waiting = {}
-    for view in _views(store, query.movement_id):
+    for view in _views(store, query.movement_id, None):
         pid = view.envelope.payload["proposal_id"]
         if store.get("notified", pid, StoredEvent)[0] is not None:
             continue
