@@ -200,12 +200,17 @@ def _add_proposal(ctx: Context, item: StoredEvent, view: ProposalView) -> None:
             ctx.store.put(kind, key, _Ids(ids=[*ids, proposal_id]), item.sequence)
 
 
-def _proposals(store: Store, kind: str, key: str) -> list[tuple[str, ProposalView]]:
-    held = store.get(kind, key, _Ids)[0]
+def _proposals(
+    store: Store, kind: str, m: str, unit_id: str | None = None
+) -> list[tuple[str, ProposalView]]:
+    """The indexed proposals, each checked against what it was listed for."""
+    held = store.get(kind, m if unit_id is None else f"{m}/{unit_id}", _Ids)[0]
     found = []
     for proposal_id in held.ids if held else []:
         view = store.get("proposal", proposal_id, ProposalView)[0]
-        if view is not None:
+        if view is None or view.envelope.movement_id != m:
+            continue
+        if unit_id is None or view.envelope.payload["unit_id"] == unit_id:
             found.append((proposal_id, view))
     return found
 
@@ -213,8 +218,7 @@ def _proposals(store: Store, kind: str, key: str) -> list[tuple[str, ProposalVie
 def _unit_proposals(ctx: Context, cause: StoredEvent, unit_id: str) -> list[ProposalView]:
     """A unit's proposals in the cause's movement, by id in code-point order."""
     _indexed(ctx.store, cause.sequence)
-    m = cause.envelope.movement_id
-    found = _proposals(ctx.store, _BY_UNIT, f"{m}/{unit_id}")
+    found = _proposals(ctx.store, _BY_UNIT, cause.envelope.movement_id, unit_id)
     return [view for _id, view in sorted(found, key=lambda pair: pair[0])]
 
 

@@ -109,11 +109,14 @@ def _merge_statement(
     if set(keys) != {c.name for c in table.primary_key.columns}:
         return None
     # The row offered for insertion is checked before the conflict: a write that names only
-    # some of the required columns must stay an UPDATE of the row that has them.
+    # some of the required columns must stay an UPDATE of the row that has them. Nor does a
+    # written-out statement get the values SQLAlchemy would fill in (default, onupdate).
     required = {
         c.name
         for c in table.columns
-        if not c.nullable and c.default is None and c.server_default is None
+        if (not c.nullable and c.server_default is None)
+        or c.default is not None
+        or c.onupdate is not None
     }
     if not required <= {*keys, *values}:
         return None
