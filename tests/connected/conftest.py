@@ -15,7 +15,7 @@ from thidua_reporting.adapters import tables
 @pytest.fixture(params=["sqlite", "postgresql"])
 def tables_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tables.db'}"
+        url = f"sqlite:///{tmp_path / 'nested' / 'tables.db'}"  # its folder made on connecting
     else:
         make: Callable[[], str] = request.getfixturevalue("postgres_databases")
         url = make()

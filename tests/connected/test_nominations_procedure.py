@@ -95,6 +95,23 @@ def documents(*kinds: str) -> list[DossierItem]:
 FULL = ("to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet", "xac_nhan_sang_kien")
 
 
+def propose(proposal_id: str, person: str, kinds: tuple[str, ...]) -> ProposeAward:
+    """The ward proposes one of its officials for CSTĐCS, with these dossier documents."""
+    return ProposeAward(
+        command_id=new_id(),
+        actor=clerk(UNIT),
+        movement_id=MOVEMENT,
+        proposal_id=proposal_id,
+        unit_id=UNIT,
+        subject_kind="ca_nhan",
+        subject_id=person,
+        award_code="CSTDCS",
+        year=2022,
+        achievement_summary="Có sáng kiến được công nhận năm 2022.",
+        dossier=documents(*kinds),
+    )
+
+
 async def ok(client: Client, command: Command) -> None:
     reply = await client.command(command)
     assert reply.status == "accepted", reply.error
@@ -173,22 +190,7 @@ async def test_dossier_session_quota_fund_and_notifications(settings: Settings) 
         ids: dict[str, str] = {}
         for person, kinds in dossiers.items():
             ids[person] = new_id()
-            await ok(
-                client,
-                ProposeAward(
-                    command_id=new_id(),
-                    actor=clerk(UNIT),
-                    movement_id=MOVEMENT,
-                    proposal_id=ids[person],
-                    unit_id=UNIT,
-                    subject_kind="ca_nhan",
-                    subject_id=person,
-                    award_code="CSTDCS",
-                    year=2022,
-                    achievement_summary="Có sáng kiến được công nhận năm 2022.",
-                    dossier=documents(*kinds),
-                ),
-            )
+            await ok(client, propose(ids[person], person, kinds))
         await client.wait_until_stable(SERVICES)
 
         # One request per incomplete dossier, listing every defect at once.
@@ -401,22 +403,7 @@ async def test_proposals_waiting_for_the_final_score_are_appraised_in_id_order(
         for command in (open_round(), register(UNIT)):
             await ok(client, command)
         for proposal_id, (person, _sex) in zip(reversed(ids), STAFF, strict=False):
-            await ok(
-                client,
-                ProposeAward(
-                    command_id=new_id(),
-                    actor=clerk(UNIT),
-                    movement_id=MOVEMENT,
-                    proposal_id=proposal_id,
-                    unit_id=UNIT,
-                    subject_kind="ca_nhan",
-                    subject_id=person,
-                    award_code="CSTDCS",
-                    year=2022,
-                    achievement_summary="Có sáng kiến được công nhận năm 2022.",
-                    dossier=documents(*FULL),
-                ),
-            )
+            await ok(client, propose(proposal_id, person, FULL))
         await client.wait_until_stable(services)
 
         index_kinds = ("proposal-index", "proposals-of-movement", "proposals-of-unit")

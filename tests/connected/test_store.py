@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy
@@ -21,17 +20,9 @@ class Sample(BaseModel):
     count: int
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'nested' / 'store.db'}"
-    else:
-        make: Callable[[], str] = request.getfixturevalue("postgres_databases")
-        url = make()
-    made = make_engine(url)
-    create_schema(made)
-    yield made
-    made.dispose()
+@pytest.fixture
+def engine(tables_engine: Engine) -> Engine:
+    return tables_engine
 
 
 def test_state_position_and_commands_commit_together(engine: Engine) -> None:
