@@ -45,6 +45,23 @@ async def test_a_command_retried_with_the_same_id_appends_once(settings: Setting
         assert await client.log().last_sequence() == 2
 
 
+async def test_a_command_id_reused_for_other_content_is_refused_and_the_first_reply_stands(
+    settings: Settings,
+) -> None:
+    async with running_system(settings, ("submissions",)), Client(settings) as client:
+        assert (await client.command(define())).status == "accepted"
+        first = register("phuong-vu-ninh")
+        accepted = await client.command(first)
+        edited = first.model_copy(update={"titles_sought": ["GK_CT_UBND_TP"]})
+        reply = await client.command(edited)
+        assert reply.status == "rejected"
+        assert reply.error is not None and reply.error.code.value == "command_id_reused"
+        assert reply.error.field == "command_id"
+        assert await client.log().last_sequence() == 2
+        # The retry of the command as first sent still gets its reply.
+        assert (await client.command(first)).events == accepted.events
+
+
 def _valid_registration() -> dict[str, Any]:
     return json.loads(register("phuong-vu-ninh").model_dump_json())
 
@@ -108,6 +125,47 @@ CASES: list[tuple[str, bytes, str, str | None]] = [
         ).encode(),
         "not_nfc",
         "actor.name",
+    ),
+    (
+        "control character in a name",
+        json.dumps(
+            {
+                **_valid_registration(),
+                "actor": {
+                    "id": "x",
+                    "role": "unit_clerk",
+                    "unit": "phuong-vu-ninh",
+                    "name": "Nguyễn\u000bThị Hương",
+                },
+            }
+        ).encode(),
+        "invalid_character",
+        "actor.name",
+    ),
+    (
+        "NaN is not JSON",
+        json.dumps(
+            {**_valid_registration(), "commitments": [{"target_code": "t", "value": float("nan")}]}
+        ).encode(),
+        "malformed",
+        None,
+    ),
+    (
+        "a date given as a number",
+        json.dumps({**_valid_registration(), "registered_on": 1653004800}).encode(),
+        "invalid_field",
+        "registered_on",
+    ),
+    (
+        "unknown field inside a part",
+        json.dumps(
+            {
+                **_valid_registration(),
+                "commitments": [{"target_code": "t", "value": "1", "nguon": "x"}],
+            }
+        ).encode(),
+        "invalid_field",
+        "commitments.0.nguon",
     ),
     (
         "oversized",

@@ -42,6 +42,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_AWARD = "unknown_award"
     CONFLICT = "conflict"
     UNAVAILABLE = "unavailable"
+    INVALID_CHARACTER = "invalid_character"
+    COMMAND_ID_REUSED = "command_id_reused"
 
 
 MESSAGES: dict[ErrorCode, tuple[str, str]] = {
@@ -144,6 +146,14 @@ MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         "Someone else changed this just now; try again.",
     ),
     ErrorCode.UNAVAILABLE: ("Dịch vụ tạm thời không sẵn sàng.", "The service is unavailable."),
+    ErrorCode.INVALID_CHARACTER: (
+        "Văn bản chứa ký tự điều khiển hoặc ký tự không in được.",
+        "The text holds a control character or one that cannot be printed.",
+    ),
+    ErrorCode.COMMAND_ID_REUSED: (
+        "Mã lệnh này đã được dùng cho một lệnh có nội dung khác; hãy tạo mã lệnh mới.",
+        "This command id was already used for a command with other content; make a new id.",
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -30,7 +31,6 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import api as js_api
 from nats.js.errors import NotFoundError
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine, MetaData, select
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from thidua_contracts.replies import AppendedEvent, CommandReply, Error, QueryRe
 
 from .clock import now_timestamp
 from .db import Store, create_schema, make_engine, position_table
+from .inputs import parse_request
 from .log import ConflictError, EventLog, StoredEvent
 from .partitions import Leases, partition_of, preference, share
 from .settings import Settings, database_url, nats_auth
@@ -592,7 +593,7 @@ class ServiceHost:
         if entry is None:
             return CommandReply.rejected(ErrorCode.UNKNOWN_COMMAND, None, name)
         model, handler = entry
-        parsed = _parse(model, body)
+        parsed = parse_request(model, body)
         if isinstance(parsed, Error):
             return CommandReply(status="rejected", error=parsed)
         assert isinstance(parsed, Command)
@@ -606,7 +607,7 @@ class ServiceHost:
                         store = Store(session, buffered=True)
                         prior = store.command_reply(command.command_id)
                         if prior is not None:
-                            return CommandReply.model_validate_json(prior)
+                            return _replayed(prior, command)
                         stored = await handler(command, self.context(store))
                         store.flush()
                         reply = CommandReply(
@@ -622,7 +623,7 @@ class ServiceHost:
                                 for s in stored
                             ],
                         )
-                        store.remember_command(command.command_id, reply.model_dump_json())
+                        store.remember_command(command.command_id, _remembered(reply, command))
                     return reply
             except Rejected as r:
                 return CommandReply(
@@ -652,7 +653,7 @@ class ServiceHost:
                 status="rejected", error=Error.of(ErrorCode.UNKNOWN_COMMAND, None, name)
             )
         model, handler = entry
-        parsed = _parse(model, body)
+        parsed = parse_request(model, body)
         if isinstance(parsed, Error):
             return QueryReply(status="rejected", error=parsed)
 
@@ -903,15 +904,26 @@ async def _named_body(msg: Any) -> tuple[str, bytes]:
     return str(msg.raw_message.subject).rsplit(".", 1)[-1], bytes(msg.body)
 
 
-def _parse(model: type[BaseModel], body: bytes) -> BaseModel | Error:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Error.of(ErrorCode.MALFORMED, None, str(exc)[:200])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or None
-        code = ErrorCode.NOT_NFC if "NFC" in first["msg"] else ErrorCode.INVALID_FIELD
-        return Error.of(code, where, first["msg"][:300])
+def _fingerprint(command: Command) -> str:
+    return hashlib.sha256(command.model_dump_json().encode()).hexdigest()
+
+
+def _remembered(reply: CommandReply, command: Command) -> str:
+    """The reply kept for a retry, with what the command said, so a reused id is told apart."""
+    return json.dumps(
+        {"command_sha256": _fingerprint(command), "reply": reply.model_dump(mode="json")}
+    )
+
+
+def _replayed(prior: str, command: Command) -> CommandReply:
+    """A retry gets the first reply; the same id with other content is refused, never applied
+    nor answered as if it had been. A reply kept from the log after a crash (or by an earlier
+    release) has no fingerprint: the command itself is then not known, and the reply stands."""
+    kept = json.loads(prior)
+    if "command_sha256" not in kept:
+        return CommandReply.model_validate(kept)
+    if kept["command_sha256"] != _fingerprint(command):
+        return CommandReply.rejected(
+            ErrorCode.COMMAND_ID_REUSED, "command_id", command.command_id, command.command_id
+        )
+    return CommandReply.model_validate(kept["reply"])
