@@ -199,9 +199,8 @@ async def test_two_writers_racing_on_one_report_both_land_as_successive_versions
         running_system(two, ("submissions",)) as second,
         Client(settings) as client,
     ):
-        await client.command(define())
-        await client.command(open_round())
-        await client.command(register("phuong-vu-ninh"))
+        for command in (define(), open_round(), register("phuong-vu-ninh")):
+            assert (await client.command(command)).status == "accepted"
         await folded(client, "submissions")
         last = await client.log().last_sequence()
         await first["submissions"].wait_for_position(last)
@@ -219,6 +218,31 @@ async def test_two_writers_racing_on_one_report_both_land_as_successive_versions
             if data["type"] == ReportSubmitted.TYPE:
                 versions.append(data["payload"]["report_version"])
         assert sorted(versions) == [1, 2]  # no lost update: the loser re-decided as version 2
+
+
+async def test_a_replica_behind_the_log_decides_again_rather_than_refuse(
+    settings: Settings,
+) -> None:
+    """One replica takes the movement's definition; the next command reaches the other one
+    before its consumer has folded it. It must not answer "no such movement"."""
+    one = settings.model_copy(update={"consumer_name": "one", "data_dir": settings.data_dir / "1"})
+    two = settings.model_copy(update={"consumer_name": "two", "data_dir": settings.data_dir / "2"})
+    async with (
+        running_system(one, ("submissions",)) as first,
+        running_system(two, ("submissions",)) as second,
+    ):
+        behind = second["submissions"]
+        await behind.stop_consumer()
+        defined = await first["submissions"].handle_command(
+            "define_movement", define().model_dump_json().encode()
+        )
+        assert defined.status == "accepted"
+        opening = asyncio.create_task(
+            behind.handle_command("open_round", open_round().model_dump_json().encode())
+        )
+        await behind.start_consumer()
+        reply = await opening
+        assert reply.status == "accepted", reply.error
 
 
 @pytest.mark.parametrize("linger", [0.0, 0.01])

@@ -598,6 +598,7 @@ class ServiceHost:
             return CommandReply(status="rejected", error=parsed)
         assert isinstance(parsed, Command)
         command = parsed
+        caught_up = False
         for _attempt in range(5):
             try:
                 async with self._exclusive():
@@ -626,6 +627,12 @@ class ServiceHost:
                         store.remember_command(command.command_id, _remembered(reply, command))
                     return reply
             except Rejected as r:
+                if not caught_up and await self._catch_up():
+                    # Decided on a state behind the log (another replica took the command
+                    # before it, e.g. the movement's definition): decide once more on the
+                    # whole log rather than refuse what the log already allows.
+                    caught_up = True
+                    continue
                 return CommandReply(
                     status="rejected",
                     command_id=command.command_id,
@@ -672,6 +679,18 @@ class ServiceHost:
         return self.log
 
     # ---- events ------------------------------------------------------------------------
+
+    async def _catch_up(self) -> bool:
+        """Fold up to the log's end if this service is behind it; whether it was."""
+        last = await self._log().last_sequence()
+        folded = self.folded_position() if self.partitioned else self._position
+        if folded >= last:
+            return False
+        try:
+            await self.wait_for_position(last)
+        except TimeoutError:
+            return False
+        return True
 
     async def wait_for_position(self, sequence: int) -> None:
         if self.partitioned:
