@@ -77,3 +77,20 @@ def test_an_unknown_field_is_named_wherever_it_is() -> None:
     assert (error.code.value, error.field) == ("invalid_field", "ghi_chu")
     body = json.dumps({**TALLY, "actor": {**TALLY["actor"], "email": "a@b"}}).encode()
     assert _error(body).field == "actor.email"
+
+
+def test_every_unprintable_character_is_refused_however_the_json_spells_it() -> None:
+    """The body is searched for such characters only where its bytes could hold one: this
+    checks that shortcut against every code point, escaped and raw."""
+    unprintables = [chr(i) for i in range(0x110000) if unprintable(chr(i)) == 0]
+    assert len(unprintables) == 62 + 2048 + 2  # Cc but tab, LF, CR; Cs; U+FFFE, U+FFFF
+    for char in unprintables:
+        spellings = [json.dumps(f"Lê{char}", ensure_ascii=True)]
+        if char >= " " and not "\ud800" <= char <= "\udfff":
+            spellings.append(json.dumps(f"Lê{char}", ensure_ascii=False))
+        for spelled in spellings:
+            body = json.dumps({**TALLY, "actor": {**TALLY["actor"], "name": "@"}}).replace(
+                '"@"', spelled
+            )
+            error = _error(body.encode())
+            assert (error.code.value, error.field) == ("invalid_character", "actor.name"), char

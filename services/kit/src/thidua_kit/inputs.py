@@ -13,7 +13,7 @@ pydantic's lax mode would let through and a later step would trip over:
 from __future__ import annotations
 
 import json
-import unicodedata
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,9 +21,14 @@ from pydantic import BaseModel, ValidationError
 from thidua_contracts.errors import ErrorCode
 from thidua_contracts.replies import Error
 
-# Kept: tab and line breaks are text a document prints.
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
-_NONCHARACTERS = frozenset("\ufffe\uffff")
+# Unicode's control characters (category Cc) but tab and line breaks, which a document prints;
+# lone surrogates (Cs); and the two noncharacters XML 1.0 excludes.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+# Where such a character can be in a JSON body: escaped (JSON must escape U+0000–U+001F, and
+# may escape anything), or raw in UTF-8 (DEL, C1, U+FFFE/U+FFFF). A body with none of these is
+# clean without walking its strings, which costs more than parsing it.
+_MAYBE_UNPRINTABLE = re.compile(rb"\\[ubf]|\x7f|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]")
 
 
 def _not_json(constant: str) -> Any:
@@ -32,12 +37,8 @@ def _not_json(constant: str) -> Any:
 
 def unprintable(text: str) -> int | None:
     """Index of the first character no document can hold, if any."""
-    for index, char in enumerate(text):
-        if char in _ALLOWED_CONTROLS:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs") or char in _NONCHARACTERS:
-            return index
-    return None
+    found = _UNPRINTABLE.search(text)
+    return None if found is None else found.start()
 
 
 def _bad_text(value: Any, path: tuple[str, ...] = ()) -> tuple[str, str] | None:
@@ -81,7 +82,7 @@ def parse_request(model: type[BaseModel], body: bytes) -> BaseModel | Error:
         data = json.loads(body, parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError) as exc:
         return Error.of(ErrorCode.MALFORMED, None, str(exc)[:200])
-    bad = _bad_text(data)
+    bad = _bad_text(data) if _MAYBE_UNPRINTABLE.search(body) else None
     if bad is not None:
         field, detail = bad
         return Error.of(ErrorCode.INVALID_CHARACTER, field or None, detail)
