@@ -12,7 +12,12 @@ from .types import Sha256Hex, Slug, Text, Timestamp, UuidStr
 
 
 class Role(StrEnum):
-    """Who may act; commands are checked against these (DOMAIN §1.1)."""
+    """Who may act; commands are checked against these (DOMAIN §1.1). unit_clerk: the văn thư
+    or emulation officer of a participating unit; block_head: the head of an emulation block
+    (Trưởng khối); phong_noi_vu: the Phòng Nội vụ, standing body of the council; council_secretary:
+    the council's secretary (thư ký Hội đồng Thi đua – Khen thưởng); chairman_office: the
+    Chairman of the People's Committee and his office; system: operators (provisioning, imports).
+    """
 
     UNIT_CLERK = "unit_clerk"  # văn thư / cán bộ TĐKT of a participating unit
     BLOCK_HEAD = "block_head"  # Trưởng khối

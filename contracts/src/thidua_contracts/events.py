@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .movement import MovementDefinition, RoundKind, Unit
 from .types import DecimalStr, LongText, Sha256Hex, Slug, Text, UuidStr, Vnd
 
-SubjectKind = Literal["ca_nhan", "tap_the"]
+SubjectKind = Annotated[
+    Literal["ca_nhan", "tap_the"],
+    Field(description="ca_nhan: an individual (cá nhân); tap_the: a collective, i.e. a unit"),
+]
 
 
 class EventPayload(BaseModel):
@@ -283,10 +286,36 @@ class AwardProposed(EventPayload):
 
 # The inputs the law's criteria need, recorded by the unit that owns them (DOMAIN §2, §10).
 
-Rating = Literal["HTXS", "HTT", "HT", "KHT"]
-RatingKind = Literal["nhiem_vu", "dang", "doan_the"]
-DisciplineLevel = Literal["khien_trach", "canh_cao", "ha_bac_luong", "cach_chuc", "buoc_thoi_viec"]
-InitiativeLevel = Literal["co_so", "tinh", "toan_quoc"]
+Rating = Annotated[
+    Literal["HTXS", "HTT", "HT", "KHT"],
+    Field(
+        description="The year's quality rating, best first: HTXS hoàn thành xuất sắc nhiệm vụ "
+        "(excellent), HTT hoàn thành tốt (good), HT hoàn thành (completed), KHT không hoàn thành "
+        "(not completed)"
+    ),
+]
+RatingKind = Annotated[
+    Literal["nhiem_vu", "dang", "doan_the"],
+    Field(
+        description="Who rated: nhiem_vu the agency, on the assigned tasks (the rating the "
+        "criteria read); dang the Party organisation; doan_the a mass organisation"
+    ),
+]
+DisciplineLevel = Annotated[
+    Literal["khien_trach", "canh_cao", "ha_bac_luong", "cach_chuc", "buoc_thoi_viec"],
+    Field(
+        description="Disciplinary sanction, mildest first: khien_trach reprimand, canh_cao "
+        "warning, ha_bac_luong salary step lowered, cach_chuc dismissal from post, "
+        "buoc_thoi_viec dismissal from service"
+    ),
+]
+InitiativeLevel = Annotated[
+    Literal["co_so", "tinh", "toan_quoc"],
+    Field(
+        description="Scope at which the initiative was recognised: co_so the unit or the city "
+        "(cơ sở), tinh the province, toan_quoc the whole country"
+    ),
+]
 
 
 class RatingRecorded(EventPayload):
@@ -385,7 +414,11 @@ class ScoreSheetRecorded(EventPayload):
     total: DecimalStr
     max_total: DecimalStr
     block_id: Slug | None = None
-    basis: Literal["report", "missing", "appraisal"] = "report"
+    basis: Literal["report", "missing", "appraisal"] = Field(
+        default="report",
+        description="report: scored from the unit's report; missing: no report by the round's "
+        "close, scored as the plan says for a missing one; appraisal: as the block appraised it",
+    )
     penalties: list[PenaltyLine] = Field(default_factory=list)
     bonuses: list[PenaltyLine] = Field(default_factory=list)
 
@@ -557,8 +590,15 @@ class AwardIssued(EventPayload):
     COMPUTED = True
 
     award_id: UuidStr
-    decision_id: UuidStr
-    decision_number: str
+    decision_id: UuidStr = Field(
+        description="The city's own award: the DecisionSigned event's decision_id. An award "
+        "decided above the city (route propose): the ProposalsForwarded submission_id whose "
+        "answer recorded it, since the higher level's decision has no id in this log"
+    )
+    decision_number: str = Field(
+        description="The city's own award: the decision's number (01/QĐ-UBND). An award decided "
+        "above the city: the higher level's decision as its answer cited it"
+    )
     signed_on: date
     proposal_id: UuidStr
     award_code: str
@@ -607,7 +647,11 @@ class AwardRevoked(EventPayload):
     TYPE = "nominations.AwardRevoked"
 
     award_id: UuidStr
-    ground: Literal["a", "b", "c", "d"]
+    ground: Literal["a", "b", "c", "d"] = Field(
+        description="a: fraud in declaring the achievement; b: false information or forged "
+        "dossier papers; c: appraisal, review or proposal contrary to law; d: a competent "
+        "authority found violations that fail the criteria for the period (DOMAIN §5.6)"
+    )
     decision_number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     decided_on: date
     reason: LongText
@@ -792,7 +836,10 @@ class NominationExcluded(EventPayload):
 
     proposal_id: UuidStr
     award_code: str
-    reason_code: Literal["quota_exceeded", "quota_tie", "objection_upheld"]
+    reason_code: Literal["quota_exceeded", "quota_tie", "objection_upheld"] = Field(
+        description="quota_exceeded: ranked past the award's quota; quota_tie: tied at the "
+        "quota's edge, left to the council; objection_upheld: a public objection was upheld"
+    )
     decided_on: date
     session_id: Slug | None = None
     group: Text | None = None
@@ -802,7 +849,13 @@ class NominationExcluded(EventPayload):
     detail_en: Text
 
 
-FundLevel = Literal["cap_huyen", "cap_tinh"]
+FundLevel = Annotated[
+    Literal["cap_huyen", "cap_tinh"],
+    Field(
+        description="Whose quỹ thi đua, khen thưởng: cap_huyen the city's (district level), "
+        "cap_tinh the province's"
+    ),
+]
 
 
 class FundCredited(EventPayload):

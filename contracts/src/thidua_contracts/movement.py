@@ -16,6 +16,10 @@ class Frozen(BaseModel):
 
 
 class UnitKind(StrEnum):
+    """phuong: a ward; phong_ban: a department of the People's Committee; doan_the: the Party's
+    bodies, the Fatherland Front and mass organisations; don_vi_su_nghiep: a public service unit;
+    truong: a school; doanh_nghiep: an enterprise."""
+
     PHUONG = "phuong"
     PHONG_BAN = "phong_ban"
     DOAN_THE = "doan_the"
@@ -25,6 +29,9 @@ class UnitKind(StrEnum):
 
 
 class RoundKind(StrEnum):
+    """so-ket: the mid-year review (sơ kết, July); tong-ket: the year's review (tổng kết,
+    December)."""
+
     SO_KET = "so-ket"
     TONG_KET = "tong-ket"
 
