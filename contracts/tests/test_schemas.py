@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from pydantic import ValidationError
 
 from thidua_contracts import schemas
+from thidua_contracts.commands import PublishMovement, SubmitReport
 from thidua_contracts.envelope import Actor, Envelope, InputRef, Role, RulesRef
 from thidua_contracts.events import (
     EVENT_TYPES,
@@ -80,6 +82,7 @@ from thidua_contracts.movement import (
     Unit,
     UnitKind,
 )
+from thidua_contracts.types import ECMA_SPACE
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 SCHEMA_FILES = sorted(p.name for p in SCHEMA_DIR.glob("*.json"))
@@ -909,6 +912,141 @@ def test_a_change_deep_inside_a_definition_is_breaking() -> None:
 
     assert problems != []
     assert any("Line" in p and "points" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (r"^-?\d{1,12}(\.\d{1,4})?$", r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"),
+        (r"^\d+/\d+$", r"^[0-9]+/[0-9]+$"),
+        (r"^[\d.]+$", r"^[0-9.]+$"),
+        (r"^\D$", r"^[^0-9]$"),
+        (r"^[^\s+]+$", f"^[^{ECMA_SPACE}+]+$"),
+        (r"^\w+$", r"^[A-Za-z0-9_]+$"),
+    ],
+)
+def test_a_shorthand_class_spelled_out_as_ecma_262_reads_it_is_not_breaking(
+    old: str, new: str
+) -> None:
+    # JSON Schema patterns are ECMA-262: `\d` there is [0-9], so the published language is the
+    # same; only pydantic (and Python's `re`) read `\d` as every Unicode digit.
+    old_schema = obj({"points": string(pattern=old)})
+    new_schema = obj({"points": string(pattern=new)})
+
+    assert schemas.breaking_changes(old_schema, new_schema) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (r"^\d+$", r"^[0-8]+$"),
+        (r"^\d+$", r"^[0-9٠-٩]+$"),
+        (r"^\\d+$", r"^\\[0-9]+$"),  # an escaped backslash, then a plain "d"
+        (r"^[^\s+]+$", r"^[^ +]+$"),
+    ],
+)
+def test_a_shorthand_class_replaced_by_another_set_is_breaking(old: str, new: str) -> None:
+    old_schema = obj({"points": string(pattern=old)})
+    new_schema = obj({"points": string(pattern=new)})
+
+    assert schemas.breaking_changes(old_schema, new_schema) != []
+
+
+def _patterns(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        own = [schema["pattern"]] if isinstance(schema.get("pattern"), str) else []
+        return own + [p for value in schema.values() for p in _patterns(value)]
+    if isinstance(schema, list):
+        return [p for value in schema for p in _patterns(value)]
+    return []
+
+
+@pytest.mark.parametrize("name", SCHEMA_FILES)
+def test_published_patterns_use_no_shorthand_class(name: str) -> None:
+    # `\d`, `\s`, `\w` mean one thing to pydantic and another to the schemas' readers.
+    found = [p for p in _patterns(read_schema(name)) if schemas.ecma_pattern(p) != p]
+
+    assert found == []
+
+
+def _command(model: type[Any], **fields: Any) -> Any:
+    return model.model_validate(
+        {
+            "command_id": EVENT_ID,
+            "actor": {"id": "van-thu", "role": "unit_clerk"},
+            "movement_id": "bn-2022",
+            **fields,
+        }
+    )
+
+
+REPORT = {"unit_id": "phuong-vu-ninh", "round": "tong-ket", "submitted_on": "2022-12-20"}
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "schema_name"),
+    [
+        (
+            SubmitReport,
+            {**REPORT, "self_scores": [{"criterion_code": "xay-dung-dang", "points": "١٤"}]},
+            "cmd.submissions.submit_report.v1.json",
+        ),
+        (
+            SubmitReport,
+            {**REPORT, "self_scores": [{"criterion_code": "xay-dung-dang", "points": "1٤.5"}]},
+            "cmd.submissions.submit_report.v1.json",
+        ),
+        (
+            PublishMovement,
+            {
+                "number": "٩٥/KH-UBND",
+                "signed_on": "2022-05-10",
+                "signer_name": "Nguyễn Minh Quang",
+                "signer_position": "Chủ tịch",
+            },
+            "cmd.submissions.publish_movement.v1.json",
+        ),
+    ],
+)
+def test_non_ascii_digits_are_refused_as_the_published_schema_refuses_them(
+    model: type[Any], fields: dict[str, Any], schema_name: str
+) -> None:
+    ascii_fields = json.loads(
+        json.dumps(fields, ensure_ascii=False).translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+    )
+    _command(model, **ascii_fields)  # the same command in ASCII digits is fine
+
+    with pytest.raises(ValidationError):
+        _command(model, **fields)
+    instance = {
+        "command_id": EVENT_ID,
+        "actor": {"id": "van-thu", "role": "unit_clerk"},
+        "movement_id": "bn-2022",
+        **fields,
+    }
+    assert errors(read_schema(schema_name), instance) != []
+
+
+def test_an_envelope_time_or_threshold_in_other_digits_is_refused() -> None:
+    instance = envelope_of(minimal_payloads()["scoring.BlockHonoured"])
+    with_time = {**instance, "occurred_at": "٢٠٢٢-12-28T10:00:00+07:00"}
+    honoured = {**instance, "payload": {**instance["payload"], "threshold": "١/٢"}}
+
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(with_time)
+    with pytest.raises(ValidationError):
+        BlockHonoured.model_validate(honoured["payload"])
+    for bad in (with_time, honoured):
+        assert errors(read_schema("scoring.BlockHonoured.v1.json"), bad) != []
+
+
+def test_a_key_rotation_origin_refuses_what_ecma_262_calls_a_space() -> None:
+    payload = minimal_payloads()["audit.SigningKeyRotated"].model_dump(mode="json")
+
+    for origin in ("thidua/a\ufeffb", "thidua/a\u3000b", "thidua/a+b"):
+        with pytest.raises(ValidationError):
+            SigningKeyRotated.model_validate({**payload, "origin": origin})
+    SigningKeyRotated.model_validate({**payload, "origin": "thidua/THIDUA_DEMO"})
 
 
 def test_a_removed_definition_is_breaking() -> None:
