@@ -789,6 +789,72 @@ def test_a_new_optional_property_is_not_breaking() -> None:
     assert schemas.breaking_changes(BASE, new) == []
 
 
+def test_a_new_optional_property_of_a_closed_object_is_breaking() -> None:
+    # The envelope, Actor, InputRef, RulesRef and the movement definition are published with
+    # `additionalProperties: false`: a reader of v1 refuses any message carrying the new field.
+    old = {**copy.deepcopy(BASE), "additionalProperties": False}
+    new = copy.deepcopy(old)
+    new["properties"]["narrative"] = string(default="")
+
+    problems = schemas.breaking_changes(old, new)
+
+    assert problems == [f"$.properties.narrative: {schemas.CLOSED_ADDITION}"]
+    message = {"unit_id": "phuong-vu-ninh", "round": "so-ket", "late": False, "narrative": "x"}
+    assert errors(new, message) == []
+    assert errors(old, message) != []  # what every published reader does with it
+
+
+def test_a_new_property_deep_inside_a_closed_definition_is_breaking() -> None:
+    old = read_schema("submissions.MovementDefined.v1.json")
+    new = copy.deepcopy(old)
+    optional = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
+    new["$defs"]["Actor"]["properties"]["email"] = optional
+    new["$defs"]["MovementDefinition"]["properties"]["note"] = optional
+
+    assert schemas.breaking_changes(old, new) == [
+        f"$.$defs.Actor.properties.email: {schemas.CLOSED_ADDITION}",
+        f"$.$defs.MovementDefinition.properties.note: {schemas.CLOSED_ADDITION}",
+    ]
+
+
+def test_the_first_property_of_a_closed_object_is_breaking() -> None:
+    old = {"type": "object", "additionalProperties": False}
+    new = {**old, "properties": {"a": string()}}
+
+    assert schemas.breaking_changes(old, new) != []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "breaking"),
+    [
+        ("additionalProperties", True, False),
+        ("additionalProperties", {}, False),
+        ("additionalProperties", {"type": "integer"}, True),
+        ("unevaluatedProperties", False, True),
+    ],
+)
+def test_a_new_property_is_additive_only_where_the_object_lets_unknown_ones_through(
+    key: str, value: Any, breaking: bool
+) -> None:
+    old = {**obj({"a": string()}), key: value}
+    new = copy.deepcopy(old)
+    new["properties"]["b"] = string()
+
+    assert (schemas.breaking_changes(old, new) != []) is breaking
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["envelope.v1.json", "nominations.AwardIssued.v1.json", "submissions.MovementDefined.v1.json"],
+)
+def test_every_object_of_the_envelope_is_closed_in_the_published_files(name: str) -> None:
+    # What makes the rule above matter: these objects are where a new field needs a new version.
+    schema = read_schema(name)
+    closed = [schema, *(schema["$defs"][d] for d in ("Actor", "InputRef", "RulesRef"))]
+
+    assert all(part["additionalProperties"] is False for part in closed)
+
+
 def test_a_new_required_property_is_breaking() -> None:
     def edit(s: dict[str, Any]) -> None:
         s["properties"]["narrative"] = string()
@@ -1059,6 +1125,46 @@ def test_a_removed_definition_is_breaking() -> None:
 # --- published schemas only change additively ----------------------------------------------
 
 
+# Properties given to closed objects before the contracts' first release, while no reader of
+# the earlier files existed: the only such additions accepted. Keyed by definition, or by file
+# for a command's own properties. From now on a field there is a new version.
+ADDED_BEFORE_RELEASE: dict[str, frozenset[str]] = {
+    "Block": frozenset({"scoring_table"}),
+    "Criterion": frozenset({"bands", "key", "method", "per_item", "target_code"}),
+    "MovementDefinition": frozenset(
+        {
+            "award_provisions",
+            "criteria_collective_lead",
+            "criteria_individual_lead",
+            "organisation",
+            "participants_text",
+            "scoring_rules",
+            "targets_preamble",
+            "timeline_text",
+        }
+    ),
+    "Round": frozenset({"due_working_days"}),
+    "Unit": frozenset({"ended_on", "predecessor_ids"}),
+    "Error": frozenset({"details"}),
+    "cmd.scoring.appraise.v1.json": frozenset({"bonuses", "penalties"}),
+    "cmd.submissions.propose_award.v1.json": frozenset({"achievement_report", "dossier"}),
+    "cmd.submissions.submit_report.v1.json": frozenset({"evidence"}),
+}
+
+
+def since_release(name: str, problems: list[str]) -> list[str]:
+    """The problems, less the additions to closed objects accepted before the first release."""
+    accepted = {
+        f"$.properties.{prop}: {schemas.CLOSED_ADDITION}"
+        for prop in ADDED_BEFORE_RELEASE.get(name, frozenset())
+    }
+    for definition, props in ADDED_BEFORE_RELEASE.items():
+        accepted |= {
+            f"$.$defs.{definition}.properties.{prop}: {schemas.CLOSED_ADDITION}" for prop in props
+        }
+    return [p for p in problems if p not in accepted]
+
+
 @pytest.mark.parametrize("name", SCHEMA_FILES)
 def test_schema_file_is_additive_over_its_first_committed_version(name: str) -> None:
     current = read_schema(name)
@@ -1066,7 +1172,7 @@ def test_schema_file_is_additive_over_its_first_committed_version(name: str) -> 
     if first is None:  # not committed yet: nothing published to compare with
         first = current
 
-    assert schemas.breaking_changes(first, current) == []
+    assert since_release(name, schemas.breaking_changes(first, current)) == []
 
 
 @pytest.mark.parametrize("name", sorted(schemas.generate()))
@@ -1077,7 +1183,19 @@ def test_schema_generated_from_the_models_is_additive_over_the_published_file(na
     if published is None:
         published = read_schema(name) if (SCHEMA_DIR / name).exists() else generated
 
-    assert schemas.breaking_changes(published, generated) == []
+    assert since_release(name, schemas.breaking_changes(published, generated)) == []
+
+
+def test_only_the_additions_made_before_release_are_let_through() -> None:
+    problems = [
+        f"$.$defs.Criterion.properties.bands: {schemas.CLOSED_ADDITION}",
+        f"$.$defs.Criterion.properties.weight: {schemas.CLOSED_ADDITION}",
+        f"$.$defs.Actor.properties.email: {schemas.CLOSED_ADDITION}",
+        f"$.properties.evidence: {schemas.CLOSED_ADDITION}",
+    ]
+
+    assert since_release("cmd.submissions.submit_report.v1.json", problems) == problems[1:3]
+    assert since_release("cmd.submissions.propose_award.v1.json", problems) == problems[1:]
 
 
 # --- real envelopes validate against their schemas ------------------------------------------

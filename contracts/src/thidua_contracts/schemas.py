@@ -87,6 +87,8 @@ def differences(directory: Path = DEFAULT_DIR) -> list[str]:
     return problems
 
 
+CLOSED_ADDITION = "new property of a closed object: its published readers refuse it"
+
 # Keys that describe a schema without constraining what it accepts.
 ANNOTATIONS = frozenset(
     {"title", "description", "examples", "default", "$schema", "$comment", "deprecated"}
@@ -96,7 +98,10 @@ ANNOTATIONS = frozenset(
 def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
     """Non-additive differences between two schemas.
 
-    Allowed: new optional properties, new definitions, a wider enum, changed descriptions.
+    Allowed: new optional properties of an open object, new definitions, a wider enum, changed
+    descriptions. A new property of a closed object (`additionalProperties: false`, as pydantic's
+    `extra="forbid"` publishes it: the envelope and its parts, the movement definition, commands)
+    is not: every reader of the published schema refuses a message that carries it.
     Everything else (a property removed or retyped, a new required property, a narrower enum,
     a changed pattern or const) breaks existing producers or consumers. Patterns are compared
     as ECMA-262 reads them (`ecma_pattern`), since that is how the published schemas are read.
@@ -142,7 +147,22 @@ def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
     for key in new:
         if key not in old and key not in ANNOTATIONS | {"properties", "$defs"}:
             problems.append(f"{path}.{key}: constraint added")
+    if not _open(old):
+        known = set(old.get("properties") or {})
+        problems.extend(
+            f"{path}.properties.{name}: {CLOSED_ADDITION}"
+            for name in sorted(set(new.get("properties") or {}) - known)
+        )
     return problems
+
+
+def _open(schema: dict[str, Any]) -> bool:
+    """Whether a reader of this object schema lets through a property it does not name."""
+    return all(schema.get(key, True) in (True, {}) for key in _CLOSING)
+
+
+# What a reader applies to a property the object does not name.
+_CLOSING = ("additionalProperties", "unevaluatedProperties")
 
 
 # ECMA-262's meaning of each shorthand class (JSON Schema patterns are ECMA-262 regexes),
