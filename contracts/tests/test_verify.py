@@ -381,3 +381,49 @@ def test_a_rotation_not_signed_by_the_key_in_force_is_not_followed() -> None:
     assert (Kind.BAD_ROTATION, 9) in kinds
     # keys[2] is not followed, so its checkpoints fail (and the changed body breaks the roots).
     assert any(f.kind == Kind.BAD_SIGNATURE for f in report.findings)
+
+
+def test_the_key_may_be_given_as_its_text_or_as_a_file_holding_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "bundle", LOG)
+    key_file = tmp_path / "trusted.pub"
+    key_file.write_text(SIGNER.public().encode() + "\n", encoding="utf-8")
+
+    assert main([str(bundle), "--key", str(key_file)]) == 0
+    assert main([str(bundle), "--key", SIGNER.public().encode()]) == 0
+    out = capsys.readouterr().out
+    assert "note: using the bundle's own" not in out
+    assert out.count("ok: 20 events") == 2
+
+
+@pytest.mark.parametrize("given", ["", "  \n", "empty-file"])
+def test_an_empty_key_is_refused_rather_than_replaced_by_the_bundles_own(
+    given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "bundle", LOG)
+    if given == "empty-file":
+        given = str(tmp_path / "empty.pub")
+        Path(given).write_text("", encoding="utf-8")
+
+    assert main([str(bundle), "--key", given]) == 2
+    captured = capsys.readouterr()
+    assert "--key is empty" in captured.err
+    assert "ok:" not in captured.out and "bundle's own" not in captured.out
+
+
+@pytest.mark.parametrize("given", ["not-a-key", "thidua/TEST+0000+AAAA"])
+def test_a_key_that_does_not_parse_is_a_usage_error_not_a_traceback(
+    given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "bundle", LOG)
+
+    assert main([str(bundle), "--key", given]) == 2
+    assert capsys.readouterr().err.startswith("error: --key: ")
+
+
+def test_a_missing_bundle_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "nowhere"), "--key", SIGNER.public().encode()]) == 2
+    assert "no bundle at" in capsys.readouterr().err

@@ -691,25 +691,60 @@ def _check_manifest(manifest: Any, report: Report) -> list[Finding]:
     ]
 
 
+def read_key(given: str) -> str:
+    """The verifier key an auditor passed: a file holding it, or the key text itself."""
+    path = Path(given)
+    try:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    except OSError:  # a key text too long or odd to be a file name
+        pass
+    return given
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m thidua_contracts.verify",
         description="Verify a Thi đua export bundle offline against a trusted public key.",
     )
     parser.add_argument("bundle", type=Path)
-    parser.add_argument("--key", help="verifier key text (default: the bundle's, not trusted)")
+    parser.add_argument(
+        "--key",
+        help="the verifier key you trust: its text, or a file holding it (default: the "
+        "bundle's own, which proves nothing)",
+    )
     parser.add_argument(
         "--allow-unsigned-tail",
         action="store_true",
         help="accept events after the latest signed checkpoint, reported as unverified",
     )
     args = parser.parse_args(argv)
-    key_text = args.key or (args.bundle / KEY_FILE).read_text(encoding="utf-8")
-    if not args.key:
+    if not args.bundle.is_dir():
+        print(f"error: no bundle at {args.bundle}", file=sys.stderr)
+        return 2
+    source = "--key" if args.key is not None else str(args.bundle / KEY_FILE)
+    if args.key is None:
         print("note: using the bundle's own public key; pass --key to trust your own copy")
-    report = verify_bundle(
-        args.bundle, VerifierKey.parse(key_text), allow_unsigned_tail=args.allow_unsigned_tail
-    )
+        try:
+            key_text = (args.bundle / KEY_FILE).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"error: {source}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        # An empty --key (say, "$(cat key.txt)" of a missing file) must not quietly fall back
+        # on the bundle's key: that would check the bundle against itself.
+        key_text = read_key(args.key)
+        if not key_text.strip():
+            print(
+                "error: --key is empty: give the verifier key or a file holding it", file=sys.stderr
+            )
+            return 2
+    try:
+        verifier = VerifierKey.parse(key_text)
+    except NoteError as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return 2
+    report = verify_bundle(args.bundle, verifier, allow_unsigned_tail=args.allow_unsigned_tail)
     print(report.summary())
     for finding in report.findings:
         print(f"  {finding.line()}")

@@ -94,3 +94,18 @@ def test_the_cli_refuses_a_forged_event_after_the_latest_checkpoint(
     assert "FAILED at sequence 13: unsigned-events" in refused.output
     assert allowed.exit_code == 0, allowed.output
     assert "1 after it (sequence 13) not yet covered by a signature" in allowed.output
+
+
+@pytest.mark.parametrize("given", ["", "missing-file-contents"])
+def test_the_cli_refuses_an_empty_key(given: str, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    write_bundle(bundle, _snapshot(8, 8), SIGNER.public())
+    if given:
+        given = str(tmp_path / "empty.pub")
+        Path(given).write_text("\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["audit", "verify", "--bundle", str(bundle), "--key", given])
+
+    assert result.exit_code == 2, result.output
+    assert "--key is empty" in result.output
+    assert "ok:" not in result.output

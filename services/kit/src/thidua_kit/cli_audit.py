@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -32,6 +32,7 @@ from thidua_contracts.verify import (
     key_schedule,
     read_checkpoints,
     read_events,
+    read_key,
 )
 from thidua_contracts.verify import verify_bundle as verify_offline
 
@@ -61,12 +62,20 @@ BundleOpt = Annotated[
 def _trusted(key: str | None) -> VerifierKey | None:
     if key is None:
         return None
-    path = Path(key)
-    text = path.read_text(encoding="utf-8") if path.is_file() else key
+    text = read_key(key)
+    # Empty (an unset variable, a missing file's "$(cat …)") is refused rather than read as no
+    # key: that would quietly trust the service's or the bundle's own.
+    if not text.strip():
+        _usage("--key is empty: give the verifier key or a file holding it")
     try:
         return VerifierKey.parse(text)
     except NoteError as exc:
-        fail(f"--key: {exc}")
+        _usage(f"--key: {exc}")
+
+
+def _usage(message: str) -> NoReturn:
+    typer.echo(f"lỗi / error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def _untrusted(source: str) -> None:
