@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from pydantic import ValidationError
 
 from thidua_contracts import schemas
+from thidua_contracts.commands import PublishMovement, SubmitReport
 from thidua_contracts.envelope import Actor, Envelope, InputRef, Role, RulesRef
 from thidua_contracts.events import (
     EVENT_TYPES,
@@ -80,6 +82,7 @@ from thidua_contracts.movement import (
     Unit,
     UnitKind,
 )
+from thidua_contracts.types import ECMA_SPACE
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 SCHEMA_FILES = sorted(p.name for p in SCHEMA_DIR.glob("*.json"))
@@ -786,6 +789,72 @@ def test_a_new_optional_property_is_not_breaking() -> None:
     assert schemas.breaking_changes(BASE, new) == []
 
 
+def test_a_new_optional_property_of_a_closed_object_is_breaking() -> None:
+    # The envelope, Actor, InputRef, RulesRef and the movement definition are published with
+    # `additionalProperties: false`: a reader of v1 refuses any message carrying the new field.
+    old = {**copy.deepcopy(BASE), "additionalProperties": False}
+    new = copy.deepcopy(old)
+    new["properties"]["narrative"] = string(default="")
+
+    problems = schemas.breaking_changes(old, new)
+
+    assert problems == [f"$.properties.narrative: {schemas.CLOSED_ADDITION}"]
+    message = {"unit_id": "phuong-vu-ninh", "round": "so-ket", "late": False, "narrative": "x"}
+    assert errors(new, message) == []
+    assert errors(old, message) != []  # what every published reader does with it
+
+
+def test_a_new_property_deep_inside_a_closed_definition_is_breaking() -> None:
+    old = read_schema("submissions.MovementDefined.v1.json")
+    new = copy.deepcopy(old)
+    optional = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
+    new["$defs"]["Actor"]["properties"]["email"] = optional
+    new["$defs"]["MovementDefinition"]["properties"]["note"] = optional
+
+    assert schemas.breaking_changes(old, new) == [
+        f"$.$defs.Actor.properties.email: {schemas.CLOSED_ADDITION}",
+        f"$.$defs.MovementDefinition.properties.note: {schemas.CLOSED_ADDITION}",
+    ]
+
+
+def test_the_first_property_of_a_closed_object_is_breaking() -> None:
+    old = {"type": "object", "additionalProperties": False}
+    new = {**old, "properties": {"a": string()}}
+
+    assert schemas.breaking_changes(old, new) != []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "breaking"),
+    [
+        ("additionalProperties", True, False),
+        ("additionalProperties", {}, False),
+        ("additionalProperties", {"type": "integer"}, True),
+        ("unevaluatedProperties", False, True),
+    ],
+)
+def test_a_new_property_is_additive_only_where_the_object_lets_unknown_ones_through(
+    key: str, value: Any, breaking: bool
+) -> None:
+    old = {**obj({"a": string()}), key: value}
+    new = copy.deepcopy(old)
+    new["properties"]["b"] = string()
+
+    assert (schemas.breaking_changes(old, new) != []) is breaking
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["envelope.v1.json", "nominations.AwardIssued.v1.json", "submissions.MovementDefined.v1.json"],
+)
+def test_every_object_of_the_envelope_is_closed_in_the_published_files(name: str) -> None:
+    # What makes the rule above matter: these objects are where a new field needs a new version.
+    schema = read_schema(name)
+    closed = [schema, *(schema["$defs"][d] for d in ("Actor", "InputRef", "RulesRef"))]
+
+    assert all(part["additionalProperties"] is False for part in closed)
+
+
 def test_a_new_required_property_is_breaking() -> None:
     def edit(s: dict[str, Any]) -> None:
         s["properties"]["narrative"] = string()
@@ -911,6 +980,141 @@ def test_a_change_deep_inside_a_definition_is_breaking() -> None:
     assert any("Line" in p and "points" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (r"^-?\d{1,12}(\.\d{1,4})?$", r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"),
+        (r"^\d+/\d+$", r"^[0-9]+/[0-9]+$"),
+        (r"^[\d.]+$", r"^[0-9.]+$"),
+        (r"^\D$", r"^[^0-9]$"),
+        (r"^[^\s+]+$", f"^[^{ECMA_SPACE}+]+$"),
+        (r"^\w+$", r"^[A-Za-z0-9_]+$"),
+    ],
+)
+def test_a_shorthand_class_spelled_out_as_ecma_262_reads_it_is_not_breaking(
+    old: str, new: str
+) -> None:
+    # JSON Schema patterns are ECMA-262: `\d` there is [0-9], so the published language is the
+    # same; only pydantic (and Python's `re`) read `\d` as every Unicode digit.
+    old_schema = obj({"points": string(pattern=old)})
+    new_schema = obj({"points": string(pattern=new)})
+
+    assert schemas.breaking_changes(old_schema, new_schema) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (r"^\d+$", r"^[0-8]+$"),
+        (r"^\d+$", r"^[0-9٠-٩]+$"),
+        (r"^\\d+$", r"^\\[0-9]+$"),  # an escaped backslash, then a plain "d"
+        (r"^[^\s+]+$", r"^[^ +]+$"),
+    ],
+)
+def test_a_shorthand_class_replaced_by_another_set_is_breaking(old: str, new: str) -> None:
+    old_schema = obj({"points": string(pattern=old)})
+    new_schema = obj({"points": string(pattern=new)})
+
+    assert schemas.breaking_changes(old_schema, new_schema) != []
+
+
+def _patterns(schema: Any) -> list[str]:
+    if isinstance(schema, dict):
+        own = [schema["pattern"]] if isinstance(schema.get("pattern"), str) else []
+        return own + [p for value in schema.values() for p in _patterns(value)]
+    if isinstance(schema, list):
+        return [p for value in schema for p in _patterns(value)]
+    return []
+
+
+@pytest.mark.parametrize("name", SCHEMA_FILES)
+def test_published_patterns_use_no_shorthand_class(name: str) -> None:
+    # `\d`, `\s`, `\w` mean one thing to pydantic and another to the schemas' readers.
+    found = [p for p in _patterns(read_schema(name)) if schemas.ecma_pattern(p) != p]
+
+    assert found == []
+
+
+def _command(model: type[Any], **fields: Any) -> Any:
+    return model.model_validate(
+        {
+            "command_id": EVENT_ID,
+            "actor": {"id": "van-thu", "role": "unit_clerk"},
+            "movement_id": "bn-2022",
+            **fields,
+        }
+    )
+
+
+REPORT = {"unit_id": "phuong-vu-ninh", "round": "tong-ket", "submitted_on": "2022-12-20"}
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "schema_name"),
+    [
+        (
+            SubmitReport,
+            {**REPORT, "self_scores": [{"criterion_code": "xay-dung-dang", "points": "١٤"}]},
+            "cmd.submissions.submit_report.v1.json",
+        ),
+        (
+            SubmitReport,
+            {**REPORT, "self_scores": [{"criterion_code": "xay-dung-dang", "points": "1٤.5"}]},
+            "cmd.submissions.submit_report.v1.json",
+        ),
+        (
+            PublishMovement,
+            {
+                "number": "٩٥/KH-UBND",
+                "signed_on": "2022-05-10",
+                "signer_name": "Nguyễn Minh Quang",
+                "signer_position": "Chủ tịch",
+            },
+            "cmd.submissions.publish_movement.v1.json",
+        ),
+    ],
+)
+def test_non_ascii_digits_are_refused_as_the_published_schema_refuses_them(
+    model: type[Any], fields: dict[str, Any], schema_name: str
+) -> None:
+    ascii_fields = json.loads(
+        json.dumps(fields, ensure_ascii=False).translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+    )
+    _command(model, **ascii_fields)  # the same command in ASCII digits is fine
+
+    with pytest.raises(ValidationError):
+        _command(model, **fields)
+    instance = {
+        "command_id": EVENT_ID,
+        "actor": {"id": "van-thu", "role": "unit_clerk"},
+        "movement_id": "bn-2022",
+        **fields,
+    }
+    assert errors(read_schema(schema_name), instance) != []
+
+
+def test_an_envelope_time_or_threshold_in_other_digits_is_refused() -> None:
+    instance = envelope_of(minimal_payloads()["scoring.BlockHonoured"])
+    with_time = {**instance, "occurred_at": "٢٠٢٢-12-28T10:00:00+07:00"}
+    honoured = {**instance, "payload": {**instance["payload"], "threshold": "١/٢"}}
+
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(with_time)
+    with pytest.raises(ValidationError):
+        BlockHonoured.model_validate(honoured["payload"])
+    for bad in (with_time, honoured):
+        assert errors(read_schema("scoring.BlockHonoured.v1.json"), bad) != []
+
+
+def test_a_key_rotation_origin_refuses_what_ecma_262_calls_a_space() -> None:
+    payload = minimal_payloads()["audit.SigningKeyRotated"].model_dump(mode="json")
+
+    for origin in ("thidua/a\ufeffb", "thidua/a\u3000b", "thidua/a+b"):
+        with pytest.raises(ValidationError):
+            SigningKeyRotated.model_validate({**payload, "origin": origin})
+    SigningKeyRotated.model_validate({**payload, "origin": "thidua/THIDUA_DEMO"})
+
+
 def test_a_removed_definition_is_breaking() -> None:
     old = {"$defs": {"Line": obj({}), "Sheet": obj({})}}
     new = {"$defs": {"Sheet": obj({})}}
@@ -921,6 +1125,46 @@ def test_a_removed_definition_is_breaking() -> None:
 # --- published schemas only change additively ----------------------------------------------
 
 
+# Properties given to closed objects before the contracts' first release, while no reader of
+# the earlier files existed: the only such additions accepted. Keyed by definition, or by file
+# for a command's own properties. From now on a field there is a new version.
+ADDED_BEFORE_RELEASE: dict[str, frozenset[str]] = {
+    "Block": frozenset({"scoring_table"}),
+    "Criterion": frozenset({"bands", "key", "method", "per_item", "target_code"}),
+    "MovementDefinition": frozenset(
+        {
+            "award_provisions",
+            "criteria_collective_lead",
+            "criteria_individual_lead",
+            "organisation",
+            "participants_text",
+            "scoring_rules",
+            "targets_preamble",
+            "timeline_text",
+        }
+    ),
+    "Round": frozenset({"due_working_days"}),
+    "Unit": frozenset({"ended_on", "predecessor_ids"}),
+    "Error": frozenset({"details"}),
+    "cmd.scoring.appraise.v1.json": frozenset({"bonuses", "penalties"}),
+    "cmd.submissions.propose_award.v1.json": frozenset({"achievement_report", "dossier"}),
+    "cmd.submissions.submit_report.v1.json": frozenset({"evidence"}),
+}
+
+
+def since_release(name: str, problems: list[str]) -> list[str]:
+    """The problems, less the additions to closed objects accepted before the first release."""
+    accepted = {
+        f"$.properties.{prop}: {schemas.CLOSED_ADDITION}"
+        for prop in ADDED_BEFORE_RELEASE.get(name, frozenset())
+    }
+    for definition, props in ADDED_BEFORE_RELEASE.items():
+        accepted |= {
+            f"$.$defs.{definition}.properties.{prop}: {schemas.CLOSED_ADDITION}" for prop in props
+        }
+    return [p for p in problems if p not in accepted]
+
+
 @pytest.mark.parametrize("name", SCHEMA_FILES)
 def test_schema_file_is_additive_over_its_first_committed_version(name: str) -> None:
     current = read_schema(name)
@@ -928,7 +1172,7 @@ def test_schema_file_is_additive_over_its_first_committed_version(name: str) -> 
     if first is None:  # not committed yet: nothing published to compare with
         first = current
 
-    assert schemas.breaking_changes(first, current) == []
+    assert since_release(name, schemas.breaking_changes(first, current)) == []
 
 
 @pytest.mark.parametrize("name", sorted(schemas.generate()))
@@ -939,7 +1183,19 @@ def test_schema_generated_from_the_models_is_additive_over_the_published_file(na
     if published is None:
         published = read_schema(name) if (SCHEMA_DIR / name).exists() else generated
 
-    assert schemas.breaking_changes(published, generated) == []
+    assert since_release(name, schemas.breaking_changes(published, generated)) == []
+
+
+def test_only_the_additions_made_before_release_are_let_through() -> None:
+    problems = [
+        f"$.$defs.Criterion.properties.bands: {schemas.CLOSED_ADDITION}",
+        f"$.$defs.Criterion.properties.weight: {schemas.CLOSED_ADDITION}",
+        f"$.$defs.Actor.properties.email: {schemas.CLOSED_ADDITION}",
+        f"$.properties.evidence: {schemas.CLOSED_ADDITION}",
+    ]
+
+    assert since_release("cmd.submissions.submit_report.v1.json", problems) == problems[1:3]
+    assert since_release("cmd.submissions.propose_award.v1.json", problems) == problems[1:]
 
 
 # --- real envelopes validate against their schemas ------------------------------------------

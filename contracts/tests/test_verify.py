@@ -131,20 +131,120 @@ def test_a_log_shorter_than_its_checkpoints_is_named() -> None:
     assert (report.first.kind, report.first.sequence) == (Kind.MISSING_SEQUENCE, 18)
 
 
-def _bundle(tmp_path: Path, log: list[bytes]) -> Path:
+def _bundle(
+    tmp_path: Path, log: list[bytes], notes: list[str] = NOTES, listed: int | None = None
+) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / EVENTS_FILE).write_text(
         "".join(event_line(i, b) + "\n" for i, b in numbered(log)), encoding="utf-8"
     )
     (tmp_path / CHECKPOINTS_FILE).write_text(
-        "".join(json.dumps({"note": n}) + "\n" for n in NOTES), encoding="utf-8"
+        "".join(json.dumps({"note": n}) + "\n" for n in notes), encoding="utf-8"
     )
     (tmp_path / KEY_FILE).write_text(SIGNER.public().encode() + "\n", encoding="utf-8")
     (tmp_path / LEAVES_FILE).write_text("".join(h.hex() + "\n" for h in LEAVES))
     proofs = make_proofs(LEAVES, [5, 10, 15, 20], [3, 20])
     (tmp_path / PROOFS_FILE).write_text(json.dumps(proofs), encoding="utf-8")
-    (tmp_path / MANIFEST_FILE).write_text(json.dumps({"origin": ORIGIN}), encoding="utf-8")
+    manifest = {"origin": ORIGIN, "events": len(log) if listed is None else listed}
+    (tmp_path / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     return tmp_path
+
+
+def _append(bundle: Path, sequence: int, body: bytes) -> None:
+    with (bundle / EVENTS_FILE).open("a", encoding="utf-8") as out:
+        out.write(event_line(sequence, body) + "\n")
+
+
+def _manifest(bundle: Path, **changes: Any) -> None:
+    manifest = json.loads((bundle / MANIFEST_FILE).read_text(encoding="utf-8"))
+    (bundle / MANIFEST_FILE).write_text(json.dumps({**manifest, **changes}), encoding="utf-8")
+
+
+FORGED = canonical_bytes(human_act(20, event_id="forged"))
+
+
+def test_an_event_appended_after_the_latest_checkpoint_fails_the_bundle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path, LOG)
+    _append(bundle, 21, FORGED)
+
+    assert main([str(bundle), "--key", SIGNER.public().encode()]) == 1
+    report = verify_bundle(bundle, SIGNER.public())
+    assert [(f.kind, f.sequence) for f in report.findings] == [
+        (Kind.MANIFEST_MISMATCH, 21),
+        (Kind.UNSIGNED, 21),
+    ]
+    out = capsys.readouterr().out
+    assert "FAILED at sequence 21: manifest-mismatch" in out
+    assert "lists 20 events, the bundle holds 21" in out
+
+
+def test_an_unsigned_tail_fails_even_when_the_manifest_was_made_to_agree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path, LOG)
+    _append(bundle, 21, FORGED)
+    _append(bundle, 22, canonical_bytes(human_act(21, event_id="forged-2")))
+    _manifest(bundle, events=22)  # the manifest is not signed: anyone can edit it
+
+    assert main([str(bundle), "--key", SIGNER.public().encode()]) == 1
+    report = verify_bundle(bundle, SIGNER.public())
+    assert [(f.kind, f.sequence) for f in report.findings] == [(Kind.UNSIGNED, 21)]
+    assert "2 events after the latest signed checkpoint (size 20)" in report.findings[0].detail
+    capsys.readouterr()
+
+    # An auditor may take the tail as unverified, and is told exactly which events it is.
+    key = SIGNER.public().encode()
+    assert main([str(bundle), "--key", key, "--allow-unsigned-tail"]) == 0
+    out = capsys.readouterr().out
+    assert "ok: 22 events, 4 signed checkpoints verified (latest covers 20)" in out
+    assert "2 after it (sequences 21..22) not yet covered by a signature" in out
+
+
+def test_a_bundle_with_no_checkpoint_vouches_for_nothing(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, LOG[:3], notes=[])
+    (bundle / PROOFS_FILE).unlink()
+
+    report = verify_bundle(bundle, SIGNER.public())
+
+    assert [(f.kind, f.sequence) for f in report.findings] == [(Kind.UNSIGNED, 1)]
+    assert verify_bundle(bundle, SIGNER.public(), allow_unsigned_tail=True).ok
+
+
+def test_a_bundle_holding_fewer_events_than_its_manifest_lists_fails(tmp_path: Path) -> None:
+    # Every event it holds is signed (checkpoints 5..15): only the manifest tells of the rest.
+    bundle = _bundle(tmp_path, LOG[:15], notes=NOTES[:3], listed=20)
+    (bundle / PROOFS_FILE).unlink()
+
+    report = verify_bundle(bundle, SIGNER.public())
+
+    assert [(f.kind, f.sequence) for f in report.findings] == [(Kind.MANIFEST_MISMATCH, 16)]
+    assert "lists 20 events, the bundle holds 15 (5 fewer)" in report.findings[0].detail
+
+
+def test_a_manifest_without_an_event_count_fails(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, LOG)
+    _manifest(bundle, events=None)
+
+    report = verify_bundle(bundle, SIGNER.public())
+
+    assert [f.kind for f in report.findings] == [Kind.MANIFEST_MISMATCH]
+
+
+def test_a_live_log_reports_its_unsigned_newest_events_without_failing() -> None:
+    # The audit service signs every N events or T seconds: the newest are not signed yet.
+    report = verify_log(numbered([*LOG, FORGED]), NOTES, SIGNER.public())
+
+    assert report.ok
+    assert (report.unsigned, report.signed_size) == (1, 20)
+    assert report.summary() == (
+        "ok: 21 events, 4 signed checkpoints verified (latest covers 20); "
+        "1 after it (sequence 21) not yet covered by a signature"
+    )
+    assert (
+        verify_log(numbered(LOG), NOTES, SIGNER.public()).summary().endswith("(latest covers 20)")
+    )
 
 
 def test_a_bundle_verifies_offline_and_a_changed_line_is_named(
@@ -281,3 +381,49 @@ def test_a_rotation_not_signed_by_the_key_in_force_is_not_followed() -> None:
     assert (Kind.BAD_ROTATION, 9) in kinds
     # keys[2] is not followed, so its checkpoints fail (and the changed body breaks the roots).
     assert any(f.kind == Kind.BAD_SIGNATURE for f in report.findings)
+
+
+def test_the_key_may_be_given_as_its_text_or_as_a_file_holding_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "bundle", LOG)
+    key_file = tmp_path / "trusted.pub"
+    key_file.write_text(SIGNER.public().encode() + "\n", encoding="utf-8")
+
+    assert main([str(bundle), "--key", str(key_file)]) == 0
+    assert main([str(bundle), "--key", SIGNER.public().encode()]) == 0
+    out = capsys.readouterr().out
+    assert "note: using the bundle's own" not in out
+    assert out.count("ok: 20 events") == 2
+
+
+@pytest.mark.parametrize("given", ["", "  \n", "empty-file"])
+def test_an_empty_key_is_refused_rather_than_replaced_by_the_bundles_own(
+    given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "bundle", LOG)
+    if given == "empty-file":
+        given = str(tmp_path / "empty.pub")
+        Path(given).write_text("", encoding="utf-8")
+
+    assert main([str(bundle), "--key", given]) == 2
+    captured = capsys.readouterr()
+    assert "--key is empty" in captured.err
+    assert "ok:" not in captured.out and "bundle's own" not in captured.out
+
+
+@pytest.mark.parametrize("given", ["not-a-key", "thidua/TEST+0000+AAAA"])
+def test_a_key_that_does_not_parse_is_a_usage_error_not_a_traceback(
+    given: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = _bundle(tmp_path / "bundle", LOG)
+
+    assert main([str(bundle), "--key", given]) == 2
+    assert capsys.readouterr().err.startswith("error: --key: ")
+
+
+def test_a_missing_bundle_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "nowhere"), "--key", SIGNER.public().encode()]) == 2
+    assert "no bundle at" in capsys.readouterr().err

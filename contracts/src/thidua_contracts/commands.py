@@ -60,7 +60,7 @@ class PublishMovement(Command):
     SERVICE = "submissions"
     NAME = "publish_movement"
 
-    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     signed_on: date
     signer_name: Text
     signer_position: Text
@@ -293,7 +293,7 @@ class SignDecision(Command):
     NAME = "sign_decision"
 
     decision_id: UuidStr
-    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     signed_on: date
     signer_name: Text
     signer_position: Literal["chu_tich", "pho_chu_tich"]
@@ -305,7 +305,7 @@ class ForwardProposals(Command):
     NAME = "forward_upward"
 
     submission_id: UuidStr
-    number: str = Field(pattern=r"^\d{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
     signed_on: date
     addressee: Text
     proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
@@ -330,7 +330,7 @@ class RevokeAward(Command):
 
     award_id: UuidStr
     ground: Literal["a", "b", "c", "d"]
-    decision_number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    decision_number: str = Field(pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     decided_on: date
     reason: LongText = Field(min_length=10)
 
@@ -633,7 +633,7 @@ class IssueCityReport(Command):
 
     report_id: UuidStr
     kind: Literal["so-ket", "tong-ket", "thong-ke"]
-    number: str | None = Field(default=None, pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    number: str | None = Field(default=None, pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     signed_on: date
     signer_name: Text
     signer_position: Literal["chu_tich", "pho_chu_tich"]

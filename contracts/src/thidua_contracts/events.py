@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .movement import MovementDefinition, RoundKind, Unit
-from .types import DecimalStr, LongText, Sha256Hex, Slug, Text, UuidStr, Vnd
+from .types import ECMA_SPACE, DecimalStr, LongText, Sha256Hex, Slug, Text, UuidStr, Vnd
 
 SubjectKind = Annotated[
     Literal["ca_nhan", "tap_the"],
@@ -60,7 +60,7 @@ class MovementPublished(EventPayload):
 
     TYPE = "submissions.MovementPublished"
 
-    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     signed_on: date
     signer_name: Text
     signer_position: Text
@@ -495,7 +495,7 @@ class BlockHonoured(EventPayload):
     block_id: Slug
     round: RoundKind
     leader_unit_id: Slug | None
-    threshold: str = Field(pattern=r"^\d+/\d+$")
+    threshold: str = Field(pattern=r"^[0-9]+/[0-9]+$")
     threshold_strict: bool
     results: list[CandidateVotes]
     reason_vi: Text
@@ -566,7 +566,7 @@ class BallotOutcomeDecided(EventPayload):
     quorum_required: int
     quorum_met: bool
     yes_total: int
-    threshold: str = Field(pattern=r"^\d+/\d+$")
+    threshold: str = Field(pattern=r"^[0-9]+/[0-9]+$")
     threshold_strict: bool
     passed: bool
     reason_vi: Text
@@ -577,7 +577,7 @@ class DecisionSigned(EventPayload):
     TYPE = "nominations.DecisionSigned"
 
     decision_id: UuidStr
-    number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     signed_on: date
     signer_name: Text
     signer_position_lines: list[Text] = Field(min_length=1, max_length=2)
@@ -620,7 +620,7 @@ class ProposalsForwarded(EventPayload):
     TYPE = "nominations.ProposalsForwarded"
 
     submission_id: UuidStr
-    number: str = Field(pattern=r"^\d{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
     signed_on: date
     addressee: Text
     proposal_ids: list[UuidStr] = Field(min_length=1)
@@ -652,7 +652,7 @@ class AwardRevoked(EventPayload):
         "dossier papers; c: appraisal, review or proposal contrary to law; d: a competent "
         "authority found violations that fail the criteria for the period (DOMAIN §5.6)"
     )
-    decision_number: str = Field(pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    decision_number: str = Field(pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     decided_on: date
     reason: LongText
     recover_prize_vnd: Vnd
@@ -724,7 +724,7 @@ class SigningKeyRotated(EventPayload):
 
     TYPE = "audit.SigningKeyRotated"
 
-    origin: str = Field(min_length=1, max_length=200, pattern=r"^[^\s+]+$")
+    origin: str = Field(min_length=1, max_length=200, pattern=rf"^[^{ECMA_SPACE}+]+$")
     old_key: str = Field(min_length=1, max_length=400)
     new_key: str = Field(min_length=1, max_length=400)
     statement: str = Field(min_length=1, max_length=4000)
@@ -911,7 +911,7 @@ class CityReportIssued(EventPayload):
 
     report_id: UuidStr
     kind: Literal["so-ket", "tong-ket", "thong-ke"]
-    number: str | None = Field(default=None, pattern=r"^\d{2,}/[A-ZĐ]+-[A-ZĐ]+$")
+    number: str | None = Field(default=None, pattern=r"^[0-9]{2,}/[A-ZĐ]+-[A-ZĐ]+$")
     signed_on: date
     signer_name: Text
     signer_position: Literal["chu_tich", "pho_chu_tich"]

@@ -99,7 +99,7 @@ class ScoringRules(Frozen):
     bonus_cap: DecimalStr = "5"
     missing_report_penalty: DecimalStr = "10"
     excellent_units: int = Field(default=3, ge=0, le=20)
-    leader_ballot_threshold: str = Field(default="1/2", pattern=r"^\d+/\d+$")
+    leader_ballot_threshold: str = Field(default="1/2", pattern=r"^[0-9]+/[0-9]+$")
     leader_ballot_strict: bool = True
 
 

@@ -17,6 +17,7 @@ from .commands import COMMANDS, QUERIES
 from .envelope import Envelope
 from .events import EVENT_TYPES, EventPayload
 from .replies import CommandReply, QueryReply
+from .types import ECMA_SPACE
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -86,6 +87,8 @@ def differences(directory: Path = DEFAULT_DIR) -> list[str]:
     return problems
 
 
+CLOSED_ADDITION = "new property of a closed object: its published readers refuse it"
+
 # Keys that describe a schema without constraining what it accepts.
 ANNOTATIONS = frozenset(
     {"title", "description", "examples", "default", "$schema", "$comment", "deprecated"}
@@ -95,9 +98,13 @@ ANNOTATIONS = frozenset(
 def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
     """Non-additive differences between two schemas.
 
-    Allowed: new optional properties, new definitions, a wider enum, changed descriptions.
+    Allowed: new optional properties of an open object, new definitions, a wider enum, changed
+    descriptions. A new property of a closed object (`additionalProperties: false`, as pydantic's
+    `extra="forbid"` publishes it: the envelope and its parts, the movement definition, commands)
+    is not: every reader of the published schema refuses a message that carries it.
     Everything else (a property removed or retyped, a new required property, a narrower enum,
-    a changed pattern or const) breaks existing producers or consumers.
+    a changed pattern or const) breaks existing producers or consumers. Patterns are compared
+    as ECMA-262 reads them (`ecma_pattern`), since that is how the published schemas are read.
     """
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [] if old == new else [f"{path}: changed from {old!r} to {new!r}"]
@@ -122,6 +129,9 @@ def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
             added = sorted(set(new_value) - set(old_value))
             if added:
                 problems.append(f"{where}: newly required {added}")
+        elif key == "pattern":
+            if ecma_pattern(old_value) != ecma_pattern(new_value):
+                problems.append(f"{where}: changed from {old_value!r} to {new_value!r}")
         elif key == "enum":
             lost = [v for v in old_value if v not in new_value]
             if lost:
@@ -137,7 +147,58 @@ def breaking_changes(old: Any, new: Any, path: str = "$") -> list[str]:
     for key in new:
         if key not in old and key not in ANNOTATIONS | {"properties", "$defs"}:
             problems.append(f"{path}.{key}: constraint added")
+    if not _open(old):
+        known = set(old.get("properties") or {})
+        problems.extend(
+            f"{path}.properties.{name}: {CLOSED_ADDITION}"
+            for name in sorted(set(new.get("properties") or {}) - known)
+        )
     return problems
+
+
+def _open(schema: dict[str, Any]) -> bool:
+    """Whether a reader of this object schema lets through a property it does not name."""
+    return all(schema.get(key, True) in (True, {}) for key in _CLOSING)
+
+
+# What a reader applies to a property the object does not name.
+_CLOSING = ("additionalProperties", "unevaluatedProperties")
+
+
+# ECMA-262's meaning of each shorthand class (JSON Schema patterns are ECMA-262 regexes),
+# inside a bracket and on its own; negated ones only on their own.
+_CLASS_ESCAPES = {"d": "0-9", "s": ECMA_SPACE, "w": "A-Za-z0-9_"}
+
+
+def ecma_pattern(pattern: Any) -> Any:
+    """The pattern with `\\d`, `\\s` and `\\w` (and their negations outside brackets) spelled out
+    as ECMA-262 reads them: two patterns equal after this accept the same strings under the
+    schemas' own regex dialect, so `\\d` becoming `[0-9]` changes nothing for their readers."""
+    if not isinstance(pattern, str):
+        return pattern
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            spelled = _CLASS_ESCAPES.get(escaped.lower())
+            if spelled is not None and escaped.islower():
+                out.append(spelled if in_class else f"[{spelled}]")
+            elif spelled is not None and not in_class:
+                out.append(f"[^{spelled}]")
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 def main(argv: list[str]) -> int:

@@ -62,6 +62,9 @@ class Kind(StrEnum):
     FALSE_INPUT = "false-input"
     RULES_CHANGED = "rules-changed"
     BAD_ROTATION = "bad-key-rotation"
+    # An export bundle: events no signature vouches for, or not the events its manifest lists.
+    UNSIGNED = "unsigned-events"
+    MANIFEST_MISMATCH = "manifest-mismatch"
 
 
 PROVENANCE = frozenset(
@@ -100,6 +103,17 @@ class Report:
         return not self.findings
 
     @property
+    def signed_size(self) -> int:
+        """How many events, from the first, the latest good checkpoint vouches for."""
+        return min(self.latest.size, self.size) if self.latest else 0
+
+    @property
+    def unsigned(self) -> int:
+        """Events after the latest good checkpoint: in a live log, those the audit service has
+        not signed yet; nothing but the log itself vouches for them."""
+        return self.size - self.signed_size
+
+    @property
     def first(self) -> Finding | None:
         """The earliest log position that does not match; checkpoint-only problems after."""
         if not self.findings:
@@ -114,12 +128,20 @@ class Report:
             key=lambda f: (f.sequence is None, f.sequence or 0, f.kind in PROVENANCE),
         )
 
+    def tail(self) -> str:
+        """What the summary says of the events past the latest checkpoint, if any."""
+        if not self.unsigned:
+            return ""
+        first, last = self.signed_size + 1, self.size
+        where = f"sequence {first}" if first == last else f"sequences {first}..{last}"
+        return f"; {self.unsigned} after it ({where}) not yet covered by a signature"
+
     def summary(self) -> str:
         if self.ok:
             latest = self.latest.size if self.latest else 0
             return (
                 f"ok: {self.size} events, {self.checkpoints_verified} signed checkpoints verified"
-                f" (latest covers {latest})"
+                f" (latest covers {latest}){self.tail()}"
             )
         first = self.first
         assert first is not None
@@ -603,8 +625,16 @@ def check_proofs(proofs: dict[str, Any], checkpoints: Sequence[Checkpoint]) -> l
     return findings
 
 
-def verify_bundle(bundle: Path, verifier: VerifierKey) -> Report:
-    """An export bundle, offline: events against checkpoints, then the bundle's proofs."""
+def verify_bundle(
+    bundle: Path, verifier: VerifierKey, *, allow_unsigned_tail: bool = False
+) -> Report:
+    """An export bundle, offline: events against checkpoints, then the bundle's proofs.
+
+    A bundle is a closed record, unlike a live log: an event after its latest signed checkpoint
+    could have been added by anyone who handled the files, so it is a finding unless the
+    auditor accepts such a tail as unverified (`allow_unsigned_tail`). The event count in the
+    manifest must match too, so that a bundle with events added or taken away says so even where
+    the signatures alone could not (the manifest itself is not signed)."""
     manifest = json.loads((bundle / MANIFEST_FILE).read_text(encoding="utf-8"))
     events = list(read_events(bundle))
     report = verify_log(
@@ -620,7 +650,56 @@ def verify_bundle(bundle: Path, verifier: VerifierKey) -> Report:
         signed = schedule.signed(read_checkpoints(bundle))
         proofs = json.loads(proofs_path.read_text(encoding="utf-8"))
         report.findings.extend(check_proofs(proofs, signed))
+    report.findings.extend(_check_manifest(manifest, report))
+    if report.unsigned and not allow_unsigned_tail:
+        detail = (
+            f"{report.unsigned} events after the latest signed checkpoint (size "
+            f"{report.signed_size}): no signature vouches for them"
+            if report.latest
+            else f"no checkpoint signed by this key (or one it rotated to) vouches for any of "
+            f"the {report.unsigned} events"
+        )
+        report.findings.append(Finding(Kind.UNSIGNED, report.signed_size + 1, detail))
     return report
+
+
+def _check_manifest(manifest: Any, report: Report) -> list[Finding]:
+    listed = manifest.get("events") if isinstance(manifest, dict) else None
+    if isinstance(listed, bool) or not isinstance(listed, int):
+        return [
+            Finding(
+                Kind.MANIFEST_MISMATCH,
+                report.signed_size + 1 if report.unsigned else None,
+                f"{MANIFEST_FILE} gives no event count, so what the bundle should hold is unknown",
+            )
+        ]
+    if listed == report.size:
+        return []
+    if listed < report.size:
+        # Events past the count were added after export; name the first no signature covers.
+        first = report.signed_size + 1 if report.unsigned else listed + 1
+        what = f"{report.size - listed} more"
+    else:
+        first = report.size + 1
+        what = f"{listed - report.size} fewer"
+    return [
+        Finding(
+            Kind.MANIFEST_MISMATCH,
+            first,
+            f"{MANIFEST_FILE} lists {listed} events, the bundle holds {report.size} ({what})",
+        )
+    ]
+
+
+def read_key(given: str) -> str:
+    """The verifier key an auditor passed: a file holding it, or the key text itself."""
+    path = Path(given)
+    try:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    except OSError:  # a key text too long or odd to be a file name
+        pass
+    return given
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -629,12 +708,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Verify a Thi đua export bundle offline against a trusted public key.",
     )
     parser.add_argument("bundle", type=Path)
-    parser.add_argument("--key", help="verifier key text (default: the bundle's, not trusted)")
+    parser.add_argument(
+        "--key",
+        help="the verifier key you trust: its text, or a file holding it (default: the "
+        "bundle's own, which proves nothing)",
+    )
+    parser.add_argument(
+        "--allow-unsigned-tail",
+        action="store_true",
+        help="accept events after the latest signed checkpoint, reported as unverified",
+    )
     args = parser.parse_args(argv)
-    key_text = args.key or (args.bundle / KEY_FILE).read_text(encoding="utf-8")
-    if not args.key:
+    if not args.bundle.is_dir():
+        print(f"error: no bundle at {args.bundle}", file=sys.stderr)
+        return 2
+    source = "--key" if args.key is not None else str(args.bundle / KEY_FILE)
+    if args.key is None:
         print("note: using the bundle's own public key; pass --key to trust your own copy")
-    report = verify_bundle(args.bundle, VerifierKey.parse(key_text))
+        try:
+            key_text = (args.bundle / KEY_FILE).read_text(encoding="utf-8")
+        except OSError as exc:
+            print(f"error: {source}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        # An empty --key (say, "$(cat key.txt)" of a missing file) must not quietly fall back
+        # on the bundle's key: that would check the bundle against itself.
+        key_text = read_key(args.key)
+        if not key_text.strip():
+            print(
+                "error: --key is empty: give the verifier key or a file holding it", file=sys.stderr
+            )
+            return 2
+    try:
+        verifier = VerifierKey.parse(key_text)
+    except NoteError as exc:
+        print(f"error: {source}: {exc}", file=sys.stderr)
+        return 2
+    report = verify_bundle(args.bundle, verifier, allow_unsigned_tail=args.allow_unsigned_tail)
     print(report.summary())
     for finding in report.findings:
         print(f"  {finding.line()}")

@@ -62,6 +62,7 @@ def _quota(code: str) -> Quota:
 
 
 CSTDCS_QUOTA = _quota("CSTDCS")
+VU_NINH = "Ủy ban nhân dân phường Vũ Ninh"
 
 
 def test_the_cstdcs_quota_is_15_percent_of_the_unit_s_ldtt_rounded_down() -> None:
@@ -75,9 +76,9 @@ def test_the_cstdcs_quota_is_15_percent_of_the_unit_s_ldtt_rounded_down() -> Non
 
 def test_beyond_the_quota_a_nominee_is_excluded_with_rank_and_quota() -> None:
     passed = [
-        quota.Passed(pid(1), "phuong-vu-ninh", 9, False),
-        quota.Passed(pid(2), "phuong-vu-ninh", 8, False),
-        quota.Passed(pid(3), "phuong-vu-ninh", 7, True),
+        quota.Passed(pid(1), "phuong-vu-ninh", 9, False, VU_NINH),
+        quota.Passed(pid(2), "phuong-vu-ninh", 8, False, VU_NINH),
+        quota.Passed(pid(3), "phuong-vu-ninh", 7, True, VU_NINH),
     ]
     out = quota.apply(
         passed, CSTDCS_QUOTA, {"phuong-vu-ninh": 14}, "CSTDCS", "hd", date(2022, 12, 20)
@@ -86,14 +87,32 @@ def test_beyond_the_quota_a_nominee_is_excluded_with_rank_and_quota() -> None:
         (pid(3), "quota_exceeded", 3, 2)
     ]
     assert "3/20 × 14" in out[0].detail_vi and "NĐ91 Điều 9 khoản 3" in out[0].detail_vi
+    # Read by people: the unit by its name, the rounding in words, no code or English.
+    assert out[0].detail_vi == (
+        f"Xếp thứ 3/3 (7 phiếu, ưu tiên nữ) tại {VU_NINH}, vượt chỉ tiêu 2 = 3/20 × 14 "
+        f"(làm tròn xuống, tối thiểu 0) ({CSTDCS_QUOTA.reference})"
+    )
+    assert out[0].detail_en.startswith(f"Ranked 3 of 3 (7 votes, women's priority) in {VU_NINH}")
+    assert "(rounded down, minimum 0)" in out[0].detail_en
+
+
+def test_a_movement_wide_quota_names_no_group() -> None:
+    flag = PACK.awards["CO_CHINH_PHU"].quota
+    assert flag is not None and flag.per == "movement"
+    passed = [quota.Passed(pid(i), "bn-2022", 9 - i, False, "Phong trào") for i in range(1, 3)]
+
+    out = quota.apply(passed, flag, {"bn-2022": 5}, "CO_CHINH_PHU", "hd", date(2022, 12, 20))
+
+    assert out and all("trong toàn phong trào" in e.detail_vi for e in out)
+    assert all("bn-2022" not in e.detail_vi and "Phong trào" not in e.detail_vi for e in out)
 
 
 def test_on_equal_votes_a_woman_comes_first() -> None:
     # NĐ91 / NĐ152 Điều 4 k6: female individuals (or collectives ≥ 70 % women) first.
     passed = [
-        quota.Passed(pid(1), "u", 9, False),
-        quota.Passed(pid(2), "u", 8, False),  # a man
-        quota.Passed(pid(3), "u", 8, True),  # a woman, same votes
+        quota.Passed(pid(1), "u", 9, False, "u"),
+        quota.Passed(pid(2), "u", 8, False, "u"),  # a man
+        quota.Passed(pid(3), "u", 8, True, "u"),  # a woman, same votes
     ]
     out = quota.apply(passed, CSTDCS_QUOTA, {"u": 14}, "CSTDCS", "hd", date(2022, 12, 20))
     assert [(e.proposal_id, e.rank) for e in out] == [(pid(2), 3)]
@@ -101,9 +120,9 @@ def test_on_equal_votes_a_woman_comes_first() -> None:
 
 def test_a_true_tie_at_the_edge_is_held_for_a_new_ballot() -> None:
     passed = [
-        quota.Passed(pid(1), "u", 9, False),
-        quota.Passed(pid(2), "u", 8, True),
-        quota.Passed(pid(3), "u", 8, True),
+        quota.Passed(pid(1), "u", 9, False, "u"),
+        quota.Passed(pid(2), "u", 8, True, "u"),
+        quota.Passed(pid(3), "u", 8, True, "u"),
     ]
     out = quota.apply(passed, CSTDCS_QUOTA, {"u": 14}, "CSTDCS", "hd", date(2022, 12, 20))
     assert sorted((e.proposal_id, e.reason_code, e.rank) for e in out) == [
@@ -118,9 +137,9 @@ def test_one_flag_per_block_and_collectives_with_70_percent_women_first() -> Non
     assert quota.has_priority(None, 7, 10, "7/10") and not quota.has_priority(None, 6, 10, "7/10")
     assert quota.has_priority("nu", None, None, "7/10")
     passed = [
-        quota.Passed(pid(1), "khoi-phuong", 12, False),
-        quota.Passed(pid(2), "khoi-phuong", 12, True),
-        quota.Passed(pid(3), "khoi-phong", 10, False),
+        quota.Passed(pid(1), "khoi-phuong", 12, False, "khoi-phuong"),
+        quota.Passed(pid(2), "khoi-phuong", 12, True, "khoi-phuong"),
+        quota.Passed(pid(3), "khoi-phong", 10, False, "khoi-phong"),
     ]
     out = quota.apply(passed, flag, {}, "CO_UBND_TINH", "hd", date(2022, 12, 20))
     assert [(e.proposal_id, e.group) for e in out] == [(pid(1), "khoi-phuong")]
@@ -128,7 +147,7 @@ def test_one_flag_per_block_and_collectives_with_70_percent_women_first() -> Non
 
 def test_quota_values_come_from_the_pack_not_the_code() -> None:
     local = Quota(per="unit", ratio="1/10", of="ldtt_titles", reference="local")
-    passed = [quota.Passed(pid(i), "u", 9 - i, False) for i in range(1, 4)]
+    passed = [quota.Passed(pid(i), "u", 9 - i, False, "u") for i in range(1, 4)]
     out = quota.apply(passed, local, {"u": 14}, "CSTDCS", "hd", date(2022, 12, 20))
     assert [e.rank for e in out] == [2, 3]  # 1/10 × 14 = 1.4 → 1 kept
 
@@ -395,7 +414,12 @@ def test_the_fund_balance_follows_credits_and_prizes_and_flags_an_overdraw() -> 
     assert fund.overdraw(pid(5), "cap_huyen", held, 1500000) is None  # exactly enough
     flag = fund.overdraw(pid(5), "cap_huyen", held, 1800000)
     assert flag is not None and (flag.balance_vnd, flag.shortfall_vnd) == (1500000, 300000)
-    assert "thiếu 300.000 đ" in flag.reason_vi
+    assert flag.reason_vi == (
+        "Quỹ thi đua, khen thưởng còn 1.500.000 đ, quyết định cần 1.800.000 đ: thiếu 300.000 đ"
+    )
+    assert flag.reason_en == (
+        "The award fund holds 1,500,000 đ, the decision needs 1,800,000 đ: 300,000 đ short"
+    )
     assert fund.pay(held, 1800000).balance_vnd == -300000
 
 

@@ -142,6 +142,16 @@ def test_a_threshold_that_is_not_a_fraction_is_refused() -> None:
         Vote(threshold="0.9", strict=False)
 
 
+def test_a_threshold_or_multiplier_in_other_than_ascii_digits_is_refused() -> None:
+    # Both are copied into decisions, whose published patterns accept 0-9 only.
+    with pytest.raises(ValidationError):
+        Vote(threshold="١/٢", strict=True)
+    with pytest.raises(ValidationError):
+        Council(quorum="٢/٣")
+    with pytest.raises(ValidationError):
+        pack_with(1_490_000, "٠.٣")
+
+
 # --- quorum ----------------------------------------------------------------------------------
 
 

@@ -187,6 +187,45 @@ def test_each_case_passes_or_fails_for_its_stated_reason(
         assert check.detail_vi and check.detail_en and check.reference
 
 
+def _details(result: Any) -> dict[str, tuple[str, str]]:
+    return {c.code: (c.detail_vi, c.detail_en) for c in result.checks}
+
+
+def test_the_reasons_name_rounds_and_discipline_in_words_not_codes() -> None:
+    clean = eligibility.assess(
+        proposal("a", "LDTT"), facts(ratings={("a", Y): "HTT"}, report_late=True), PACK
+    )
+    warned = eligibility.assess(
+        proposal("a", "LDTT"),
+        facts(ratings={("a", Y): "HTT"}, discipline={("a", Y): ["canh_cao", "khien_trach"]}),
+        PACK,
+    )
+
+    assert _details(clean)["report"] == (
+        "Đã nộp báo cáo tổng kết (nộp muộn)",
+        "The year-end report was submitted",
+    )
+    assert _details(clean)["no_discipline"] == (
+        f"Không bị kỷ luật từ mức khiển trách trở lên trong năm {Y}",
+        f"No discipline at reprimand or above in {Y}",
+    )
+    assert _details(warned)["no_discipline"] == (
+        f"Có kỷ luật trong năm {Y}: cảnh cáo, khiển trách",
+        f"Disciplined in {Y}: warning, reprimand",
+    )
+    texts = " ".join(vi for vi, _ in [*_details(clean).values(), *_details(warned).values()])
+    assert "tong-ket" not in texts and "khien_trach" not in texts and "canh_cao" not in texts
+
+
+def test_a_broken_chain_lists_the_missing_years_as_words_do() -> None:
+    held = frozenset({("c", Y, "CSTDCS")})
+    result = eligibility.assess(proposal("c", "CSTD_TINH"), facts(titles=held), PACK)
+
+    vi, en = _details(result)["chain"]
+    assert vi.endswith(f"thiếu năm {Y - 2}, {Y - 1}") and "[" not in vi
+    assert en.endswith(f"missing {Y - 2}, {Y - 1}")
+
+
 def tally(award_proposal: AwardProposed, present: int, yes: int, members: int = 9) -> BallotTallied:
     return BallotTallied(
         proposal_id=award_proposal.proposal_id,
@@ -270,7 +309,7 @@ def test_cstdcs_nominees_beyond_each_unit_s_quota_are_excluded_with_rank_and_quo
         ("nv-01", "phong-noi-vu", 9),
     ]
     ids = {person: str(uuid.uuid5(uuid.NAMESPACE_URL, person)) for person, _u, _y in ballots}
-    passed = [quota.Passed(ids[p], unit, yes, p in WOMEN) for p, unit, yes in ballots]
+    passed = [quota.Passed(ids[p], unit, yes, p in WOMEN, unit) for p, unit, yes in ballots]
     out = quota.apply(passed, rule, basis, "CSTDCS", "hd-2022-12-20", date(2022, 12, 20))
     named = {v: k for k, v in ids.items()}
     assert sorted((named[e.proposal_id], e.reason_code, e.rank, e.quota) for e in out) == [

@@ -20,6 +20,7 @@ from thidua_kit.demo import load_definition
 from thidua_scoring.domain import block_ballot, cross_scoring
 
 DEFINITION = load_definition()
+NAMES = {u.unit_id: u.name for u in DEFINITION.units}
 HEAD = Actor(id="vu-ninh-ct", role=Role.BLOCK_HEAD, unit="phuong-vu-ninh")  # heads the wards
 
 
@@ -42,19 +43,29 @@ def ballot(actor: Actor = HEAD, members: int = 19, **votes: int) -> RecordBlockB
 
 def test_a_unit_is_honoured_by_more_than_half_of_all_member_units() -> None:
     tally = block_ballot.decide_ballot(ballot(phuong_dai_phuc=10, phuong_vu_ninh=8), DEFINITION)
-    honoured = block_ballot.decide_honour(tally, DEFINITION.scoring_rules)
+    honoured = block_ballot.decide_honour(tally, DEFINITION.scoring_rules, NAMES)
     assert honoured.leader_unit_id == "phuong-dai-phuc"  # 10/19 > 1/2
     short = block_ballot.decide_honour(
-        block_ballot.decide_ballot(ballot(phuong_dai_phuc=9), DEFINITION), ScoringRules()
+        block_ballot.decide_ballot(ballot(phuong_dai_phuc=9), DEFINITION), ScoringRules(), NAMES
     )
     assert short.leader_unit_id is None  # 9/19 is not more than half
     two_thirds = ScoringRules(leader_ballot_threshold="2/3", leader_ballot_strict=False)
-    assert block_ballot.decide_honour(tally, two_thirds).leader_unit_id is None  # 10/19 < 2/3
+    assert block_ballot.decide_honour(tally, two_thirds, NAMES).leader_unit_id is None  # < 2/3
+
+
+def test_the_reason_names_the_honoured_unit_by_its_name() -> None:
+    tally = block_ballot.decide_ballot(ballot(phuong_dai_phuc=14, phuong_vu_ninh=3), DEFINITION)
+
+    honoured = block_ballot.decide_honour(tally, DEFINITION.scoring_rules, NAMES)
+
+    name = NAMES["phuong-dai-phuc"]
+    assert honoured.reason_vi == f"Suy tôn dẫn đầu: {name} với 14/19 phiếu (> 1/2)"
+    assert "phuong-dai-phuc" not in honoured.reason_vi + honoured.reason_en
 
 
 def test_a_tie_at_the_top_is_no_leader() -> None:
     tally = block_ballot.decide_ballot(ballot(phuong_dai_phuc=10, phuong_vu_ninh=10), DEFINITION)
-    honoured = block_ballot.decide_honour(tally, DEFINITION.scoring_rules)
+    honoured = block_ballot.decide_honour(tally, DEFINITION.scoring_rules, NAMES)
     assert honoured.leader_unit_id is None and "tie" in honoured.reason_en
 
 

@@ -166,7 +166,7 @@ def test_disqualified_units_cannot_lead() -> None:
     )
     rows = {r.unit_id: r for r in ranked.rows}
     assert rows["a"].rank == 1 and rows["a"].disqualified == "Tập thể bị kỷ luật trong năm"
-    assert rows["c"].disqualified == "Không đạt chỉ tiêu trọng tâm thu-ngan-sach"
+    assert rows["c"].disqualified == "Không đạt chỉ tiêu trọng tâm: Thu ngân sách"
     assert ranked.leader_unit_id is None and not ranked.needs_ballot
     assert ranked.excellent_unit_ids == ["b"]
 

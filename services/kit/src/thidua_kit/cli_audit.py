@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -32,6 +32,7 @@ from thidua_contracts.verify import (
     key_schedule,
     read_checkpoints,
     read_events,
+    read_key,
 )
 from thidua_contracts.verify import verify_bundle as verify_offline
 
@@ -61,12 +62,20 @@ BundleOpt = Annotated[
 def _trusted(key: str | None) -> VerifierKey | None:
     if key is None:
         return None
-    path = Path(key)
-    text = path.read_text(encoding="utf-8") if path.is_file() else key
+    text = read_key(key)
+    # Empty (an unset variable, a missing file's "$(cat …)") is refused rather than read as no
+    # key: that would quietly trust the service's or the bundle's own.
+    if not text.strip():
+        _usage("--key is empty: give the verifier key or a file holding it")
     try:
         return VerifierKey.parse(text)
     except NoteError as exc:
-        fail(f"--key: {exc}")
+        _usage(f"--key: {exc}")
+
+
+def _usage(message: str) -> NoReturn:
+    typer.echo(f"lỗi / error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def _untrusted(source: str) -> None:
@@ -125,12 +134,29 @@ def key() -> None:
 
 
 @audit.command("verify")
-def verify(bundle: BundleOpt = None, key: KeyOpt = None) -> None:
-    """Recompute the Merkle tree and check every signed checkpoint; name the first bad sequence."""
+def verify(
+    bundle: BundleOpt = None,
+    key: KeyOpt = None,
+    allow_unsigned_tail: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unsigned-tail",
+            help="with --bundle: accept events after the latest signed checkpoint as unverified",
+        ),
+    ] = False,
+) -> None:
+    """Recompute the Merkle tree and check every signed checkpoint; name the first bad sequence.
+
+    Live, the newest events are legitimately not signed yet (the audit service signs every N
+    events or T seconds): the summary counts them. In a bundle such events fail, since nothing
+    tells them from events added to the file, unless --allow-unsigned-tail."""
     if bundle is not None:
         if not bundle.is_dir():
             fail(f"no bundle at {bundle}")
-        _print_report(verify_offline(bundle, _bundle_key(bundle, key)))
+        report = verify_offline(
+            bundle, _bundle_key(bundle, key), allow_unsigned_tail=allow_unsigned_tail
+        )
+        _print_report(report)
         return
 
     async def work(client: Client) -> Report:
@@ -217,18 +243,57 @@ def consistency(
 
 
 @audit.command("export")
-def export(directory: Path, key: KeyOpt = None) -> None:
-    """Write an export bundle: events, checkpoints, public key, leaf hashes and proofs."""
+def export(
+    directory: Path,
+    key: KeyOpt = None,
+    wait: Annotated[
+        float,
+        typer.Option(
+            help="seconds to wait for a checkpoint that covers the log as it stands (0: none)"
+        ),
+    ] = 60,
+    include_unsigned: Annotated[
+        bool,
+        typer.Option(
+            "--include-unsigned",
+            help="also write the events after the latest signed checkpoint (verify then needs "
+            "--allow-unsigned-tail)",
+        ),
+    ] = False,
+) -> None:
+    """Write an export bundle: events, checkpoints, public key, leaf hashes and proofs.
+
+    The bundle ends at the latest signed checkpoint: the export first waits for the audit
+    service to sign the log as it stands, and events appended meanwhile are left for the next
+    export."""
 
     async def work(client: Client) -> tuple[live.Snapshot, VerifierKey]:
+        last = await client.log().last_sequence()
+        if last and wait > 0:
+            try:
+                await live.wait_for_checkpoint(client, last, patience=wait)
+            except live.AuditError as exc:
+                typer.echo(f"note: {exc}; exporting up to the latest signed one", err=True)
         return await live.snapshot(client), await _live_key(client, key)
 
     taken, verifier = _run(work)
-    manifest = live.write_bundle(directory, taken, verifier)
+    manifest = live.write_bundle(directory, taken, verifier, include_unsigned=include_unsigned)
     typer.echo(
         f"exported {manifest['events']} events and {manifest['checkpoints']} checkpoints "
         f"(latest covers {manifest['latest_checkpoint']}) to {directory}"
     )
+    if manifest["unsigned_left_out"]:
+        typer.echo(
+            f"note: {manifest['unsigned_left_out']} later events are not signed yet and were "
+            "left out (--include-unsigned writes them)",
+            err=True,
+        )
+    elif manifest["events"] > manifest["latest_checkpoint"]:
+        unsigned = manifest["events"] - manifest["latest_checkpoint"]
+        typer.echo(
+            f"note: the last {unsigned} events are not signed: verify needs --allow-unsigned-tail",
+            err=True,
+        )
 
 
 @audit.command("verify-document")

@@ -180,12 +180,22 @@ async def snapshot(client: Client) -> Snapshot:
     return Snapshot(client.settings.stream, events, notes, leaves)
 
 
-def write_bundle(directory: Path, taken: Snapshot, verifier: VerifierKey) -> dict[str, Any]:
+def write_bundle(
+    directory: Path, taken: Snapshot, verifier: VerifierKey, *, include_unsigned: bool = False
+) -> dict[str, Any]:
     """Write a bundle that `thidua audit verify --bundle` and the contracts package check
     offline: events (JSON Lines, exact bodies), signed checkpoints, the public key, the
     recorded leaf hashes, and proofs — consistency between consecutive checkpoints, and the
-    inclusion of every award and registered document in the latest checkpoint."""
-    events, notes, leaves = taken.events, taken.notes, taken.leaves
+    inclusion of every award and registered document in the latest checkpoint.
+
+    Events after the latest checkpoint signed by `verifier` (or a key it rotated to) are left
+    out unless `include_unsigned`: in a bundle nothing could tell them from events added to the
+    file later, so its verification refuses them (the manifest counts those left out)."""
+    schedule, _ = key_schedule(taken.events, verifier, verifier.name)
+    signed = [c.size for c in schedule.signed(taken.notes)]
+    latest = max(signed, default=0)
+    events = taken.events if include_unsigned else [e for e in taken.events if e[0] <= latest]
+    notes, leaves = taken.notes, taken.leaves[: len(events)]
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / EVENTS_FILE).open("w", encoding="utf-8") as out:
         for sequence, body in events:
@@ -195,8 +205,6 @@ def write_bundle(directory: Path, taken: Snapshot, verifier: VerifierKey) -> dic
             out.write(json.dumps({"note": note}, ensure_ascii=False) + "\n")
     (directory / KEY_FILE).write_text(verifier.encode() + "\n", encoding="utf-8")
     (directory / LEAVES_FILE).write_text("".join(h.hex() + "\n" for h in leaves))
-    schedule, _ = key_schedule(events, verifier, verifier.name)
-    signed = [c.size for c in schedule.signed(notes)]
     notable = [seq for seq, body in events if _notable(body)]
     proofs = make_proofs(leaves, signed, notable)
     (directory / PROOFS_FILE).write_text(json.dumps(proofs, indent=1), encoding="utf-8")
@@ -205,7 +213,8 @@ def write_bundle(directory: Path, taken: Snapshot, verifier: VerifierKey) -> dic
         "stream": taken.stream,
         "events": len(events),
         "checkpoints": len(notes),
-        "latest_checkpoint": max(signed, default=0),
+        "latest_checkpoint": latest,
+        "unsigned_left_out": len(taken.events) - len(events),
         "exported_at": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
     (directory / MANIFEST_FILE).write_text(

@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from thidua_contracts.commands import AuditLeaves, AuditPublicKey, ExplainAward, RotateAuditKey
+from thidua_contracts.types import ECMA_SPACE
 from thidua_kit.db import Store
 from thidua_kit.host import ServiceDefinition
 from thidua_kit.settings import Settings
@@ -28,7 +29,8 @@ class AuditSettings(BaseSettings):
     checkpoint_every: int = Field(default=100, ge=1)
     checkpoint_seconds: float = Field(default=10.0, ge=0)
     key_path: Path | None = None  # default: <data dir>/audit/checkpoint.key
-    origin: str | None = Field(default=None, pattern=r"^[^\s+]+$")  # default: thidua/<stream>
+    # The origin goes into audit.SigningKeyRotated: the same pattern, or a rotation is refused.
+    origin: str | None = Field(default=None, pattern=rf"^[^{ECMA_SPACE}+]+$")  # thidua/<stream>
 
 
 def build(settings: Settings) -> ServiceDefinition:

@@ -120,7 +120,15 @@ async def _apply_quotas(item: StoredEvent, closed: CouncilSessionClosed, ctx: Co
                 pack.women_priority_share,
             )
             assert state.outcome is not None
-            passed.append(quota.Passed(p.proposal_id, group, state.outcome.yes_total, priority))
+            # Named as the reason shows it; an id the definition does not know stays an id.
+            named = {
+                "unit": unit.name if unit else group,
+                "block": next((b.name for b in definition.blocks if b.block_id == group), group),
+                "movement": definition.name,
+            }[q.per]
+            passed.append(
+                quota.Passed(p.proposal_id, group, state.outcome.yes_total, priority, named)
+            )
             if q.of == "ldtt_titles":
                 units = {u.unit_id for u in definition.units if group in (u.unit_id, u.block_id, m)}
                 basis[group] = sum(

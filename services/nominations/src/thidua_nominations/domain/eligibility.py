@@ -92,16 +92,17 @@ def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> Eligibility
             )
         if rule.requires_report is not None:
             late = " (nộp muộn)" if facts.report_late else ""
+            round_vi, round_en = ROUND_NAMES[rule.requires_report]
             checks.append(
                 Check(
                     code="report",
                     passed=facts.report_submitted,
-                    detail_vi=f"Đã nộp báo cáo {rule.requires_report}{late}"
+                    detail_vi=f"Đã nộp báo cáo {round_vi}{late}"
                     if facts.report_submitted
-                    else f"Chưa nộp báo cáo {rule.requires_report}",
-                    detail_en=f"The {rule.requires_report} report was submitted"
+                    else f"Chưa nộp báo cáo {round_vi}",
+                    detail_en=f"The {round_en} report was submitted"
                     if facts.report_submitted
-                    else f"No {rule.requires_report} report",
+                    else f"No {round_en} report",
                     reference="Kế hoạch thi đua năm 2022, mục V.3",
                 )
             )
@@ -143,6 +144,15 @@ DISCIPLINE_ORDER = {
     "ha_bac_luong": 3,
     "cach_chuc": 4,
     "buoc_thoi_viec": 5,
+}
+# The reasons are read by people: codes become the words of the law, in each language.
+ROUND_NAMES = {"so-ket": ("sơ kết", "mid-year"), "tong-ket": ("tổng kết", "year-end")}
+DISCIPLINE_NAMES = {
+    "khien_trach": ("khiển trách", "reprimand"),
+    "canh_cao": ("cảnh cáo", "warning"),
+    "ha_bac_luong": ("hạ bậc lương", "salary grade reduction"),
+    "cach_chuc": ("cách chức", "removal from office"),
+    "buoc_thoi_viec": ("buộc thôi việc", "dismissal"),
 }
 
 
@@ -192,13 +202,14 @@ def _no_discipline(rule: CriterionRule, who: str, year: int, facts: Facts) -> tu
     if found:
         return (
             False,
-            f"Có kỷ luật trong năm {year}: {', '.join(found)}",
-            (f"Disciplined in {year}: {', '.join(found)}"),
+            f"Có kỷ luật trong năm {year}: {', '.join(DISCIPLINE_NAMES[f][0] for f in found)}",
+            (f"Disciplined in {year}: {', '.join(DISCIPLINE_NAMES[f][1] for f in found)}"),
         )
+    bar_vi, bar_en = DISCIPLINE_NAMES[rule.from_level]
     return (
         True,
-        f"Không bị kỷ luật từ mức {rule.from_level} trong năm {year}",
-        (f"No discipline at {rule.from_level} or above in {year}"),
+        f"Không bị kỷ luật từ mức {bar_vi} trở lên trong năm {year}",
+        (f"No discipline at {bar_en} or above in {year}"),
     )
 
 
@@ -217,15 +228,17 @@ def _chain(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool
     years = list(range(year - rule.years + 1, year + 1))
     missing = [y for y in years if (who, y, rule.title or "") not in facts.titles]
     if missing:
+        gaps = ", ".join(str(y) for y in missing)
         return (
             False,
-            f"Chuỗi {rule.years} năm {rule.title} bị đứt: thiếu năm {missing}",
-            (f"The {rule.years}-year {rule.title} chain is broken: missing {missing}"),
+            f"Chuỗi {rule.years} năm {rule.title} bị đứt: thiếu năm {gaps}",
+            (f"The {rule.years}-year {rule.title} chain is broken: missing {gaps}"),
         )
+    held = ", ".join(str(y) for y in years)
     return (
         True,
-        f"Đủ {rule.years} năm liên tục {rule.title}: {years}",
-        (f"{rule.years} consecutive years of {rule.title}: {years}"),
+        f"Đủ {rule.years} năm liên tục {rule.title}: {held}",
+        (f"{rule.years} consecutive years of {rule.title}: {held}"),
     )
 
 

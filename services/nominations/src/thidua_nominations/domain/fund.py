@@ -45,6 +45,11 @@ def pay(state: FundState, prize_vnd: int) -> FundState:
     return state.model_copy(update={"paid_vnd": state.paid_vnd + prize_vnd})
 
 
+def _vi(amount: int) -> str:
+    """An amount as Vietnamese writes it, thousands grouped by periods: 1.500.000."""
+    return f"{amount:,}".replace(",", ".")
+
+
 def overdraw(
     decision_id: str, level: str, state: FundState, needed_vnd: int
 ) -> FundOverdrawFlagged | None:
@@ -57,8 +62,8 @@ def overdraw(
         balance_vnd=state.balance_vnd,
         needed_vnd=needed_vnd,
         shortfall_vnd=short,
-        reason_vi=f"Quỹ thi đua, khen thưởng còn {state.balance_vnd:,} đ, quyết định cần "
-        f"{needed_vnd:,} đ: thiếu {short:,} đ".replace(",", "."),
+        reason_vi=f"Quỹ thi đua, khen thưởng còn {_vi(state.balance_vnd)} đ, quyết định cần "
+        f"{_vi(needed_vnd)} đ: thiếu {_vi(short)} đ",
         reason_en=f"The award fund holds {state.balance_vnd:,} đ, the decision needs "
         f"{needed_vnd:,} đ: {short:,} đ short",
     )

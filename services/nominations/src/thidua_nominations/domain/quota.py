@@ -23,6 +23,13 @@ class Passed:
     group: str  # the unit, block or movement the quota counts in
     yes_total: int
     priority: bool  # a woman, or a collective with enough women
+    group_name: str  # the unit's or block's name, as the reason names the group
+
+
+ROUNDING_NAMES = {
+    "floor": ("làm tròn xuống", "rounded down"),
+    "ceil": ("làm tròn lên", "rounded up"),
+}
 
 
 def has_priority(sex: str | None, women: int | None, headcount: int | None, share: str) -> bool:
@@ -92,28 +99,31 @@ def _excluded(
     decided_on: date,
     basis: int,
 ) -> NominationExcluded:
+    rounded_vi, rounded_en = ROUNDING_NAMES[rule.rounding]
     how_vi = (
         f"chỉ tiêu {size}"
         if rule.max is not None
-        else f"chỉ tiêu {size} = {rule.ratio} × {basis} ({rule.rounding}, tối thiểu {rule.minimum})"
+        else f"chỉ tiêu {size} = {rule.ratio} × {basis} ({rounded_vi}, tối thiểu {rule.minimum})"
     )
     how_en = (
         f"quota {size}"
         if rule.max is not None
-        else f"quota {size} = {rule.ratio} × {basis} ({rule.rounding}, minimum {rule.minimum})"
+        else f"quota {size} = {rule.ratio} × {basis} ({rounded_en}, minimum {rule.minimum})"
     )
     votes = f"{p.yes_total} phiếu" + (", ưu tiên nữ" if p.priority else "")
     votes_en = f"{p.yes_total} votes" + (", women's priority" if p.priority else "")
+    where_vi, where_en = (
+        ("trong toàn phong trào", "across the movement")
+        if rule.per == "movement"
+        else (f"tại {p.group_name}", f"in {p.group_name}")
+    )
     if reason == "quota_exceeded":
-        vi = f"Xếp thứ {rank}/{of} ({votes}) tại {p.group}, vượt {how_vi}"
-        en = f"Ranked {rank} of {of} ({votes_en}) in {p.group}, beyond the {how_en}"
+        vi = f"Xếp thứ {rank}/{of} ({votes}) {where_vi}, vượt {how_vi}"
+        en = f"Ranked {rank} of {of} ({votes_en}) {where_en}, beyond the {how_en}"
     else:
-        vi = (
-            f"Đồng hạng {rank}/{of} ({votes}) tại {p.group} ở ngưỡng {how_vi}: "
-            "Hội đồng bỏ phiếu lại"
-        )
+        vi = f"Đồng hạng {rank}/{of} ({votes}) {where_vi} ở ngưỡng {how_vi}: Hội đồng bỏ phiếu lại"
         en = (
-            f"Tied at rank {rank} of {of} ({votes_en}) in {p.group} at the edge of the {how_en}: "
+            f"Tied at rank {rank} of {of} ({votes_en}) {where_en} at the edge of the {how_en}: "
             "the council votes again"
         )
     return NominationExcluded(

@@ -8,7 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FRACTION = r"^\d+/\d+$"
+from thidua_contracts.types import DecimalStr
+
+# ASCII digits only: a threshold is copied into decisions, whose published pattern is ASCII, and
+# `\d` would let "١/٢" through here only for the decision to fail later.
+FRACTION = r"^[0-9]+/[0-9]+$"
 
 
 class Vote(BaseModel):
@@ -106,7 +110,7 @@ class AwardRule(BaseModel):
     name: str
     reference: str
     route: Literal["decide", "propose"]
-    multiplier: dict[Literal["ca_nhan", "tap_the"], str]
+    multiplier: dict[Literal["ca_nhan", "tap_the"], DecimalStr]  # copied into AwardIssued
     vote: Vote
     requires_registration: bool = True
     requires_report: Literal["so-ket", "tong-ket"] | None = "tong-ket"

@@ -262,7 +262,8 @@ async def _honour(item: StoredEvent, tally: BlockBallotTallied, ctx: Context) ->
     if ctx.store.get("honoured", item.envelope.event_id, StoredEvent)[0] is not None:
         return  # decided already (a redelivery)
     definition, movement = _movement(ctx, item.envelope.movement_id)
-    honoured = block_ballot.decide_honour(tally, definition.scoring_rules)
+    names = {u.unit_id: u.name for u in definition.units}
+    honoured = block_ballot.decide_honour(tally, definition.scoring_rules, names)
     event = computed_event(
         item.envelope,
         0,

@@ -4,6 +4,7 @@ one vote per member unit, counted on all members in exact fractions. The plan's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from thidua_contracts.commands import RecordBlockBallot
@@ -62,7 +63,10 @@ def decide_ballot(command: RecordBlockBallot, definition: MovementDefinition) ->
     )
 
 
-def decide_honour(tally: BlockBallotTallied, rules: ScoringRules) -> BlockHonoured:
+def decide_honour(
+    tally: BlockBallotTallied, rules: ScoringRules, unit_names: Mapping[str, str]
+) -> BlockHonoured:
+    """`unit_names` (unit id → name) name the leader in the reason, which people read."""
     limit = Fraction(rules.leader_ballot_threshold)
     strict = rules.leader_ballot_strict
 
@@ -81,12 +85,13 @@ def decide_honour(tally: BlockBallotTallied, rules: ScoringRules) -> BlockHonour
         vi, en = "Hai đơn vị bằng phiếu: cần bỏ phiếu lại", "A tie at the top: vote again"
     else:
         leader = passing[0].unit_id
+        name = unit_names.get(leader, leader)
         vi = (
-            f"Suy tôn dẫn đầu: {leader} với {passing[0].yes}/{tally.members_total} phiếu "
+            f"Suy tôn dẫn đầu: {name} với {passing[0].yes}/{tally.members_total} phiếu "
             f"({relation} {rules.leader_ballot_threshold})"
         )
         en = (
-            f"Honoured as leading: {leader} with {passing[0].yes}/{tally.members_total} "
+            f"Honoured as leading: {name} with {passing[0].yes}/{tally.members_total} "
             f"votes ({relation} {rules.leader_ballot_threshold})"
         )
     return BlockHonoured(

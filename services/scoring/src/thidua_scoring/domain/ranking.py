@@ -14,10 +14,10 @@ def full_score_count(sheet: ScoreSheetRecorded) -> int:
 
 
 def key_target_missed(sheet: ScoreSheetRecorded, table: list[Criterion]) -> str | None:
-    keys = {c.code for c in table if c.key}
+    keys = {c.code: c.name for c in table if c.key}
     for line in sheet.lines:
         if line.criterion_code in keys and Decimal(line.points) < Decimal(line.max_points):
-            return f"Không đạt chỉ tiêu trọng tâm {line.criterion_code}"
+            return f"Không đạt chỉ tiêu trọng tâm: {keys[line.criterion_code]}"
     return None
 
 
