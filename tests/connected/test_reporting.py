@@ -491,3 +491,7 @@ async def test_every_document_type_survives_libreoffice_pdf_and_png(
         text = office.text(pdf)
         for phrase in phrases:
             assert phrase in text, (source.stem, phrase)
+        if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in text:
+            # NĐ30: the Quốc hiệu on one line, never with "NAM" wrapped below it.
+            title = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+            assert any(title in line for line in office.lines(pdf)), source.stem

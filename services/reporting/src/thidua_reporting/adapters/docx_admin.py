@@ -26,7 +26,6 @@ from thidua_reporting.domain.admin_document import (
 from .docx_render import (
     _SECT_PR_AFTER_PG_NUM,
     BODY_SIZE,
-    CELL_PADDING,
     COPIES_HEADING_SIZE,
     COPIES_SIZE,
     FIRST_LINE_INDENT,
@@ -45,6 +44,8 @@ from .docx_render import (
     _set_row_widths,
     _setup_page,
     _setup_styles,
+    header_widths,
+    no_side_padding,
     package_docx,
     stamp_properties,
 )
@@ -55,10 +56,10 @@ TABLE_SIZE = 12  # the ballot table has eight columns on a portrait page
 
 
 def _header(doc: Any, view: AdminDocumentView) -> None:
-    left_w = TEXT_WIDTH * 42 // 100
-    widths = (left_w, TEXT_WIDTH - left_w)
+    widths = header_widths(view.national_title, 42)
     table = doc.add_table(rows=2, cols=2)
     _layout_table(table, widths, borders=False)
+    no_side_padding(table)
     top, bottom = table.rows
     _set_row_widths(top, widths)
     _set_row_widths(bottom, widths)
@@ -70,7 +71,7 @@ def _header(doc: Any, view: AdminDocumentView) -> None:
     for line in view.issuer_lines:
         _format(paragraph := _next_paragraph(left, used))
         _run(paragraph, line, HEADER_SIZE, bold=True)
-    box = widths[0] - CELL_PADDING
+    box = widths[0]
     issuer_width = min(max(_bold_text_width(x, HEADER_SIZE) for x in view.issuer_lines), box)
     _rule(left, used, line_width=issuer_width * 2 // 5, box_width=box)
 
@@ -80,7 +81,7 @@ def _header(doc: Any, view: AdminDocumentView) -> None:
     _format(paragraph := _next_paragraph(right, used))
     _run(paragraph, view.national_motto, BODY_SIZE, bold=True)
     motto_width = _bold_text_width(view.national_motto, BODY_SIZE)
-    _rule(right, used, line_width=motto_width, box_width=widths[1] - CELL_PADDING)
+    _rule(right, used, line_width=motto_width, box_width=widths[1])
 
     number_cell, date_cell = bottom.cells
     if view.number_line:
