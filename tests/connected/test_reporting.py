@@ -495,3 +495,8 @@ async def test_every_document_type_survives_libreoffice_pdf_and_png(
             # NĐ30: the Quốc hiệu on one line, never with "NAM" wrapped below it.
             title = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
             assert any(title in line for line in office.lines(pdf)), source.stem
+        if source.stem == "quyet-dinh":
+            # The signature page must carry the end of the body (its "./."), not only
+            # "Nơi nhận" and the signature.
+            signed = next(p for p in office.page_texts(pdf) if "Nơi nhận:" in p)
+            assert signed.split("Nơi nhận:")[0].rstrip().endswith("./."), signed[:200]

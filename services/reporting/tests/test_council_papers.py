@@ -92,6 +92,10 @@ def _table(view: AdminDocumentView) -> TableBlock:
     return next(b for b in view.body if isinstance(b, TableBlock))
 
 
+def docx_cells_text(table: Any) -> str:
+    return "\n".join(cell.text for row in table.rows for cell in row.cells)
+
+
 def _texts(view: AdminDocumentView) -> list[str]:
     return [b.text for b in view.body if isinstance(b, Paragraph)]
 
@@ -228,6 +232,20 @@ def test_the_national_title_fits_on_one_line_in_both_papers(
             edge = margins.find(qn(f"w:{side}")) if margins is not None else None
             sides += int(edge.get(qn("w:w"))) if edge is not None else 108
         assert (cell.width.twips - sides) / 20 > 1.02 * 271.2
+
+
+def test_the_closing_paragraph_keeps_with_the_signatures(
+    minutes_docx: bytes, submission_docx: bytes
+) -> None:
+    for rendered in (minutes_docx, submission_docx):
+        doc = Document(io.BytesIO(rendered))
+        signature = next(t for t in doc.tables if "Nơi nhận:" in docx_cells_text(t))
+        before = signature._tbl.getprevious()
+        closing = next(p for p in doc.paragraphs if p._p is before)
+        assert closing.text.strip() and closing.paragraph_format.keep_with_next, closing.text
+    minutes = Document(io.BytesIO(minutes_docx))
+    signatures = minutes.tables[-1].rows[0]
+    assert all(p.paragraph_format.keep_with_next for c in signatures.cells for p in c.paragraphs)
 
 
 def test_a_minutes_file_is_not_a_submission(minutes_docx: bytes) -> None:

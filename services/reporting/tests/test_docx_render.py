@@ -217,6 +217,16 @@ def test_the_national_title_fits_its_header_cell_on_one_line(rendered: bytes) ->
     assert header_title_room_pt(doc.tables[0]) > 1.02 * TIMES_BOLD_TITLE_13PT
 
 
+def test_the_last_article_keeps_with_the_signature(rendered: bytes, view: DecisionView) -> None:
+    doc = Document(io.BytesIO(rendered))
+    articles = [p for p in doc.paragraphs if p.text.startswith("Điều ")]
+    assert len(articles) == len(view.articles)
+    assert articles[-1].paragraph_format.keep_with_next
+    assert not any(p.paragraph_format.keep_with_next for p in articles[:-1])
+    signature_row = doc.tables[1].rows[0]
+    assert signature_row._tr.trPr.find(qn("w:cantSplit")) is not None
+
+
 def test_body_formatting(rendered: bytes, view: DecisionView) -> None:
     doc = Document(io.BytesIO(rendered))
     basis = _paragraph_with(doc, view.legal_basis_lines[0])

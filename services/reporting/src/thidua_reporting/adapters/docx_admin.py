@@ -106,7 +106,7 @@ def _title(doc: Any, view: AdminDocumentView) -> None:
         _format(doc.add_paragraph(), after=6)
 
 
-def _paragraph(doc: Any, block: Paragraph) -> None:
+def _paragraph(doc: Any, block: Paragraph, *, keep_with_next: bool = False) -> None:
     if block.kind in {"heading", "centered"}:
         _format(paragraph := doc.add_paragraph(), before=6, after=6, keep_with_next=True)
         _run(paragraph, block.text, BODY_SIZE, bold=block.kind == "heading")
@@ -117,7 +117,7 @@ def _paragraph(doc: Any, block: Paragraph) -> None:
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
         first_line_indent=FIRST_LINE_INDENT,
         after=6,
-        keep_with_next=block.kind == "section",
+        keep_with_next=keep_with_next or block.kind == "section",
     )
     if block.kind == "section":
         _run(paragraph, block.text, BODY_SIZE, bold=True)
@@ -154,16 +154,16 @@ def _table(doc: Any, block: TableBlock, size: float) -> None:
     _format(doc.add_paragraph(), after=6)
 
 
-def _signature(cell: Any, signature: Signature) -> None:
+def _signature(cell: Any, signature: Signature, *, keep_with_next: bool = False) -> None:
     used = [False]
     for line in signature.lines:
-        _format(paragraph := _next_paragraph(cell, used))
+        _format(paragraph := _next_paragraph(cell, used), keep_with_next=keep_with_next)
         _run(paragraph, line, BODY_SIZE, bold=True)
     # Room for the signature and the seal (≈ 25–30 mm).
     for _ in range(SIGNATURE_GAP_LINES):
-        _format(paragraph := _next_paragraph(cell, used))
+        _format(paragraph := _next_paragraph(cell, used), keep_with_next=keep_with_next)
         _run(paragraph, "", BODY_SIZE)
-    _format(paragraph := _next_paragraph(cell, used))
+    _format(paragraph := _next_paragraph(cell, used), keep_with_next=keep_with_next)
     _run(paragraph, signature.name, BODY_SIZE, bold=True)
 
 
@@ -205,8 +205,9 @@ def _signatures(doc: Any, view: AdminDocumentView) -> None:
     for row in (signatures, copies):
         _set_row_widths(row, widths)
         _keep_row_on_one_page(row)
-    _signature(signatures.cells[0], view.left_signature)
-    _signature(signatures.cells[1], view.right_signature)
+    # The two signatures keep their Nơi nhận on the same page.
+    _signature(signatures.cells[0], view.left_signature, keep_with_next=True)
+    _signature(signatures.cells[1], view.right_signature, keep_with_next=True)
     _copies(copies.cells[0], view, [False])
 
 
@@ -242,11 +243,13 @@ def render_admin_document(view: AdminDocumentView) -> bytes:
     _setup_page(doc.sections[0])
     _header(doc, view)
     _title(doc, view)
-    for block in view.body:
+    for index, block in enumerate(view.body, start=1):
         if isinstance(block, TableBlock):
             _table(doc, block, TABLE_SIZE)
         else:
-            _paragraph(doc, block)
+            # The closing paragraph travels with the signatures, never leaving them alone on a
+            # page.
+            _paragraph(doc, block, keep_with_next=index == len(view.body))
     _signatures(doc, view)
     _attachment(doc, view)
     _properties(doc, view)

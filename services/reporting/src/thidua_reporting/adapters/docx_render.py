@@ -457,8 +457,10 @@ def _body(doc: Any, view: DecisionView) -> None:
         _run(_body_paragraph(doc), line, BODY_SIZE, italic=True)
     _format(paragraph := doc.add_paragraph(), before=6, after=6, keep_with_next=True)
     _run(paragraph, view.decides_line, BODY_SIZE, bold=True)
-    for article in view.articles:
-        paragraph = _body_paragraph(doc)
+    for index, article in enumerate(view.articles, start=1):
+        # The last article travels with the signature: a page holding only "Nơi nhận" and the
+        # signature is one a clerk will not sign.
+        paragraph = _body_paragraph(doc, keep_with_next=index == len(view.articles))
         _run(paragraph, article.heading, BODY_SIZE, bold=True)
         _run(paragraph, f" {article.text}", BODY_SIZE)
 
