@@ -186,6 +186,11 @@ async def test_every_document_is_on_disk_with_its_hash_in_the_log(
     assert "Đỗ Thị Lan" in texts["bien-ban"] and "44,44" in texts["bien-ban"]
     assert "Đỗ Thị Lan" not in texts["to-trinh"]
     assert "tại Tờ trình số 01/TTr-NV ngày 20 tháng 12 năm 2022" in texts["quyet-dinh"]
+    # The QĐ cites the city's plan as the Tờ trình does, and every date in words.
+    plan = "Kế hoạch số 95/KH-UBND ngày 10 tháng 5 năm 2022"
+    assert plan in texts["to-trinh"] and plan in texts["quyet-dinh"]
+    assert "Kế hoạch số 245/KH-UBND ngày 26 tháng 4 năm 2022" in texts["quyet-dinh"]
+    assert "26/4/2022" not in texts["quyet-dinh"]
     awards = await ask(demo, ListIssuedAwards(movement_id=MOVEMENT))
     certificates = [d for d in listed if d["doc_type"] == "giay-khen"]
     assert [

@@ -46,7 +46,7 @@ from ..domain.province_submission import (
 from ..domain.report_command import decide_issue
 from ..domain.statistics import AwardFact, MovementFact, StatsFacts, build_statistics
 from ..domain.vn_format import format_date_words
-from .documents import _movement_event, _stored, register
+from .documents import _movement_event, _stored, plan_ref, register
 from .queries import definition, progress, score_sheets_view
 
 REPORT_INDEX = 0
@@ -68,21 +68,6 @@ async def issue_report(command: IssueCityReport, ctx: Context) -> list[StoredEve
     return await ctx.log.append(
         [human_event(command, subject, payload, ctx.now)],
         await ctx.log.last_subject_sequence(subject),
-    )
-
-
-def plan_ref(ctx: Context, m: str, found: MovementDefinition) -> str:
-    row = ctx.store.session.execute(
-        select(t.movements.c.plan_number, t.movements.c.plan_signed_on).where(
-            t.movements.c.movement_id == m
-        )
-    ).first()
-    if row is None or not row.plan_number or not row.plan_signed_on:
-        return found.plan_ref
-    return (
-        f"Kế hoạch số {row.plan_number} {format_date_words(row.plan_signed_on)} của "
-        f"{body_name(list(found.issuer.name_lines))} về việc tổ chức phong trào thi đua năm "
-        f"{found.year}"
     )
 
 
