@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from thidua_contracts.commands import (
@@ -275,6 +276,23 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
         assert expected in tong_ket, expected
     so_ket = docx_text(read(path[("bao-cao", "45/BC-UBND", "docx")]))
     assert "Đơn vị chưa gửi báo cáo" in so_ket and "Sơ kết 6 tháng đầu năm" in so_ket
+    # The block tables show the ranking scoring decided: the tie on 93 points broken (Vũ Ninh
+    # first), and the offices that sent nothing unranked, with the reason.
+    tables = Document(path[("bao-cao", "45/BC-UBND", "docx")]).tables
+    ranked = [
+        tuple(c.text for c in row.cells)
+        for table in tables
+        if table.rows[0].cells[-1].text == "Xếp hạng"
+        for row in table.rows[1:]
+    ]
+    assert ranked[:2] == [
+        ("1", "Ủy ban nhân dân phường Vũ Ninh", "93,00", "1"),
+        ("2", "Ủy ban nhân dân phường Kinh Bắc", "93,00", "2"),
+    ]
+    offices = [row for row in ranked if row[1].startswith("Phòng")]
+    assert offices and all(row[3] == "Không xếp hạng (Không nộp báo cáo)" for row in offices), (
+        offices
+    )
     upward = docx_text(read(path[("to-trinh-tinh", "05/TTr-UBND", "docx")]))
     assert "Phạm Quốc Dũng" in upward and "8/9 (88,89%)" in upward
     assert "Căn cứ Biên bản họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh ngày 21" in upward

@@ -130,13 +130,31 @@ def _blocks(
         .tuples()
         .all()
     )
+    # The ranking scoring decided when the round closed wins over the sheets' own order: it
+    # breaks ties by the rules and disqualifies a unit that sent no report.
+    decided = {
+        (r.block_id, r.unit_id): (r.rank, r.disqualified)
+        for r in ctx.store.session.execute(
+            select(t.block_ranks).where(
+                t.block_ranks.c.movement_id == m, t.block_ranks.c.round == round_.value
+            )
+        )
+    }
     out = []
     for block in found.blocks:
-        rows = [
-            RankedUnit(name=s["unit_name"], total=s["total"], rank=s["rank"])
-            for s in sheets
-            if s["block_id"] == block.block_id
-        ]
+        rows = []
+        for s in sheets:
+            if s["block_id"] != block.block_id:
+                continue
+            rank, disqualified = decided.get((block.block_id, s["unit_id"]), (s["rank"], None))
+            rows.append(
+                RankedUnit(
+                    name=s["unit_name"],
+                    total=s["total"],
+                    rank=None if disqualified else rank,
+                    unranked_reason=disqualified,
+                )
+            )
         leader = leaders.get(block.block_id)
         out.append(
             BlockResult(
