@@ -64,6 +64,19 @@ def text(pdf: Path) -> str:
     return " ".join(unicodedata.normalize("NFC", out.stdout).split())
 
 
+def lines(pdf: Path) -> list[str]:
+    """The PDF's text line by line as printed, so that a wrapped line shows as two."""
+    out = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True)
+    return [" ".join(unicodedata.normalize("NFC", line).split()) for line in out.stdout.split("\n")]
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page, whitespace collapsed (pdftotext ends every page with a form feed)."""
+    out = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True)
+    pages = unicodedata.normalize("NFC", out.stdout).split("\f")
+    return [" ".join(page.split()) for page in pages if page.strip()]
+
+
 def first_page_png(pdf: Path, out: Path) -> tuple[int, int]:
     """Render page 1 at 40 dpi; return the image's width and height from its IHDR chunk."""
     subprocess.run(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from thidua_contracts.commands import (
@@ -186,6 +187,11 @@ async def test_every_document_is_on_disk_with_its_hash_in_the_log(
     assert "Đỗ Thị Lan" in texts["bien-ban"] and "44,44" in texts["bien-ban"]
     assert "Đỗ Thị Lan" not in texts["to-trinh"]
     assert "tại Tờ trình số 01/TTr-NV ngày 20 tháng 12 năm 2022" in texts["quyet-dinh"]
+    # The QĐ cites the city's plan as the Tờ trình does, and every date in words.
+    plan = "Kế hoạch số 95/KH-UBND ngày 10 tháng 5 năm 2022"
+    assert plan in texts["to-trinh"] and plan in texts["quyet-dinh"]
+    assert "Kế hoạch số 245/KH-UBND ngày 26 tháng 4 năm 2022" in texts["quyet-dinh"]
+    assert "26/4/2022" not in texts["quyet-dinh"]
     awards = await ask(demo, ListIssuedAwards(movement_id=MOVEMENT))
     certificates = [d for d in listed if d["doc_type"] == "giay-khen"]
     assert [
@@ -270,6 +276,23 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
         assert expected in tong_ket, expected
     so_ket = docx_text(read(path[("bao-cao", "45/BC-UBND", "docx")]))
     assert "Đơn vị chưa gửi báo cáo" in so_ket and "Sơ kết 6 tháng đầu năm" in so_ket
+    # The block tables show the ranking scoring decided: the tie on 93 points broken (Vũ Ninh
+    # first), and the offices that sent nothing unranked, with the reason.
+    tables = Document(path[("bao-cao", "45/BC-UBND", "docx")]).tables
+    ranked = [
+        tuple(c.text for c in row.cells)
+        for table in tables
+        if table.rows[0].cells[-1].text == "Xếp hạng"
+        for row in table.rows[1:]
+    ]
+    assert ranked[:2] == [
+        ("1", "Ủy ban nhân dân phường Vũ Ninh", "93,00", "1"),
+        ("2", "Ủy ban nhân dân phường Kinh Bắc", "93,00", "2"),
+    ]
+    offices = [row for row in ranked if row[1].startswith("Phòng")]
+    assert offices and all(row[3] == "Không xếp hạng (Không nộp báo cáo)" for row in offices), (
+        offices
+    )
     upward = docx_text(read(path[("to-trinh-tinh", "05/TTr-UBND", "docx")]))
     assert "Phạm Quốc Dũng" in upward and "8/9 (88,89%)" in upward
     assert "Căn cứ Biên bản họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh ngày 21" in upward
@@ -491,3 +514,12 @@ async def test_every_document_type_survives_libreoffice_pdf_and_png(
         text = office.text(pdf)
         for phrase in phrases:
             assert phrase in text, (source.stem, phrase)
+        if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" in text:
+            # NĐ30: the Quốc hiệu on one line, never with "NAM" wrapped below it.
+            title = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+            assert any(title in line for line in office.lines(pdf)), source.stem
+        if source.stem == "quyet-dinh":
+            # The signature page must carry the end of the body (its "./."), not only
+            # "Nơi nhận" and the signature.
+            signed = next(p for p in office.page_texts(pdf) if "Nơi nhận:" in p)
+            assert signed.split("Nơi nhận:")[0].rstrip().endswith("./."), signed[:200]

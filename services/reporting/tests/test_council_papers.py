@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from thidua_reporting.adapters.docx_admin import render_admin_document
 from thidua_reporting.adapters.docx_check import check_document, docx_text
@@ -89,6 +90,10 @@ def submission_facts(**overrides: Any) -> SubmissionFacts:
 
 def _table(view: AdminDocumentView) -> TableBlock:
     return next(b for b in view.body if isinstance(b, TableBlock))
+
+
+def docx_cells_text(table: Any) -> str:
+    return "\n".join(cell.text for row in table.rows for cell in row.cells)
 
 
 def _texts(view: AdminDocumentView) -> list[str]:
@@ -209,6 +214,38 @@ def test_rendered_minutes_pass_their_check(minutes_docx: bytes) -> None:
 def test_rendered_submission_passes_its_check(submission_docx: bytes) -> None:
     assert check_document(submission_docx, "to-trinh") == []
     assert "Kính gửi: Chủ tịch UBND thành phố Bắc Ninh." in docx_text(submission_docx)
+
+
+def test_the_national_title_fits_on_one_line_in_both_papers(
+    minutes_docx: bytes, submission_docx: bytes
+) -> None:
+    """The Quốc hiệu at 13 pt bold (≈ 271.2 pt of Times New Roman Bold) must fit its cell less
+    the cell's side margins (Word's 108 twips each unless the table sets its own)."""
+    for rendered in (minutes_docx, submission_docx):
+        table = Document(io.BytesIO(rendered)).tables[0]
+        cell = table.rows[0].cells[1]
+        assert cell.paragraphs[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        assert cell.paragraphs[0].runs[0].font.size.pt == 13
+        margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+        sides = 0
+        for side in ("left", "right"):
+            edge = margins.find(qn(f"w:{side}")) if margins is not None else None
+            sides += int(edge.get(qn("w:w"))) if edge is not None else 108
+        assert (cell.width.twips - sides) / 20 > 1.02 * 271.2
+
+
+def test_the_closing_paragraph_keeps_with_the_signatures(
+    minutes_docx: bytes, submission_docx: bytes
+) -> None:
+    for rendered in (minutes_docx, submission_docx):
+        doc = Document(io.BytesIO(rendered))
+        signature = next(t for t in doc.tables if "Nơi nhận:" in docx_cells_text(t))
+        before = signature._tbl.getprevious()
+        closing = next(p for p in doc.paragraphs if p._p is before)
+        assert closing.text.strip() and closing.paragraph_format.keep_with_next, closing.text
+    minutes = Document(io.BytesIO(minutes_docx))
+    signatures = minutes.tables[-1].rows[0]
+    assert all(p.paragraph_format.keep_with_next for c in signatures.cells for p in c.paragraphs)
 
 
 def test_a_minutes_file_is_not_a_submission(minutes_docx: bytes) -> None:

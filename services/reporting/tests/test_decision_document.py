@@ -123,6 +123,15 @@ def test_legal_bases_end_with_semicolon_and_proposal_closes_with_period(
     )
 
 
+def test_a_short_date_in_a_legal_basis_is_spelled_in_words() -> None:
+    view = build_decision_view(
+        make_facts(legal_bases=["Kế hoạch số 245/KH-UBND ngày 26/4/2022 của UBND tỉnh Bắc Ninh"])
+    )
+    assert view.legal_basis_lines == (
+        "Căn cứ Kế hoạch số 245/KH-UBND ngày 26 tháng 4 năm 2022 của UBND tỉnh Bắc Ninh;",
+    )
+
+
 def test_articles_follow_the_skeleton(view: DecisionView) -> None:
     assert [a.heading for a in view.articles] == ["Điều 1.", "Điều 2.", "Điều 3."]
     first, second, third = (a.text for a in view.articles)

@@ -76,6 +76,23 @@ def rendered(view: DecisionView) -> bytes:
     return render_decision(view)
 
 
+# "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in Times New Roman Bold 13 pt, summed from the font's
+# advance widths (C 722, O 778, N 722, G 778, space 250, …).
+TIMES_BOLD_TITLE_13PT = 271.2
+
+
+def header_title_room_pt(table: Any) -> float:
+    """Width left for text in the header's right cell: its width less both cell margins (Word's
+    108 twips each unless the table sets its own)."""
+    cell = table.rows[0].cells[1]
+    margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+    sides = 0
+    for side in ("left", "right"):
+        edge = margins.find(qn(f"w:{side}")) if margins is not None else None
+        sides += int(edge.get(qn("w:w"))) if edge is not None else 108
+    return (cell.width.twips - sides) / 20
+
+
 def _edit(docx_bytes: bytes, change: Callable[[Any], None]) -> bytes:
     doc = Document(io.BytesIO(docx_bytes))
     change(doc)
@@ -189,6 +206,25 @@ def test_header_table_layout(rendered: bytes, view: DecisionView) -> None:
     borders = header._tbl.tblPr.find(qn("w:tblBorders"))
     assert borders is not None and len(borders) == 6
     assert {edge.get(qn("w:val")) for edge in borders} == {"nil"}
+
+
+def test_the_national_title_fits_its_header_cell_on_one_line(rendered: bytes) -> None:
+    """13 pt bold caps need about 271 pt; the cell, less its side margins, must hold that with
+    room to spare, whatever the split between issuer and title columns."""
+    doc = Document(io.BytesIO(rendered))
+    title_cell = doc.tables[0].rows[0].cells[1]
+    assert title_cell.paragraphs[0].runs[0].font.size.pt == 13
+    assert header_title_room_pt(doc.tables[0]) > 1.02 * TIMES_BOLD_TITLE_13PT
+
+
+def test_the_last_article_keeps_with_the_signature(rendered: bytes, view: DecisionView) -> None:
+    doc = Document(io.BytesIO(rendered))
+    articles = [p for p in doc.paragraphs if p.text.startswith("Điều ")]
+    assert len(articles) == len(view.articles)
+    assert articles[-1].paragraph_format.keep_with_next
+    assert not any(p.paragraph_format.keep_with_next for p in articles[:-1])
+    signature_row = doc.tables[1].rows[0]
+    assert signature_row._tr.trPr.find(qn("w:cantSplit")) is not None
 
 
 def test_body_formatting(rendered: bytes, view: DecisionView) -> None:
@@ -350,6 +386,11 @@ def _no_motto(doc: Any) -> None:
     _paragraph_with(doc, "Độc lập - Tự do - Hạnh phúc").runs[0].text = "Độc lập – Tự do – Hạnh phúc"
 
 
+def _header_with_default_cell_padding(doc: Any) -> None:
+    tbl_pr = doc.tables[0]._tbl.tblPr
+    tbl_pr.remove(tbl_pr.find(qn("w:tblCellMar")))
+
+
 def _decomposed_text(doc: Any) -> None:
     run = _paragraph_with(doc, "QUYẾT ĐỊNH:").runs[0]
     run.text = unicodedata.normalize("NFD", run.text)
@@ -371,6 +412,7 @@ def _decomposed_text(doc: Any) -> None:
         (_page_one_numbered, "different first page"),
         (_no_motto, "Độc lập - Tự do - Hạnh phúc"),
         (_decomposed_text, "NFC"),
+        (_header_with_default_cell_padding, "would wrap onto two lines"),
     ],
 )
 def test_checker_reports_a_broken_document(

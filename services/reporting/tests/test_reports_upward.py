@@ -26,6 +26,7 @@ from thidua_reporting.domain.achievement_report import (
     build_achievement_view,
 )
 from thidua_reporting.domain.city_report import (
+    RANKING_HEADERS,
     AwardCount,
     BlockResult,
     CityReportFacts,
@@ -115,6 +116,32 @@ def test_the_tong_ket_report_states_targets_rankings_examples_and_proposals() ->
     ):
         assert expected in text, expected
     assert text.rstrip().count("./.") >= 1
+
+
+def test_the_ranking_table_shows_the_decided_rank_and_puts_the_disqualified_last() -> None:
+    """The block's ranking broke a tie on 93 points (Vũ Ninh 1, Kinh Bắc 2) and disqualified
+    two offices that sent no report: the table shows that, never "1" for all of them."""
+    block = BlockResult(
+        name="Khối các phường",
+        rows=[
+            RankedUnit(name="Phòng Tư pháp", total="0", unranked_reason="Không nộp báo cáo"),
+            RankedUnit(name="Ủy ban nhân dân phường Kinh Bắc", total="93.00", rank=2),
+            RankedUnit(name="Ủy ban nhân dân phường Vũ Ninh", total="93.00", rank=1),
+            RankedUnit(name="Phòng Y tế", total="0", unranked_reason="Không nộp báo cáo."),
+        ],
+        leader_name="Ủy ban nhân dân phường Vũ Ninh",
+    )
+    view = build_city_report_view(report_facts(kind="so-ket", blocks=[block]))
+    table = next(b for b in view.body if getattr(b, "headers", None) == RANKING_HEADERS)
+    assert [row.cells for row in table.rows] == [
+        ("1", "Ủy ban nhân dân phường Vũ Ninh", "93,00", "1"),
+        ("2", "Ủy ban nhân dân phường Kinh Bắc", "93,00", "2"),
+        ("3", "Phòng Tư pháp", "0", "Không xếp hạng (Không nộp báo cáo)"),
+        ("4", "Phòng Y tế", "0", "Không xếp hạng (Không nộp báo cáo)"),
+    ]
+    text = docx_text(render_admin_document(view))
+    assert "Vũ Ninh dẫn đầu Khối các phường (xếp thứ nhất khối)" in text
+    assert "cao nhất" not in text
 
 
 def test_the_so_ket_report_and_a_deputy_signing() -> None:

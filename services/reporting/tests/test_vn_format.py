@@ -13,6 +13,7 @@ from thidua_reporting.domain.vn_format import (
     format_vnd,
     nfc,
     number_line,
+    spell_dates,
 )
 
 
@@ -112,3 +113,22 @@ def test_nfc_composes_vietnamese() -> None:
     decomposed = _nfd("Hạnh phúc")
     assert len(nfc(decomposed)) < len(decomposed)
     assert nfc(decomposed) == "Hạnh phúc"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Kế hoạch số 245/KH-UBND ngày 26/4/2022 của UBND tỉnh Bắc Ninh",
+            "Kế hoạch số 245/KH-UBND ngày 26 tháng 4 năm 2022 của UBND tỉnh Bắc Ninh",
+        ),
+        ("Công văn ngày 5/1/2023", "Công văn ngày 05 tháng 01 năm 2023"),
+        ("Quyết định ngày 03.02.2022", "Quyết định ngày 03 tháng 02 năm 2022"),
+        # Not a date after "ngày", or not a calendar date: left as typed.
+        ("Nghị định số 91/2017/NĐ-CP", "Nghị định số 91/2017/NĐ-CP"),
+        ("ngày 31/2/2022", "ngày 31/2/2022"),
+        ("ngày 26 tháng 4 năm 2022", "ngày 26 tháng 4 năm 2022"),
+    ],
+)
+def test_short_dates_are_spelled_in_words(text: str, expected: str) -> None:
+    assert spell_dates(text) == expected

@@ -26,7 +26,6 @@ from thidua_reporting.domain.admin_document import (
 from .docx_render import (
     _SECT_PR_AFTER_PG_NUM,
     BODY_SIZE,
-    CELL_PADDING,
     COPIES_HEADING_SIZE,
     COPIES_SIZE,
     FIRST_LINE_INDENT,
@@ -45,6 +44,8 @@ from .docx_render import (
     _set_row_widths,
     _setup_page,
     _setup_styles,
+    header_widths,
+    no_side_padding,
     package_docx,
     stamp_properties,
 )
@@ -55,10 +56,10 @@ TABLE_SIZE = 12  # the ballot table has eight columns on a portrait page
 
 
 def _header(doc: Any, view: AdminDocumentView) -> None:
-    left_w = TEXT_WIDTH * 42 // 100
-    widths = (left_w, TEXT_WIDTH - left_w)
+    widths = header_widths(view.national_title, 42)
     table = doc.add_table(rows=2, cols=2)
     _layout_table(table, widths, borders=False)
+    no_side_padding(table)
     top, bottom = table.rows
     _set_row_widths(top, widths)
     _set_row_widths(bottom, widths)
@@ -70,7 +71,7 @@ def _header(doc: Any, view: AdminDocumentView) -> None:
     for line in view.issuer_lines:
         _format(paragraph := _next_paragraph(left, used))
         _run(paragraph, line, HEADER_SIZE, bold=True)
-    box = widths[0] - CELL_PADDING
+    box = widths[0]
     issuer_width = min(max(_bold_text_width(x, HEADER_SIZE) for x in view.issuer_lines), box)
     _rule(left, used, line_width=issuer_width * 2 // 5, box_width=box)
 
@@ -80,7 +81,7 @@ def _header(doc: Any, view: AdminDocumentView) -> None:
     _format(paragraph := _next_paragraph(right, used))
     _run(paragraph, view.national_motto, BODY_SIZE, bold=True)
     motto_width = _bold_text_width(view.national_motto, BODY_SIZE)
-    _rule(right, used, line_width=motto_width, box_width=widths[1] - CELL_PADDING)
+    _rule(right, used, line_width=motto_width, box_width=widths[1])
 
     number_cell, date_cell = bottom.cells
     if view.number_line:
@@ -105,7 +106,7 @@ def _title(doc: Any, view: AdminDocumentView) -> None:
         _format(doc.add_paragraph(), after=6)
 
 
-def _paragraph(doc: Any, block: Paragraph) -> None:
+def _paragraph(doc: Any, block: Paragraph, *, keep_with_next: bool = False) -> None:
     if block.kind in {"heading", "centered"}:
         _format(paragraph := doc.add_paragraph(), before=6, after=6, keep_with_next=True)
         _run(paragraph, block.text, BODY_SIZE, bold=block.kind == "heading")
@@ -116,7 +117,7 @@ def _paragraph(doc: Any, block: Paragraph) -> None:
         align=WD_ALIGN_PARAGRAPH.JUSTIFY,
         first_line_indent=FIRST_LINE_INDENT,
         after=6,
-        keep_with_next=block.kind == "section",
+        keep_with_next=keep_with_next or block.kind == "section",
     )
     if block.kind == "section":
         _run(paragraph, block.text, BODY_SIZE, bold=True)
@@ -153,16 +154,16 @@ def _table(doc: Any, block: TableBlock, size: float) -> None:
     _format(doc.add_paragraph(), after=6)
 
 
-def _signature(cell: Any, signature: Signature) -> None:
+def _signature(cell: Any, signature: Signature, *, keep_with_next: bool = False) -> None:
     used = [False]
     for line in signature.lines:
-        _format(paragraph := _next_paragraph(cell, used))
+        _format(paragraph := _next_paragraph(cell, used), keep_with_next=keep_with_next)
         _run(paragraph, line, BODY_SIZE, bold=True)
     # Room for the signature and the seal (≈ 25–30 mm).
     for _ in range(SIGNATURE_GAP_LINES):
-        _format(paragraph := _next_paragraph(cell, used))
+        _format(paragraph := _next_paragraph(cell, used), keep_with_next=keep_with_next)
         _run(paragraph, "", BODY_SIZE)
-    _format(paragraph := _next_paragraph(cell, used))
+    _format(paragraph := _next_paragraph(cell, used), keep_with_next=keep_with_next)
     _run(paragraph, signature.name, BODY_SIZE, bold=True)
 
 
@@ -204,8 +205,9 @@ def _signatures(doc: Any, view: AdminDocumentView) -> None:
     for row in (signatures, copies):
         _set_row_widths(row, widths)
         _keep_row_on_one_page(row)
-    _signature(signatures.cells[0], view.left_signature)
-    _signature(signatures.cells[1], view.right_signature)
+    # The two signatures keep their Nơi nhận on the same page.
+    _signature(signatures.cells[0], view.left_signature, keep_with_next=True)
+    _signature(signatures.cells[1], view.right_signature, keep_with_next=True)
     _copies(copies.cells[0], view, [False])
 
 
@@ -241,11 +243,13 @@ def render_admin_document(view: AdminDocumentView) -> bytes:
     _setup_page(doc.sections[0])
     _header(doc, view)
     _title(doc, view)
-    for block in view.body:
+    for index, block in enumerate(view.body, start=1):
         if isinstance(block, TableBlock):
             _table(doc, block, TABLE_SIZE)
         else:
-            _paragraph(doc, block)
+            # The closing paragraph travels with the signatures, never leaving them alone on a
+            # page.
+            _paragraph(doc, block, keep_with_next=index == len(view.body))
     _signatures(doc, view)
     _attachment(doc, view)
     _properties(doc, view)

@@ -47,6 +47,21 @@ MARGIN_TOLERANCE_MM = 0.1  # 30 mm is 1700.8 twips; either rounding must pass
 MAX_PART_BYTES = 64 * 1024 * 1024  # refuse zip bombs rather than inflate them
 MAX_EXAMPLES = 3
 
+# Advance widths (1/1000 em) of Adobe Times-Bold capitals, which Times New Roman Bold matches;
+# only the Quốc hiệu is measured, so capitals and the space suffice.
+_TIMES_BOLD_CAPS = dict(
+    zip(
+        " ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        (250, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944,
+         722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667),
+        strict=True,
+    )
+)  # fmt: skip
+# The estimate leaves out kerning and each editor's rounding: a line must fit with this margin.
+FIT_SLACK = 1.02
+# Word's Normal Table style pads each cell side by 108 twips unless the table or cell says so.
+DEFAULT_CELL_MARGIN_TWIPS = 108
+
 
 # -- package and style resolution --------------------------------------------------------------
 
@@ -449,7 +464,46 @@ def _locate_header_lines(table: ET.Element, style: str | None) -> _Found:
     return found
 
 
-def _check_national_lines(doc: _Doc, found: _Found) -> list[str]:
+def _caps_bold_width_twips(text: str, size_pt: float) -> float:
+    widths = (
+        _TIMES_BOLD_CAPS.get({"Đ": "D"}.get(char) or unicodedata.normalize("NFD", char)[:1], 1000)
+        for char in text
+    )
+    return sum(widths) / 1000 * size_pt * 20
+
+
+def _cell_margin(cell: ET.Element, table: ET.Element, side: str) -> int:
+    """A cell's left or right margin in twips: the cell's own, else the table's, else Word's."""
+    aliases = (side, "start" if side == "left" else "end")
+    for holder in (cell.find(f"{_W}tcPr/{_W}tcMar"), table.find(f"{_W}tblPr/{_W}tblCellMar")):
+        for name in aliases:
+            value = _int_attr(holder.find(f"{_W}{name}") if holder is not None else None, "w")
+            if value is not None:
+                return value
+    return DEFAULT_CELL_MARGIN_TWIPS
+
+
+def _title_fit_problem(doc: _Doc, table: ET.Element, para: _Para, cell: ET.Element) -> str | None:
+    """NĐ30 sets the Quốc hiệu on one line; a cell too narrow for it wraps "NAM" alone."""
+    width = _int_attr(cell.find(f"{_W}tcPr/{_W}tcW"), "w")
+    if width is None:
+        return None  # an auto-sized cell grows to its content
+    ppr = para.element.find(f"{_W}pPr/{_W}ind")
+    indents = sum(
+        _int_attr(ppr, name) or 0 for name in ("left", "right", "start", "end")
+    ) if ppr is not None else 0  # fmt: skip
+    room = width - _cell_margin(cell, table, "left") - _cell_margin(cell, table, "right") - indents
+    size = max(doc.size_pt(run, para) for run in _text_runs(para))
+    needed = _caps_bold_width_twips(NATIONAL_TITLE, size) * FIT_SLACK
+    if room >= needed:
+        return None
+    return (
+        f"'{NATIONAL_TITLE}' needs about {needed / 20:.0f} pt at {size:g} pt bold but its cell "
+        f"leaves {room / 20:.0f} pt: it would wrap onto two lines"
+    )
+
+
+def _check_national_lines(doc: _Doc, found: _Found, table: ET.Element) -> list[str]:
     problems: list[str] = []
     for key, label, (low, high) in (
         ("title", NATIONAL_TITLE, (12, 13)),
@@ -466,6 +520,8 @@ def _check_national_lines(doc: _Doc, found: _Found) -> list[str]:
             problems.append(f"'{label}' must be {low}–{high} pt")
         if key == "motto" and not _has_rule_below(cell, para.element):
             problems.append(f"no solid line under '{NATIONAL_MOTTO}'")
+        if key == "title" and (problem := _title_fit_problem(doc, table, para, cell)):
+            problems.append(problem)
     return problems
 
 
@@ -493,9 +549,9 @@ def _check_header(doc: _Doc, *, with_date: bool = True) -> list[str]:
         return [f"header table with '{NATIONAL_TITLE}' not found"]
     found = _locate_header_lines(table, _table_style(table, doc.styles))
     if with_date:
-        return [*_check_national_lines(doc, found), *_check_number_and_date(doc, found)]
+        return [*_check_national_lines(doc, found, table), *_check_number_and_date(doc, found)]
     # Mẫu 1.9: a Biên bản records its time in the body, never as a header place/date line.
-    problems = _check_national_lines(doc, found)
+    problems = _check_national_lines(doc, found, table)
     if "number" not in found:
         problems.append("number line 'Số: NN/TYPE-ISSUER' not found in the header table")
     if "date" in found:
@@ -917,7 +973,7 @@ def _check_achievement_report(doc: _Doc) -> list[str]:
     if table is None:
         return [*problems, f"header table with '{NATIONAL_TITLE}' not found"]
     found = _locate_header_lines(table, _table_style(table, doc.styles))
-    problems += _check_national_lines(doc, found)
+    problems += _check_national_lines(doc, found, table)
     if "date" not in found:
         problems.append("place/date line not found in the header table")
     elif problem := _place_date_problem(found["date"][1].text.strip()):

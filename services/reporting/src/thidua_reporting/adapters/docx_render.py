@@ -52,9 +52,10 @@ LIST_SIZE = 13
 PAGE_NUMBER_SIZE = 14
 SIGNATURE_GAP_LINES = 4
 
-# Word pads every cell by 108 twips on each side (Normal Table style); rule indents are computed
-# against the width left for text, not the cell width.
-CELL_PADDING = int(Twips(108)) * 2
+
+# Slack over the estimated width of a header line that must not wrap: the estimate ignores
+# kerning and hinting, and an editor's line breaking rounds widths differently.
+HEADER_FIT_SLACK = 1.03
 
 # Fixed timestamp for every zip entry: python-docx stamps the wall clock, which would make two
 # renderings of the same decision differ.
@@ -367,11 +368,35 @@ def _drop_thumbnail(doc: Any) -> None:
 # -- decision sections -------------------------------------------------------------------------
 
 
+def header_widths(national_title: str, left_share: int) -> tuple[int, int]:
+    """Column widths of the borderless header table, whose cells carry no side padding.
+
+    NĐ30 sets the Quốc hiệu on one line in 12–13 pt bold caps; at 13 pt it needs about 271 pt,
+    more than 60 % of the text block less Word's default cell padding. The right column is
+    therefore at least the title's width with slack, and the issuer keeps the rest.
+    """
+    needed = int(_bold_text_width(national_title, HEADER_SIZE) * HEADER_FIT_SLACK)
+    right = max(TEXT_WIDTH - TEXT_WIDTH * left_share // 100, needed)
+    return TEXT_WIDTH - right, right
+
+
+def no_side_padding(table: Any) -> None:
+    """Zero left/right cell margins: a borderless header needs no gap between its columns, and
+    the default 2 × 5.4 pt would push the Quốc hiệu onto a second line."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.insert_element_before(margins, *_TBL_PR_AFTER_BORDERS[3:])
+
+
 def _header_table(doc: Any, view: DecisionView) -> None:
-    left_w = TEXT_WIDTH * 40 // 100
-    widths = (left_w, TEXT_WIDTH - left_w)
+    widths = header_widths(view.national_title, 40)
     table = doc.add_table(rows=2, cols=2)
     _layout_table(table, widths, borders=False)
+    no_side_padding(table)
     top, bottom = table.rows
     _set_row_widths(top, widths)
     _set_row_widths(bottom, widths)
@@ -386,7 +411,7 @@ def _header_table(doc: Any, view: DecisionView) -> None:
         _run(paragraph, line, HEADER_SIZE, bold=True)
     issuer_width = max(_bold_text_width(line, HEADER_SIZE) for line in view.issuer_lines)
     # NĐ30: the line under the issuer is 1/3–1/2 of the name's length.
-    _rule(left, used, line_width=issuer_width * 2 // 5, box_width=widths[0] - CELL_PADDING)
+    _rule(left, used, line_width=issuer_width * 2 // 5, box_width=widths[0])
 
     used = [False]
     _format(paragraph := _next_paragraph(right, used))
@@ -395,7 +420,7 @@ def _header_table(doc: Any, view: DecisionView) -> None:
     _run(paragraph, view.national_motto, BODY_SIZE, bold=True)
     # NĐ30: the line under the motto is exactly as long as the motto.
     motto_width = _bold_text_width(view.national_motto, BODY_SIZE)
-    _rule(right, used, line_width=motto_width, box_width=widths[1] - CELL_PADDING)
+    _rule(right, used, line_width=motto_width, box_width=widths[1])
 
     number_cell, date_cell = bottom.cells
     _format(number_cell.paragraphs[0], before=6)
@@ -432,8 +457,10 @@ def _body(doc: Any, view: DecisionView) -> None:
         _run(_body_paragraph(doc), line, BODY_SIZE, italic=True)
     _format(paragraph := doc.add_paragraph(), before=6, after=6, keep_with_next=True)
     _run(paragraph, view.decides_line, BODY_SIZE, bold=True)
-    for article in view.articles:
-        paragraph = _body_paragraph(doc)
+    for index, article in enumerate(view.articles, start=1):
+        # The last article travels with the signature: a page holding only "Nơi nhận" and the
+        # signature is one a clerk will not sign.
+        paragraph = _body_paragraph(doc, keep_with_next=index == len(view.articles))
         _run(paragraph, article.heading, BODY_SIZE, bold=True)
         _run(paragraph, f" {article.text}", BODY_SIZE)
 

@@ -277,6 +277,19 @@ block_leaders = Table(
     Column("sequence", BigInteger, nullable=False),
 )
 
+block_ranks = Table(
+    "rpt_block_rank",
+    metadata,
+    # The block's ranking as scoring decided it when the round closed: ties broken by the rules
+    # (full-score criteria), and a unit disqualified with its reason rather than a rank.
+    Column("movement_id", String(80), primary_key=True),
+    Column("block_id", String(80), primary_key=True),
+    Column("round", String(20), primary_key=True),
+    Column("unit_id", String(80), primary_key=True),
+    Column("rank", Integer, nullable=False),
+    Column("disqualified", Text),
+)
+
 # -- issuing -------------------------------------------------------------------------------
 
 counters = Table(

@@ -24,6 +24,7 @@ from thidua_contracts.events import (
     DocumentRegistered,
 )
 from thidua_contracts.ids import derived_id
+from thidua_contracts.movement import MovementDefinition
 from thidua_contracts.subjects import slugify
 from thidua_kit.envelopes import computed_event
 from thidua_kit.host import Context
@@ -65,6 +66,22 @@ def _movement_event(ctx: Context, movement_id: str) -> StoredEvent:
     if row is None:
         raise LookupError(f"document in unknown movement {movement_id}")
     return _stored(row.event, row.sequence)
+
+
+def plan_ref(ctx: Context, m: str, found: MovementDefinition) -> str:
+    """The city's plan as every document cites it: with its number and date once published."""
+    row = ctx.store.session.execute(
+        select(t.movements.c.plan_number, t.movements.c.plan_signed_on).where(
+            t.movements.c.movement_id == m
+        )
+    ).first()
+    if row is None or not row.plan_number or not row.plan_signed_on:
+        return found.plan_ref
+    return (
+        f"Kế hoạch số {row.plan_number} {format_date_words(row.plan_signed_on)} của "
+        f"{body_name(list(found.issuer.name_lines))} về việc tổ chức phong trào thi đua năm "
+        f"{found.year}"
+    )
 
 
 def next_number(ctx: Context, series: str, year: int) -> int:
@@ -263,17 +280,6 @@ async def _issue_session_papers(
     )
     if submission_no is None:
         return
-    row = session.execute(
-        select(t.movements.c.plan_number, t.movements.c.plan_signed_on).where(
-            t.movements.c.movement_id == m
-        )
-    ).first()
-    plan_ref = found.plan_ref
-    if row is not None and row.plan_number and row.plan_signed_on:
-        plan_ref = (
-            f"Kế hoạch số {row.plan_number} {format_date_words(row.plan_signed_on)} của "
-            f"{body_name(issuer)} về việc tổ chức phong trào thi đua năm {found.year}"
-        )
     view = build_submission_view(
         SubmissionFacts(
             issuer_lines=issuer,
@@ -281,7 +287,7 @@ async def _issue_session_papers(
             number=submission_no,
             submitted_on=latest.session_date,
             movement_year=found.year,
-            plan_ref=plan_ref,
+            plan_ref=plan_ref(ctx, m, found),
             minutes_number=minutes_no,
             session_date=latest.session_date,
             members_total=latest.members_total,
@@ -343,7 +349,7 @@ async def _issue_decision(
     found = definition(ctx.store, movement_id)
     assert found is not None
     issued = [AwardIssued.model_validate(a.envelope.payload) for a in awards]
-    facts = decision_facts(found, signed, issued)
+    facts = decision_facts(found, signed, issued, plan_ref(ctx, movement_id, found))
     cited = _submission_cited(ctx, movement_id, signed)
     if cited:
         facts = facts.model_copy(update={"proposer": f"{facts.proposer} tại {cited}"})

@@ -193,6 +193,7 @@ def fold_event(item: StoredEvent, payload: EventPayload, store: Store) -> None:
             {"movement_id": m, "block_id": payload.block_id, "round": payload.round.value},
             {"leader_unit_id": payload.leader_unit_id, "honoured_on": None, "sequence": seq},
         )
+        _block_ranks(session, m, payload)
     elif isinstance(payload, BlockBallotTallied):
         _update(
             session,
@@ -680,6 +681,31 @@ def _identity(session: Session, item: StoredEvent, payload: EventPayload) -> Non
                 "effective_on": on,
                 "text": text,
             },
+        )
+
+
+def _block_ranks(session: Session, m: str, payload: BlockRanked) -> None:
+    """Replace the block's ranking for the round: a round closed again ranks it anew."""
+    table = t.block_ranks
+    round_ = payload.round.value
+    session.execute(
+        table.delete().where(
+            table.c.movement_id == m,
+            table.c.block_id == payload.block_id,
+            table.c.round == round_,
+        )
+    )
+    for row in payload.rows:
+        upsert(
+            session,
+            table,
+            {
+                "movement_id": m,
+                "block_id": payload.block_id,
+                "round": round_,
+                "unit_id": row.unit_id,
+            },
+            {"rank": row.rank, "disqualified": row.disqualified},
         )
 
 

@@ -46,7 +46,7 @@ from ..domain.province_submission import (
 from ..domain.report_command import decide_issue
 from ..domain.statistics import AwardFact, MovementFact, StatsFacts, build_statistics
 from ..domain.vn_format import format_date_words
-from .documents import _movement_event, _stored, register
+from .documents import _movement_event, _stored, plan_ref, register
 from .queries import definition, progress, score_sheets_view
 
 REPORT_INDEX = 0
@@ -68,21 +68,6 @@ async def issue_report(command: IssueCityReport, ctx: Context) -> list[StoredEve
     return await ctx.log.append(
         [human_event(command, subject, payload, ctx.now)],
         await ctx.log.last_subject_sequence(subject),
-    )
-
-
-def plan_ref(ctx: Context, m: str, found: MovementDefinition) -> str:
-    row = ctx.store.session.execute(
-        select(t.movements.c.plan_number, t.movements.c.plan_signed_on).where(
-            t.movements.c.movement_id == m
-        )
-    ).first()
-    if row is None or not row.plan_number or not row.plan_signed_on:
-        return found.plan_ref
-    return (
-        f"Kế hoạch số {row.plan_number} {format_date_words(row.plan_signed_on)} của "
-        f"{body_name(list(found.issuer.name_lines))} về việc tổ chức phong trào thi đua năm "
-        f"{found.year}"
     )
 
 
@@ -145,13 +130,31 @@ def _blocks(
         .tuples()
         .all()
     )
+    # The ranking scoring decided when the round closed wins over the sheets' own order: it
+    # breaks ties by the rules and disqualifies a unit that sent no report.
+    decided = {
+        (r.block_id, r.unit_id): (r.rank, r.disqualified)
+        for r in ctx.store.session.execute(
+            select(t.block_ranks).where(
+                t.block_ranks.c.movement_id == m, t.block_ranks.c.round == round_.value
+            )
+        )
+    }
     out = []
     for block in found.blocks:
-        rows = [
-            RankedUnit(name=s["unit_name"], total=s["total"], rank=s["rank"])
-            for s in sheets
-            if s["block_id"] == block.block_id
-        ]
+        rows = []
+        for s in sheets:
+            if s["block_id"] != block.block_id:
+                continue
+            rank, disqualified = decided.get((block.block_id, s["unit_id"]), (s["rank"], None))
+            rows.append(
+                RankedUnit(
+                    name=s["unit_name"],
+                    total=s["total"],
+                    rank=None if disqualified else rank,
+                    unranked_reason=disqualified,
+                )
+            )
         leader = leaders.get(block.block_id)
         out.append(
             BlockResult(

@@ -52,9 +52,13 @@ class TargetResult(Frozen):
 
 
 class RankedUnit(Frozen):
+    """A unit's line in its block's table; `rank` is None for a unit the block's ranking
+    disqualified, and `unranked_reason` then says why (e.g. "Không nộp báo cáo")."""
+
     name: str
     total: str
-    rank: int = Field(ge=1)
+    rank: int | None = Field(default=None, ge=1)
+    unranked_reason: str | None = None
 
 
 class BlockResult(Frozen):
@@ -197,8 +201,8 @@ def build_city_report_view(facts: CityReportFacts) -> AdminDocumentView:
                 headers=RANKING_HEADERS,
                 widths_mm=RANKING_WIDTHS_MM,
                 rows=tuple(
-                    TableRow(cells=(str(i), clean(r.name), r.total.replace(".", ","), str(r.rank)))
-                    for i, r in enumerate(block.rows, start=1)
+                    TableRow(cells=(str(i), clean(r.name), r.total.replace(".", ","), _rank(r)))
+                    for i, r in enumerate(_ranking_order(block.rows), start=1)
                 ),
             )
         )
@@ -230,6 +234,19 @@ def build_city_report_view(facts: CityReportFacts) -> AdminDocumentView:
     return _view(facts, summary, city, body)
 
 
+def _ranking_order(rows: list[RankedUnit]) -> list[RankedUnit]:
+    """Ranked units by rank, in the order given among equals; unranked ones last."""
+    ranked = sorted((r for r in rows if r.rank is not None), key=lambda r: r.rank or 0)
+    return ranked + [r for r in rows if r.rank is None]
+
+
+def _rank(row: RankedUnit) -> str:
+    if row.rank is not None:
+        return str(row.rank)
+    reason = strip_end(row.unranked_reason or "")
+    return f"Không xếp hạng ({reason})" if reason else "Không xếp hạng"
+
+
 def _examples(facts: CityReportFacts) -> list[Paragraph]:
     examples: list[Paragraph] = []
     for block in facts.blocks:
@@ -237,7 +254,8 @@ def _examples(facts: CityReportFacts) -> list[Paragraph]:
             how = (
                 f"được Khối bình xét, suy tôn {format_date_words(block.honoured_on)}"
                 if block.honoured_on
-                else "có tổng điểm cao nhất khối"
+                # Ties at the top are broken by the rules, so "highest total" may be untrue.
+                else "xếp thứ nhất khối"
             )
             examples.append(
                 Paragraph(

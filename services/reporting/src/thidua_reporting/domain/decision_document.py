@@ -22,6 +22,7 @@ from thidua_reporting.domain.vn_format import (
     format_vnd,
     nfc,
     number_line,
+    spell_dates,
 )
 
 __all__ = [
@@ -249,7 +250,7 @@ def _movement_phrase(movement_name: str, year: int) -> str:
 def _legal_basis_lines(legal_bases: list[str]) -> tuple[str, ...]:
     lines = []
     for basis in legal_bases:
-        text = _strip_end(basis)
+        text = spell_dates(_strip_end(basis))
         if not text:
             continue
         if not text.lower().startswith("căn cứ"):

@@ -22,8 +22,13 @@ LEGAL_BASES = {
 
 
 def decision_facts(
-    definition: MovementDefinition, decision: DecisionSigned, awards: list[AwardIssued]
+    definition: MovementDefinition,
+    decision: DecisionSigned,
+    awards: list[AwardIssued],
+    plan_ref: str | None = None,
 ) -> DecisionFacts:
+    """`plan_ref` cites the city's plan with its number and date once it is published; the
+    definition's own reference names the plan only."""
     issuer = definition.issuer
     individual = [a for a in awards if a.recipient_kind == "ca_nhan"]
     collective = [a for a in awards if a.recipient_kind == "tap_the"]
@@ -40,7 +45,7 @@ def decision_facts(
         legal_bases=[
             *LEGAL_BASES.get(definition.rule_pack.id, []),
             *[f"{basis}" for basis in definition.legal_basis],
-            definition.plan_ref,
+            plan_ref or definition.plan_ref,
         ],
         proposer="Trưởng phòng Nội vụ thành phố (Cơ quan Thường trực Hội đồng Thi đua - "
         "Khen thưởng thành phố)",

@@ -7,6 +7,7 @@ hashed downstream matches what a Vietnamese keyboard produces.
 from __future__ import annotations
 
 import datetime
+import re
 import unicodedata
 
 __all__ = [
@@ -16,7 +17,10 @@ __all__ = [
     "format_vnd",
     "nfc",
     "number_line",
+    "spell_dates",
 ]
+
+_SHORT_DATE = re.compile(r"\bngày (\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 
 
 def nfc(text: str) -> str:
@@ -37,6 +41,21 @@ def format_date_words(d: datetime.date) -> str:
     """
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
     return nfc(f"ngày {d.day:02d} tháng {month} năm {d.year:04d}")
+
+
+def spell_dates(text: str) -> str:
+    """ "ngày 26/4/2022" → "ngày 26 tháng 4 năm 2022": a document cites dates in words, as
+    typed text from a plan often does not. Only a real calendar date after "ngày" is rewritten,
+    so numbers such as "91/2017/NĐ-CP" stay as they are."""
+
+    def words(match: re.Match[str]) -> str:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return format_date_words(datetime.date(year, month, day))
+        except ValueError:
+            return match[0]
+
+    return nfc(_SHORT_DATE.sub(words, nfc(text)))
 
 
 def format_place_date(place: str, d: datetime.date) -> str:
