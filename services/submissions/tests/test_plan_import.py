@@ -9,7 +9,9 @@ from thidua_kit.demo import load_definition
 from thidua_submissions.adapters.plan_docx import paragraphs
 from thidua_submissions.domain.plan_import import clean, read_plan
 
-SEED = Path(__file__).resolve().parents[3].parent / "shared" / "seed"
+# The 2022 plan's text as received, and a .docx rebuilt from it with the standard header (its
+# number and date blank: the text does not give them). Kept here so a checkout is self-contained.
+SEED = Path(__file__).resolve().parent / "data"
 PLAN_DOCX = SEED / "ke-hoach-thi-dua-2022-tp-bac-ninh.docx"
 PLAN_TXT = SEED / "ke-hoach-thi-dua-2022-tp-bac-ninh.txt"
 
