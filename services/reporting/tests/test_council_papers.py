@@ -32,7 +32,7 @@ def nominee(name: str, yes: int, passed: bool | None, **extra: Any) -> Nominee:
     return Nominee(
         kind=extra.pop("kind", "ca_nhan"),
         name=name,
-        award_name=GIAY_KHEN,
+        award_name=extra.pop("award_name", GIAY_KHEN),
         issued=9,
         returned=9,
         valid=9,
@@ -81,7 +81,6 @@ def submission_facts(**overrides: Any) -> SubmissionFacts:
         "minutes_number": "01/BB-HĐTĐKT",
         "session_date": datetime.date(2022, 12, 20),
         "members_total": 9,
-        "award_name": GIAY_KHEN,
         "reviewed": 3,
         "nominees": [n for n in NOMINEES if n.passed],
     }
@@ -192,6 +191,96 @@ def test_decomposed_names_come_out_nfc() -> None:
     view = build_minutes_view(minutes_facts(nominees=[nominee(decomposed, 5, True)]))
     assert _table(view).rows[1].cells[1] == "Đỗ Thị Lan"
     assert unicodedata.is_normalized("NFC", _table(view).rows[1].cells[1])
+
+
+CSTDCS = "Chiến sĩ thi đua cơ sở"
+QUOTA = "Vượt chỉ tiêu 15% số cá nhân đạt Lao động tiên tiến của đơn vị: xếp thứ 2, chỉ tiêu 1"
+
+
+def _after_a_quota() -> list[Nominee]:
+    """A Giấy khen group (more than half) and a CSTĐCS group (70 % or more) where the second
+    CSTĐCS nominee passed the ballot and fell outside the quota at the session's close."""
+    giay_khen = {"threshold": "1/2", "threshold_strict": True}
+    cstdcs = {"award_name": CSTDCS, "threshold": "7/10", "threshold_strict": False}
+    return [
+        nominee("Nguyễn Thị Hương", 8, True, **giay_khen),
+        nominee("Ủy ban nhân dân phường Đại Phúc", 9, True, kind="tap_the", **giay_khen),
+        nominee("Phạm Văn Đức", 9, True, **cstdcs),
+        nominee("Trần Văn Minh", 7, True, excluded=QUOTA, **cstdcs),
+        nominee("Đỗ Thị Lan", 4, False, **giay_khen),
+    ]
+
+
+def test_each_ballot_group_states_the_share_of_all_members_it_needs() -> None:
+    rows = _table(build_minutes_view(minutes_facts(nominees=_after_a_quota()))).rows
+    headings = [r.cells[0] for r in rows if r.group]
+    assert headings == [
+        f"I. {GIAY_KHEN} (cần trên 50% tổng số thành viên Hội đồng đồng ý)",
+        f"II. {CSTDCS} (cần từ 70% trở lên tổng số thành viên Hội đồng đồng ý)",
+    ]
+
+
+def test_a_share_that_is_no_whole_per_cent_keeps_its_fraction() -> None:
+    two_thirds = nominee("Lê Thị Mai", 6, True, threshold="2/3", threshold_strict=False)
+    heading = _table(build_minutes_view(minutes_facts(nominees=[two_thirds]))).rows[0].cells[0]
+    assert heading.endswith("(cần từ 2/3 trở lên tổng số thành viên Hội đồng đồng ý)")
+
+
+def test_the_minutes_conclusion_names_who_passed_but_was_left_out_and_why() -> None:
+    texts = _texts(build_minutes_view(minutes_facts(nominees=_after_a_quota())))
+    conclusion = next(t for t in texts if t.startswith("3. Kết luận"))
+    assert conclusion == (
+        "3. Kết luận: 4 tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định, trong đó 1 không "
+        f"được đề nghị khen thưởng: Trần Văn Minh ({QUOTA}). Hội đồng thống nhất đề nghị cấp có "
+        "thẩm quyền khen thưởng 3 tập thể, cá nhân; 1 tập thể, cá nhân không đạt."
+    )
+
+
+def test_the_submission_proposes_each_nominee_for_the_form_voted_on_and_not_the_left_out() -> None:
+    nominees = _after_a_quota()
+    view = build_submission_view(
+        submission_facts(
+            nominees=[n for n in nominees if n.passed and not n.excluded],
+            left_out=[n for n in nominees if n.excluded],
+            reviewed=5,
+        )
+    )
+    texts = _texts(view)
+    assert texts[2].endswith(
+        "4 tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định, tính trên tổng số thành viên "
+        f"Hội đồng; trong đó 1 không được đề nghị khen thưởng: Trần Văn Minh ({QUOTA})."
+    )
+    assert texts[3].startswith(
+        "Phòng Nội vụ kính trình Chủ tịch UBND thành phố Bắc Ninh xem xét, quyết định tặng "
+        f"{GIAY_KHEN} cho 1 tập thể và 1 cá nhân; công nhận danh hiệu {CSTDCS} cho 1 cá nhân, "
+        "là các tập thể, cá nhân đã có thành tích xuất sắc"
+    )
+    assert view.summary.startswith("Về việc đề nghị khen thưởng cho các tập thể, cá nhân")
+    attachment = view.attachment
+    assert attachment is not None
+    assert attachment.title == "DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG"
+    listed = [r.cells for r in attachment.table.rows]
+    assert listed[0] == (f"I. {GIAY_KHEN}",) and listed[3] == (f"II. {CSTDCS}",)
+    assert [c[1] for c in listed if len(c) > 1] == [
+        "Nguyễn Thị Hương",
+        "Ủy ban nhân dân phường Đại Phúc",
+        "Phạm Văn Đức",
+    ]
+
+
+def test_a_title_alone_is_recognised_not_given() -> None:
+    cstdcs = nominee("Phạm Văn Đức", 9, True, award_name=CSTDCS)
+    view = build_submission_view(submission_facts(nominees=[cstdcs]))
+    assert view.summary.startswith(f"Về việc đề nghị công nhận danh hiệu {CSTDCS} cho")
+    assert f"quyết định công nhận danh hiệu {CSTDCS} cho 1 cá nhân đã có" in _texts(view)[3]
+
+
+def test_a_secretary_with_no_recorded_name_gets_a_line_to_write_it_on() -> None:
+    texts = _texts(build_minutes_view(minutes_facts()))
+    assert "Thư ký Hội đồng." not in texts
+    assert "…" * 12 + "." in texts
+    named = _texts(build_minutes_view(minutes_facts(secretary_name="Đỗ Thị Lan")))
+    assert "Đỗ Thị Lan." in named
 
 
 @pytest.fixture(scope="module")

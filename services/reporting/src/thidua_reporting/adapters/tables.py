@@ -126,6 +126,18 @@ nominations = Table(
 )
 Index("rpt_nomination_movement", nominations.c.movement_id)
 
+# A nominee left out after the ballot (a quota, an upheld objection), with the recorded reason:
+# the council's minutes and the Tờ trình say who and why.
+exclusions = Table(
+    "rpt_exclusion",
+    metadata,
+    Column("proposal_id", String(36), primary_key=True),
+    Column("movement_id", String(80), nullable=False),
+    Column("detail_vi", Text, nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("event", Text, nullable=False),
+)
+
 tallies = Table(
     "rpt_tally",
     metadata,

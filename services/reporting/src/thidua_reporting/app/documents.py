@@ -183,8 +183,15 @@ def _nominees(ctx: Context, m: str, session_id: str) -> list[tuple[Nominee, list
     )
     out = []
     for r in session.execute(
-        select(t.tallies, t.nominations.c.event.label("proposal_event"))
+        select(
+            t.tallies,
+            t.nominations.c.event.label("proposal_event"),
+            t.exclusions.c.detail_vi.label("excluded"),
+            t.exclusions.c.event.label("exclusion_event"),
+            t.exclusions.c.sequence.label("exclusion_sequence"),
+        )
         .join(t.nominations, t.nominations.c.proposal_id == t.tallies.c.proposal_id)
+        .outerjoin(t.exclusions, t.exclusions.c.proposal_id == t.tallies.c.proposal_id)
         .where(t.tallies.c.movement_id == m, t.tallies.c.session_id == session_id)
         .order_by(t.tallies.c.sequence)
     ):
@@ -204,10 +211,15 @@ def _nominees(ctx: Context, m: str, session_id: str) -> list[tuple[Nominee, list
             valid=r.valid,
             yes_total=r.yes + r.written_yes,
             passed=r.passed,
+            threshold=r.threshold,
+            threshold_strict=bool(r.threshold_strict),
+            excluded=r.excluded,
         )
         events = [_stored(r.event, r.sequence)]
         if r.outcome_event is not None:
             events.append(_stored(r.outcome_event, r.outcome_sequence))
+        if r.exclusion_event is not None:
+            events.append(_stored(r.exclusion_event, r.exclusion_sequence))
         out.append((nominee, events))
     return out
 
@@ -262,7 +274,8 @@ async def _issue_session_papers(
         built_from=item,
     )
 
-    passed = [(n, events) for n, events in nominees if n.passed]
+    passed = [(n, events) for n, events in nominees if n.passed and not n.excluded]
+    left_out = [(n, events) for n, events in nominees if n.passed and n.excluded]
     # No one passed, nothing to propose: no submission, and no number spent on it.
     submission_no = (
         f"{next_number(ctx, SUBMISSION_SERIES, year):02d}/{SUBMISSION_SERIES}" if passed else None
@@ -291,8 +304,8 @@ async def _issue_session_papers(
             minutes_number=minutes_no,
             session_date=latest.session_date,
             members_total=latest.members_total,
-            award_name=passed[0][0].award_name,
             reviewed=len(nominees),
+            left_out=[n for n, _ in left_out],
             nominees=[n for n, _ in passed],
         )
     )
@@ -305,7 +318,7 @@ async def _issue_session_papers(
         number=submission_no,
         title=view.title,
         file_name=f"to-trinh-{slugify(submission_no)}-{year}.docx",
-        inputs=[*[e for _, events in passed for e in events], movement],
+        inputs=[*[e for _, events in passed + left_out for e in events], movement],
         built_from=item,
     )
 

@@ -321,6 +321,17 @@ def _nomination_events(
             _state(session, proposal_id, pipeline.PUBLIC_NOTICE, seq)
     elif isinstance(payload, NominationExcluded):
         _state(session, payload.proposal_id, pipeline.EXCLUDED, seq)
+        upsert(
+            session,
+            t.exclusions,
+            {"proposal_id": payload.proposal_id},
+            {
+                "movement_id": m,
+                "detail_vi": payload.detail_vi,
+                "sequence": seq,
+                "event": event_json,
+            },
+        )
     elif isinstance(payload, ResultNotified):
         if payload.kind == "rejection":
             _state(session, payload.proposal_id, pipeline.NOTIFIED_REJECTED, seq)

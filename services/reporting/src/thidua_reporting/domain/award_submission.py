@@ -24,7 +24,7 @@ from .admin_document import (
     strip_end,
 )
 from .council_minutes import Nominee, nominee_text
-from .vn_format import format_date_words, format_percent, format_place_date, number_line
+from .vn_format import ROMAN, format_date_words, format_percent, format_place_date, number_line
 
 LIST_HEADERS = ("STT", "Tên tập thể / Họ và tên, chức vụ, đơn vị công tác", "Tỷ lệ phiếu đồng ý")
 LIST_WIDTHS_MM = (15, 115, 35)
@@ -40,9 +40,10 @@ class SubmissionFacts(Frozen):
     minutes_number: str  # the council's Biên bản this submission rests on
     session_date: datetime.date
     members_total: int = Field(ge=1)
-    award_name: str  # "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố"
     reviewed: int = Field(ge=1)
-    nominees: list[Nominee] = Field(min_length=1)  # those that passed
+    # Those proposed: passed the ballot and not left out since; each with the form voted on.
+    nominees: list[Nominee] = Field(min_length=1)
+    left_out: list[Nominee] = Field(default_factory=list)  # passed, then excluded
     head_name: str | None = None
 
 
@@ -54,11 +55,33 @@ def _counted(nominees: list[Nominee]) -> str:
     return " và ".join(parts)
 
 
+# Forms of commendation are given ("tặng"); a title is recognised ("công nhận danh hiệu").
+_GIVEN = ("Huân chương", "Huy chương", "Bằng khen", "Giấy khen", "Cờ thi đua")
+
+
+def _granting(form: str) -> str:
+    """ "tặng Giấy khen …" / "công nhận danh hiệu Chiến sĩ thi đua cơ sở"."""
+    name = strip_end(form)
+    return f"tặng {name}" if name.startswith(_GIVEN) else f"công nhận danh hiệu {name}"
+
+
+def _left_out(nominees: list[Nominee]) -> str:
+    if not nominees:
+        return ""
+    reasons = "; ".join(
+        f"{strip_end(nominee_text(n))} ({strip_end(n.excluded or '')})" for n in nominees
+    )
+    return f"; trong đó {len(nominees)} không được đề nghị khen thưởng: {reasons}"
+
+
 def build_submission_view(facts: SubmissionFacts) -> AdminDocumentView:
     chairman = f"Chủ tịch {body_name(facts.issuer_lines)}"
     council = f"{COUNCIL_NAME} {place_name(facts.issuer_lines)}"
-    award = strip_end(facts.award_name)
-    short_award = award.split(" của ", 1)[0]
+    forms = list(dict.fromkeys(n.award_name for n in facts.nominees))
+    by_form = {f: [n for n in facts.nominees if n.award_name == f] for f in forms}
+    requests = "; ".join(f"{_granting(f)} cho {_counted(by_form[f])}" for f in forms)
+    # One form: named in the summary and the list's title; several: "khen thưởng".
+    short_award = _granting(forms[0]).split(" của ", 1)[0] if len(forms) == 1 else "khen thưởng"
     number = clean(facts.number)
     date_words = format_date_words(facts.submitted_on)
     plan = strip_end(facts.plan_ref)
@@ -73,34 +96,41 @@ def build_submission_view(facts: SubmissionFacts) -> AdminDocumentView:
         Paragraph(
             text=f"Phòng Nội vụ (Cơ quan Thường trực Hội đồng) đã tiếp nhận, thẩm định hồ sơ đề "
             f"nghị khen thưởng của {facts.reviewed} tập thể, cá nhân. {council} đã họp, bỏ "
-            f"phiếu kín; {len(facts.nominees)} tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy "
-            "định, tính trên tổng số thành viên Hội đồng."
+            f"phiếu kín; {len(facts.nominees) + len(facts.left_out)} tập thể, cá nhân đạt tỷ lệ "
+            "phiếu đồng ý theo quy định, tính trên tổng số thành viên Hội đồng"
+            + _left_out(facts.left_out)
+            + "."
         ),
         Paragraph(
-            text=f"Phòng Nội vụ kính trình {chairman} xem xét, quyết định tặng {award} cho "
-            f"{_counted(facts.nominees)} đã có thành tích xuất sắc trong phong trào thi đua năm "
+            text=f"Phòng Nội vụ kính trình {chairman} xem xét, quyết định {requests}"
+            f"{'' if len(forms) == 1 else ', là các tập thể, cá nhân'} đã có thành tích xuất "
+            f"sắc trong phong trào thi đua năm "
             f"{facts.movement_year} (có danh sách và hồ sơ kèm theo)./."
         ),
     )
-    rows = tuple(
-        TableRow(
-            cells=(
-                str(i),
-                clean(nominee_text(n)),
-                f"{n.yes_total}/{facts.members_total} "
-                f"({format_percent(n.yes_total, facts.members_total)}%)",
+    rows: list[TableRow] = []
+    for group_no, form in enumerate(forms):
+        if len(forms) > 1:
+            rows.append(TableRow(cells=(f"{ROMAN[group_no % 10]}. {clean(form)}",), group=True))
+        rows += [
+            TableRow(
+                cells=(
+                    str(i),
+                    clean(nominee_text(n)),
+                    f"{n.yes_total}/{facts.members_total} "
+                    f"({format_percent(n.yes_total, facts.members_total)}%)",
+                )
             )
-        )
-        for i, n in enumerate(facts.nominees, start=1)
-    )
+            for i, n in enumerate(by_form[form], start=1)
+        ]
     attachment = Attachment(
-        title=f"DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {short_award.upper()}",
+        title=f"DANH SÁCH TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ {short_award.upper()}",
         reference_line=f"(Kèm theo Tờ trình số {number} {date_words} của Phòng Nội vụ)",
-        table=TableBlock(headers=LIST_HEADERS, widths_mm=LIST_WIDTHS_MM, rows=rows),
+        table=TableBlock(headers=LIST_HEADERS, widths_mm=LIST_WIDTHS_MM, rows=tuple(rows)),
         closing_line=f"(Danh sách có {_counted(facts.nominees)})./.",
     )
     summary = (
-        f"Về việc đề nghị tặng {short_award} cho các tập thể, cá nhân có thành tích xuất sắc "
+        f"Về việc đề nghị {short_award} cho các tập thể, cá nhân có thành tích xuất sắc "
         f"trong phong trào thi đua năm {facts.movement_year}"
     )
     return AdminDocumentView(

@@ -29,7 +29,7 @@ from .admin_document import (
     place_name,
     strip_end,
 )
-from .vn_format import format_date_words, format_percent, format_place_date, number_line
+from .vn_format import ROMAN, format_date_words, format_percent, format_place_date, number_line
 
 TARGET_HEADERS = (
     "STT",
@@ -41,7 +41,6 @@ TARGET_HEADERS = (
 TARGET_WIDTHS_MM = (12, 75, 25, 30, 23)
 RANKING_HEADERS = ("STT", "Đơn vị", "Tổng điểm", "Xếp hạng")
 RANKING_WIDTHS_MM = (12, 98, 30, 25)
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 
 class TargetResult(Frozen):
@@ -144,7 +143,7 @@ def build_city_report_view(facts: CityReportFacts) -> AdminDocumentView:
     body: list[Paragraph | TableBlock] = []
 
     def section(title: str) -> None:
-        body.append(Paragraph(kind="section", text=f"{_ROMAN[len(sections)]}. {title}"))
+        body.append(Paragraph(kind="section", text=f"{ROMAN[len(sections)]}. {title}"))
         sections.append(title)
 
     sections: list[str] = []

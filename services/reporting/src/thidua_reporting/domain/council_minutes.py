@@ -25,7 +25,7 @@ from .admin_document import (
     place_name,
     strip_end,
 )
-from .vn_format import format_date_words, format_percent, number_line
+from .vn_format import ROMAN, format_date_words, format_percent, number_line
 
 BALLOT_HEADERS = (
     "STT",
@@ -38,7 +38,6 @@ BALLOT_HEADERS = (
     "Kết quả",
 )
 BALLOT_WIDTHS_MM = (11, 50, 17, 17, 17, 17, 20, 16)  # 165 mm: the text width of an A4 page
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 class Nominee(Frozen):
@@ -52,6 +51,12 @@ class Nominee(Frozen):
     valid: int = Field(ge=0)
     yes_total: int = Field(ge=0)
     passed: bool | None  # None while the outcome is not recorded
+    # The share of all members the form needs, as the outcome recorded it ("1/2", strict: more
+    # than half; "7/10", not strict: at least 70 %).
+    threshold: str | None = None
+    threshold_strict: bool = False
+    # Passed the ballot, then left out (a quota, an upheld objection): the recorded reason.
+    excluded: str | None = None
 
 
 class MinutesFacts(Frozen):
@@ -72,13 +77,29 @@ def nominee_text(nominee: Nominee) -> str:
     return ", ".join(strip_end(p) for p in parts if p and strip_end(p))
 
 
+def threshold_words(nominee: Nominee) -> str | None:
+    """ "trên 50%" / "từ 70% trở lên" / "từ 2/3 trở lên" of all members, as the law and the
+    plan say it: a share that is no whole per cent keeps its fraction, never a rounded one."""
+    if nominee.threshold is None:
+        return None
+    top, _, bottom = nominee.threshold.partition("/")
+    share = int(top) * 100, int(bottom or 1)
+    words = f"{share[0] // share[1]}%" if share[0] % share[1] == 0 else nominee.threshold
+    return f"trên {words}" if nominee.threshold_strict else f"từ {words} trở lên"
+
+
 def ballot_rows(nominees: list[Nominee], members_total: int) -> tuple[TableRow, ...]:
-    """Grouped by award form (DOMAIN §7.7: one ballot table per award type)."""
+    """Grouped by award form (DOMAIN §7.7: one ballot table per award type), each heading with
+    the share of all members the form needs."""
     rows: list[TableRow] = []
     forms = list(dict.fromkeys(n.award_name for n in nominees))
     for group_no, form in enumerate(forms):
-        rows.append(TableRow(cells=(f"{_ROMAN[group_no % 10]}. {clean(form)}",), group=True))
         members = [n for n in nominees if n.award_name == form]
+        needs = next((w for w in map(threshold_words, members) if w), None)
+        heading = f"{ROMAN[group_no % 10]}. {clean(form)}"
+        if needs:
+            heading += f" (cần {needs} tổng số thành viên Hội đồng đồng ý)"
+        rows.append(TableRow(cells=(heading,), group=True))
         for stt, n in enumerate(members, start=1):
             verdict = {True: "Đạt", False: "Không đạt", None: "Chưa có kết quả"}[n.passed]
             rows.append(
@@ -98,11 +119,31 @@ def ballot_rows(nominees: list[Nominee], members_total: int) -> tuple[TableRow, 
     return tuple(rows)
 
 
+_BLANK = "…" * 12
+
+
+def _conclusion(passed: int, left_out: list[Nominee], failed: int) -> str:
+    proposed = passed - len(left_out)
+    text = f"3. Kết luận: {passed} tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định"
+    if left_out:
+        reasons = "; ".join(
+            f"{strip_end(nominee_text(n))} ({strip_end(n.excluded or '')})" for n in left_out
+        )
+        text += f", trong đó {len(left_out)} không được đề nghị khen thưởng: {reasons}"
+    if proposed:
+        text += (
+            f". Hội đồng thống nhất đề nghị cấp có thẩm quyền khen thưởng {proposed} tập thể, "
+            "cá nhân"
+        )
+    return f"{text}; {failed} tập thể, cá nhân không đạt."
+
+
 def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
     date_words = format_date_words(facts.session_date)
     council = f"{COUNCIL_NAME} {place_name(facts.issuer_lines)}"
     passed = [n for n in facts.nominees if n.passed]
     failed = [n for n in facts.nominees if n.passed is False]
+    left_out = [n for n in passed if n.excluded]
     absent = max(facts.members_total - facts.present, 0)
     chair = strip_end(facts.chair_name or "")
     chair_text = (
@@ -117,9 +158,8 @@ def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
             f"vắng mặt: {absent}.",
         ),
         Paragraph(lead="Chủ trì (chủ tọa):", text=f"{chair_text or 'Chủ tịch Hội đồng'}."),
-        Paragraph(
-            lead="Thư ký:", text=f"{strip_end(facts.secretary_name or '') or 'Thư ký Hội đồng'}."
-        ),
+        # No name recorded: a line to write it on, not "Thư ký: Thư ký Hội đồng".
+        Paragraph(lead="Thư ký:", text=f"{strip_end(facts.secretary_name or '') or _BLANK}."),
         Paragraph(kind="heading", text="NỘI DUNG"),
         Paragraph(
             text=f"1. Cơ quan Thường trực Hội đồng (Phòng Nội vụ) báo cáo kết quả thẩm định hồ sơ "
@@ -135,11 +175,7 @@ def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
             widths_mm=BALLOT_WIDTHS_MM,
             rows=ballot_rows(facts.nominees, facts.members_total),
         ),
-        Paragraph(
-            text=f"3. Kết luận: {len(passed)} tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy "
-            f"định, Hội đồng thống nhất đề nghị cấp có thẩm quyền khen thưởng; {len(failed)} "
-            "tập thể, cá nhân không đạt."
-        ),
+        Paragraph(text=_conclusion(len(passed), left_out, len(failed))),
         Paragraph(text=f"Cuộc họp kết thúc {date_words}./."),
     ]
     number = clean(facts.number)

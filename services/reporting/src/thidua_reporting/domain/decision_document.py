@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from thidua_reporting.domain.vn_format import (
+    ROMAN,
     format_date_words,
     format_place_date,
     format_vnd,
@@ -53,7 +54,6 @@ DEFAULT_EXECUTORS = (
     "thủ trưởng các cơ quan, đơn vị liên quan",
 )
 
-_ROMAN = ("I", "II", "III", "IV", "V")
 _NUMBER_RE = re.compile(r"^\d{2,}/[^\s/]+-[^\s/]+$")
 _TRAILING_PUNCT = " \t;.,"
 _UNIT_WORDS = frozenset({"TỈNH", "PHỐ", "HUYỆN", "QUẬN", "XÃ", "PHƯỜNG", "TRẤN"})
@@ -348,7 +348,7 @@ def build_decision_view(facts: DecisionFacts) -> DecisionView:
             for i, r in enumerate(members, start=1)
         )
         groups.append(
-            ListGroup(heading=f"{_ROMAN[len(groups)]}. {label} ({len(members)})", rows=rows)
+            ListGroup(heading=f"{ROMAN[len(groups)]}. {label} ({len(members)})", rows=rows)
         )
 
     authority_short = _sentence_case_body(facts.authority_line)

@@ -93,3 +93,7 @@ def format_percent(part: int, whole: int) -> str:
         raise ValueError("percentage of a non-positive whole or of a negative part")
     hundredths = (part * 10000 * 2 + whole) // (whole * 2)
     return f"{hundredths // 100},{hundredths % 100:02d}"
+
+
+# Section and group numbers of administrative papers.
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
