@@ -276,6 +276,8 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
         assert expected in tong_ket, expected
     so_ket = docx_text(read(path[("bao-cao", "45/BC-UBND", "docx")]))
     assert "Đơn vị chưa gửi báo cáo" in so_ket and "Sơ kết 6 tháng đầu năm" in so_ket
+    # Dated 05/8/2022 though issued at the year's end: it cites nothing dated after itself.
+    assert "Tờ trình số 05/TTr-UBND" not in so_ket and "ngày 05 tháng 8 năm 2022" in so_ket
     # The block tables show the ranking scoring decided: the tie on 93 points broken (Vũ Ninh
     # first), and the offices that sent nothing unranked, with the reason.
     tables = Document(path[("bao-cao", "45/BC-UBND", "docx")]).tables

@@ -204,8 +204,10 @@ def city_report_facts(ctx: Context, m: str, payload: CityReportIssued) -> CityRe
         )
     )
     counts: dict[str, list[int]] = {}
+    # A paper cites nothing dated after itself, whenever it was issued: a sơ kết report written
+    # up late must not name a December Tờ trình.
     if kind == RoundKind.TONG_KET:
-        for award in issued_awards(ctx, m):
+        for award in (a for a in issued_awards(ctx, m) if a.signed_on <= payload.signed_on):
             pair = counts.setdefault(award.award_name, [0, 0])
             pair[0 if award.recipient_kind == "tap_the" else 1] += 1
     assert payload.number is not None
@@ -230,7 +232,7 @@ def city_report_facts(ctx: Context, m: str, payload: CityReportIssued) -> CityRe
         awards=[
             AwardCount(award_name=k, collectives=v[0], individuals=v[1]) for k, v in counts.items()
         ],
-        forwarded=_forwarded(ctx, m),
+        forwarded=[f for f in _forwarded(ctx, m) if f.signed_on <= payload.signed_on],
         typical_examples=list(payload.typical_examples),
         shortcomings=list(payload.shortcomings),
         directions=list(payload.directions),
