@@ -161,7 +161,9 @@ async def test_every_document_is_on_disk_with_its_hash_in_the_log(
     assert [d["sha256"] for d in listed] == [d["sha256"] for d in registered]
     # The council's minutes and the office's submission when the decision is signed; the
     # decision once its awards are issued, then one certificate per recipient.
-    # Then the city's Tờ trình upward when it forwards, its reports and statistics when signed.
+    # Then the city's Tờ trình upward when it forwards, after the minutes of the session its
+    # nominee was voted in (no decision of the city rests on that session), then its reports
+    # and statistics when signed.
     assert [(d["doc_type"], d["number"]) for d in listed] == [
         ("bien-ban", "01/BB-HĐTĐKT"),
         ("to-trinh", "01/TTr-NV"),
@@ -169,6 +171,7 @@ async def test_every_document_is_on_disk_with_its_hash_in_the_log(
         ("giay-khen", None),
         ("giay-khen", None),
         ("giay-khen", None),
+        ("bien-ban", "02/BB-HĐTĐKT"),
         ("to-trinh-tinh", "05/TTr-UBND"),
         ("bao-cao", "45/BC-UBND"),
         ("bao-cao", "120/BC-UBND"),
@@ -181,9 +184,10 @@ async def test_every_document_is_on_disk_with_its_hash_in_the_log(
         if doc["file_name"].endswith(".docx"):
             assert check_document(data, doc["doc_type"]) == [], doc["file_name"]
         assert doc["built_from_sequence"] < doc["sequence"]
-    texts = {
-        d["doc_type"]: docx_text(read(d["path"])) for d in listed if d["path"].endswith(".docx")
-    }
+    texts: dict[str, str] = {}
+    for d in listed:
+        if d["path"].endswith(".docx"):
+            texts.setdefault(d["doc_type"], docx_text(read(d["path"])))
     assert "Đỗ Thị Lan" in texts["bien-ban"] and "44,44" in texts["bien-ban"]
     assert "Đỗ Thị Lan" not in texts["to-trinh"]
     assert "tại Tờ trình số 01/TTr-NV ngày 20 tháng 12 năm 2022" in texts["quyet-dinh"]
@@ -297,7 +301,12 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
     )
     upward = docx_text(read(path[("to-trinh-tinh", "05/TTr-UBND", "docx")]))
     assert "Phạm Quốc Dũng" in upward and "8/9 (88,89%)" in upward
-    assert "Căn cứ Biên bản họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh ngày 21" in upward
+    assert (
+        "Căn cứ Biên bản số 02/BB-HĐTĐKT họp Hội đồng Thi đua – Khen thưởng thành phố Bắc Ninh "
+        "ngày 21 tháng 12 năm 2022" in upward
+    )
+    minutes = docx_text(read(path[("bien-ban", "02/BB-HĐTĐKT", "docx")]))
+    assert "Phạm Quốc Dũng" in minutes and "ngày 21 tháng 12 năm 2022" in minutes
 
     # The statistics of 2022 (Circular 03/2018): the province's Bằng khen counted once.
     sheet = load_workbook(path[("thong-ke-0703", None, "xlsx")]).active

@@ -144,16 +144,11 @@ async def on_decision_signed(item: StoredEvent, payload: DecisionSigned, ctx: Co
     outcomes. Its minutes list every nominee tallied in the session (passed or not); the
     submission, dated the session's day, the nominees that passed.
     """
-    session = ctx.store.session
     m = item.envelope.movement_id
-    for place, session_id in enumerate(sessions_of(session, m, payload.proposal_ids)):
-        done = session.execute(
-            select(t.session_papers.c.session_id).where(
-                t.session_papers.c.movement_id == m, t.session_papers.c.session_id == session_id
-            )
-        ).first()
-        if done is None:
-            await _issue_session_papers(item, payload, session_id, place, ctx)
+    # The council is chaired by the Chairman (DOMAIN §4): named when he signs himself.
+    chair = payload.signer_name if payload.signer_position_lines == ["CHỦ TỊCH"] else None
+    for place, session_id in enumerate(sessions_of(ctx.store.session, m, payload.proposal_ids)):
+        await issue_session_papers(item, session_id, place, ctx, chair, payload.decision_id)
 
 
 def sessions_of(session: Session, movement_id: str, proposal_ids: list[str]) -> list[str]:
@@ -224,9 +219,89 @@ def _nominees(ctx: Context, m: str, session_id: str) -> list[tuple[Nominee, list
     return out
 
 
-async def _issue_session_papers(
-    item: StoredEvent, signed: DecisionSigned, session_id: str, place: int, ctx: Context
+async def issue_session_papers(
+    item: StoredEvent, session_id: str, place: int, ctx: Context, chair: str | None, by: str
 ) -> None:
+    """The session's minutes, once; and once, the Phòng Nội vụ's Tờ trình asking the Chairman
+    for the forms the city decides itself, as soon as a step needs them: the first decision
+    resting on the session, or the city's Tờ trình upward, which cites the minutes (a session
+    whose nominees all go to the province has minutes and no Tờ trình to the Chairman). `by` is
+    the decision or the submission upward that called for them."""
+    m = item.envelope.movement_id
+    session = ctx.store.session
+    kept = session.execute(
+        select(t.session_papers).where(
+            t.session_papers.c.movement_id == m, t.session_papers.c.session_id == session_id
+        )
+    ).first()
+    if kept is not None and kept.submission_number is not None:
+        return
+    found = definition(ctx.store, m)
+    assert found is not None
+    latest = session.execute(
+        select(t.tallies)
+        .where(t.tallies.c.movement_id == m, t.tallies.c.session_id == session_id)
+        .order_by(t.tallies.c.sequence.desc())
+    ).first()
+    assert latest is not None
+    nominees = _nominees(ctx, m, session_id)
+    movement = _movement_event(ctx, m)
+    issuer = list(found.issuer.name_lines)
+    year = latest.session_date.year
+    if kept is None:
+        minutes_no = await _issue_minutes(item, session_id, place, ctx, chair, by)
+    else:
+        minutes_no = kept.minutes_number
+
+    decided_here = {form.name for form in found.award_forms if form.route == "decide"}
+    passed = [
+        (n, events)
+        for n, events in nominees
+        if n.passed and not n.excluded and n.award_name in decided_here
+    ]
+    left_out = [(n, events) for n, events in nominees if n.passed and n.excluded]
+    if not passed:
+        return  # nothing for the Chairman to decide: no Tờ trình, and no number spent on it
+    submission_no = f"{next_number(ctx, SUBMISSION_SERIES, year):02d}/{SUBMISSION_SERIES}"
+    upsert(
+        session,
+        t.session_papers,
+        {"movement_id": m, "session_id": session_id},
+        {"submission_number": submission_no},
+    )
+    view = build_submission_view(
+        SubmissionFacts(
+            issuer_lines=issuer,
+            place=found.issuer.place,
+            number=submission_no,
+            submitted_on=latest.session_date,
+            movement_year=found.year,
+            plan_ref=plan_ref(ctx, m, found),
+            minutes_number=minutes_no,
+            session_date=latest.session_date,
+            members_total=latest.members_total,
+            reviewed=len(nominees),
+            nominees=[n for n, _ in passed],
+            left_out=[n for n, _ in left_out],
+        )
+    )
+    await register(
+        ctx,
+        item,
+        TO_TRINH_INDEX + place,
+        render_admin_document(view),
+        doc_type="to-trinh",
+        number=submission_no,
+        title=view.title,
+        file_name=f"to-trinh-{slugify(submission_no)}-{year}.docx",
+        inputs=[*[e for _, events in passed + left_out for e in events], movement],
+        built_from=item,
+    )
+
+
+async def _issue_minutes(
+    item: StoredEvent, session_id: str, place: int, ctx: Context, chair: str | None, by: str
+) -> str:
     m = item.envelope.movement_id
     found = definition(ctx.store, m)
     assert found is not None
@@ -241,8 +316,6 @@ async def _issue_session_papers(
     movement = _movement_event(ctx, m)
     tally_events = [e for _, events in nominees for e in events]
     secretary = Envelope.model_validate_json(latest.event).actor
-    # The council is chaired by the Chairman (DOMAIN §4): named when he signs himself.
-    chair = signed.signer_name if signed.signer_position_lines == ["CHỦ TỊCH"] else None
     issuer = list(found.issuer.name_lines)
     year = latest.session_date.year
 
@@ -274,53 +347,18 @@ async def _issue_session_papers(
         built_from=item,
     )
 
-    passed = [(n, events) for n, events in nominees if n.passed and not n.excluded]
-    left_out = [(n, events) for n, events in nominees if n.passed and n.excluded]
-    # No one passed, nothing to propose: no submission, and no number spent on it.
-    submission_no = (
-        f"{next_number(ctx, SUBMISSION_SERIES, year):02d}/{SUBMISSION_SERIES}" if passed else None
-    )
     upsert(
         session,
         t.session_papers,
         {"movement_id": m, "session_id": session_id},
         {
             "minutes_number": minutes_no,
-            "submission_number": submission_no,
+            "submission_number": None,
             "submission_date": latest.session_date,
-            "decision_id": signed.decision_id,
+            "decision_id": by,
         },
     )
-    if submission_no is None:
-        return
-    view = build_submission_view(
-        SubmissionFacts(
-            issuer_lines=issuer,
-            place=found.issuer.place,
-            number=submission_no,
-            submitted_on=latest.session_date,
-            movement_year=found.year,
-            plan_ref=plan_ref(ctx, m, found),
-            minutes_number=minutes_no,
-            session_date=latest.session_date,
-            members_total=latest.members_total,
-            reviewed=len(nominees),
-            left_out=[n for n, _ in left_out],
-            nominees=[n for n, _ in passed],
-        )
-    )
-    await register(
-        ctx,
-        item,
-        TO_TRINH_INDEX + place,
-        render_admin_document(view),
-        doc_type="to-trinh",
-        number=submission_no,
-        title=view.title,
-        file_name=f"to-trinh-{slugify(submission_no)}-{year}.docx",
-        inputs=[*[e for _, events in passed + left_out for e in events], movement],
-        built_from=item,
-    )
+    return minutes_no
 
 
 async def on_award_issued(item: StoredEvent, payload: AwardIssued, ctx: Context) -> None:

@@ -46,7 +46,14 @@ from ..domain.province_submission import (
 from ..domain.report_command import decide_issue
 from ..domain.statistics import AwardFact, MovementFact, StatsFacts, build_statistics
 from ..domain.vn_format import format_date_words
-from .documents import _movement_event, _stored, plan_ref, register
+from .documents import (
+    _movement_event,
+    _stored,
+    issue_session_papers,
+    plan_ref,
+    register,
+    sessions_of,
+)
 from .queries import definition, progress, score_sheets_view
 
 REPORT_INDEX = 0
@@ -322,6 +329,10 @@ async def on_forwarded(item: StoredEvent, payload: ProposalsForwarded, ctx: Cont
         .tuples()
         .all()
     )
+    # The minutes the Tờ trình cites exist before it: a session whose nominees all go to the
+    # province has had no decision to call for them.
+    for place, session_id in enumerate(sessions_of(session, m, payload.proposal_ids)):
+        await issue_session_papers(item, session_id, place, ctx, None, payload.submission_id)
     nominees: list[UpwardNominee] = []
     minutes: dict[str, str] = {}
     inputs = [item]
