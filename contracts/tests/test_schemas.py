@@ -55,6 +55,7 @@ from thidua_contracts.events import (
     ProposalsForwarded,
     RankRow,
     RatingRecorded,
+    RecruitmentRecorded,
     ReportSubmitted,
     ReportWithdrawn,
     RoundClosed,
@@ -281,6 +282,12 @@ def minimal_payloads() -> dict[str, EventPayload]:
             issuer="Chủ tịch UBND thành phố Bắc Ninh",
         ),
         HeadcountRecorded(unit_id="phuong-vu-ninh", year=2022, headcount=24, women=13),
+        RecruitmentRecorded(
+            person_id="tran-van-minh",
+            unit_id="phuong-vu-ninh",
+            recruited_on=date(2022, 6, 1),
+            decision_ref="QĐ 42/QĐ-UBND",
+        ),
         MovementAmended(
             definition=definition().model_copy(update={"version": 2}),
             reason="Bổ sung chỉ tiêu theo chỉ đạo của tỉnh",
@@ -669,6 +676,7 @@ WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "submissions.InitiativeRecognised": ("recognised_on", True),
     "submissions.PriorAwardRecorded": ("year", "hai nghìn"),
     "submissions.HeadcountRecorded": ("headcount", "24"),
+    "submissions.RecruitmentRecorded": ("recruited_on", 20220601),
     "submissions.MovementAmended": ("reason", 7),
     "submissions.MovementPublished": ("number", "chín lăm"),
     "submissions.PersonTransferred": ("person_id", None),

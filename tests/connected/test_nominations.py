@@ -19,9 +19,11 @@ from thidua_contracts.commands import (
     RecordTally,
     ResolveObjection,
     RevokeAward,
+    ShowNomination,
 )
 from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.events import DossierItem
+from thidua_contracts.movement import AwardForm
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id
 from thidua_kit.settings import Settings
@@ -221,3 +223,108 @@ async def test_upward_answer_and_revocation(settings: Settings) -> None:
         reply = await client.command(revoke)
         assert reply.error is not None and reply.error.code.value == "forbidden"
         assert await client.log().last_sequence() == before
+
+
+async def test_a_recorded_recruitment_date_bars_ldtt_through_the_records_import(
+    settings: Settings,
+) -> None:
+    """NĐ91 Điều 10 through the public API: the recruitment date imported like any record
+    reaches the LĐTT criteria; someone with no date recorded is not presumed new."""
+    services = ("submissions", "scoring", "nominations")
+    unit = "phuong-vu-ninh"
+    nv = Actor(id="nv", role=Role.PHONG_NOI_VU)
+    async with running_system(settings, services), Client(settings) as client:
+        # Given two officials of Vũ Ninh rated HTT in 2022, one recruited on 01/06/2022
+        base = define()
+        ldtt = AwardForm(
+            code="LDTT",
+            name="Lao động tiên tiến",
+            authority="Chủ tịch UBND thành phố",
+            route="decide",
+            subjects=["ca_nhan"],
+        )
+        with_ldtt = base.definition.model_copy(
+            update={"award_forms": [*base.definition.award_forms, ldtt]}
+        )
+        defined = base.model_copy(update={"definition": with_ldtt})
+        for command in (defined, open_round(), register(unit), report(unit)):
+            await accepted(client, command)
+        people = ("tran-van-minh", "nguyen-thi-huong")
+        rows: dict[str, list[dict[str, object]]] = {
+            "ratings": [
+                {
+                    "subject_kind": "ca_nhan",
+                    "subject_id": person,
+                    "unit_id": unit,
+                    "year": 2022,
+                    "kind": "nhiem_vu",
+                    "value": "HTT",
+                    "source_ref": "Xếp loại năm 2022",
+                }
+                for person in people
+            ],
+            "recruitments": [
+                {
+                    "person_id": "tran-van-minh",
+                    "unit_id": unit,
+                    "recruited_on": "2022-06-01",
+                    "decision_ref": "QĐ 42/QĐ-UBND",
+                }
+            ],
+        }
+        for kind, items in rows.items():
+            await accepted(
+                client,
+                ImportRecords(
+                    command_id=new_id(), actor=nv, movement_id=MOVEMENT, kind=kind, rows=items
+                ),
+            )
+        # When both are proposed for Lao động tiên tiến
+        ids = {person: new_id() for person in people}
+        for person, pid in ids.items():
+            await accepted(
+                client,
+                ProposeAward(
+                    command_id=new_id(),
+                    actor=clerk(unit),
+                    movement_id=MOVEMENT,
+                    proposal_id=pid,
+                    unit_id=unit,
+                    subject_kind="ca_nhan",
+                    subject_id=person,
+                    award_code="LDTT",
+                    year=2022,
+                    achievement_summary="Hoàn thành tốt nhiệm vụ năm 2022.",
+                    dossier=[
+                        DossierItem(
+                            kind=kind,  # type: ignore[arg-type]
+                            name=kind,
+                            number="31/TTr-UBND" if kind == "to_trinh" else None,
+                            issued_on=date(2022, 12, 2) if kind == "to_trinh" else None,
+                            sha256=f"{i}" * 64,
+                        )
+                        for i, kind in enumerate(
+                            ("to_trinh", "bien_ban_binh_xet", "bao_cao_thanh_tich"), start=1
+                        )
+                    ],
+                ),
+            )
+        await client.wait_until_stable(services)
+        # Then the one recruited in June fails on the 10 months, the other passes with a note
+        shown = {
+            person: (await client.query(ShowNomination(proposal_id=pid))).result
+            for person, pid in ids.items()
+        }
+        checks = {
+            person: {c["code"]: c for c in view["eligibility"]["checks"]}
+            for person, view in shown.items()
+        }
+        assert shown["tran-van-minh"]["eligibility"]["eligible"] is False
+        assert not checks["tran-van-minh"]["min_service"]["passed"]
+        assert checks["tran-van-minh"]["min_service"]["detail_vi"] == (
+            "Tuyển dụng ngày 01/06/2022: tính đến 31/12/2022 chưa đủ 10 tháng công tác"
+        )
+        assert shown["nguyen-thi-huong"]["eligibility"]["eligible"] is True
+        assert checks["nguyen-thi-huong"]["min_service"]["detail_vi"].startswith(
+            "Chưa ghi nhận ngày tuyển dụng"
+        )

@@ -209,7 +209,9 @@ class WithdrawReport(Command):
     reason: LongText = ""
 
 
-RecordKind = Literal["ratings", "discipline", "initiatives", "prior_awards", "headcounts"]
+RecordKind = Literal[
+    "ratings", "discipline", "initiatives", "prior_awards", "headcounts", "recruitments"
+]
 
 
 class ImportRecords(Command):

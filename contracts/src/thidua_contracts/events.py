@@ -384,6 +384,20 @@ class HeadcountRecorded(EventPayload):
     women: int = Field(ge=0, le=100000)
 
 
+class RecruitmentRecorded(EventPayload):
+    """When a person was recruited (tuyển dụng) into public service: Lao động tiên tiến is not
+    considered for someone recruited less than 10 months before the year's end (NĐ91 Điều 10)."""
+
+    TYPE = "submissions.RecruitmentRecorded"
+
+    person_id: Slug
+    unit_id: Slug
+    recruited_on: date = Field(
+        description="The day the recruitment took effect, as on the recruitment decision"
+    )
+    decision_ref: Text
+
+
 # --- scoring -----------------------------------------------------------------------------
 
 

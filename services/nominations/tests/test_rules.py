@@ -22,6 +22,7 @@ def pack_with(base_salary_vnd: int, multiplier: str) -> RulePack:
     rule = AwardRule(
         name="Thử",
         reference="NĐ91 Điều 68",
+        kind="hinh_thuc",
         route="decide",
         multiplier={"ca_nhan": multiplier, "tap_the": multiplier},
         vote=Vote(threshold="1/2", strict=True),
@@ -36,7 +37,7 @@ def test_the_shipped_pack_is_the_2017_regime_with_the_2022_base_salary() -> None
     loaded = pack()
 
     assert loaded.id == "vn-2017"
-    assert loaded.version == "4"
+    assert loaded.version == "7"
     assert loaded.base_salary_vnd == 1_490_000
     assert loaded.prize_rounding_vnd == 10_000
     assert loaded.council.quorum == "2/3"
@@ -49,7 +50,7 @@ def test_rules_ref_hash_is_the_sha256_of_the_file_bytes() -> None:
     _, ref = load("vn-2017")
 
     assert ref.sha256 == hashlib.sha256(data).hexdigest()
-    assert (ref.id, ref.version) == ("vn-2017", "4")
+    assert (ref.id, ref.version) == ("vn-2017", "7")
 
 
 def test_loading_an_unknown_pack_fails() -> None:

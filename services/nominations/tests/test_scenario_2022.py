@@ -127,11 +127,13 @@ CASES: list[tuple[str, AwardProposed, eligibility.Facts, list[str]]] = [
         ),
         ["ratings_consecutive"],
     ),
-    # TTLĐTT: more than 50 % of members LĐTT, no member disciplined from cảnh cáo (Điều 28).
+    # TTLĐTT: the collective did its duties well, more than 50 % of members LĐTT, no member
+    # disciplined from cảnh cáo (Điều 28).
     (
         "TTLĐTT 3 of 5",
         proposal("phuong-vu-ninh", "TTLDTT", "tap_the"),
         facts(
+            ratings={("phuong-vu-ninh", Y): "HTT"},
             members=["p1", "p2", "p3", "p4", "p5"],
             headcount=5,
             titles=frozenset({("p1", Y, "LDTT"), ("p2", Y, "LDTT"), ("p3", Y, "LDTT")}),
@@ -142,6 +144,7 @@ CASES: list[tuple[str, AwardProposed, eligibility.Facts, list[str]]] = [
         "TTLĐTT exactly half",
         proposal("phuong-vu-ninh", "TTLDTT", "tap_the"),
         facts(
+            ratings={("phuong-vu-ninh", Y): "HTT"},
             members=["p1", "p2", "p3", "p4"],
             headcount=4,
             titles=frozenset({("p1", Y, "LDTT"), ("p2", Y, "LDTT")}),
@@ -152,6 +155,7 @@ CASES: list[tuple[str, AwardProposed, eligibility.Facts, list[str]]] = [
         "TTLĐTT, a member warned",
         proposal("phuong-vu-ninh", "TTLDTT", "tap_the"),
         facts(
+            ratings={("phuong-vu-ninh", Y): "HTT"},
             members=["p1", "p2", "p3"],
             headcount=3,
             titles=frozenset({("p1", Y, "LDTT"), ("p2", Y, "LDTT"), ("p3", Y, "LDTT")}),
@@ -224,6 +228,246 @@ def test_a_broken_chain_lists_the_missing_years_as_words_do() -> None:
     vi, en = _details(result)["chain"]
     assert vi.endswith(f"thiếu năm {Y - 2}, {Y - 1}") and "[" not in vi
     assert en.endswith(f"missing {Y - 2}, {Y - 1}")
+
+
+# --- a title and a form; a sudden or thematic act is an achievement of its own --------------
+# "Không khen nhiều hình thức cho một thành tích" binds forms of commendation (Giấy khen, Bằng
+# khen) for one achievement (DOMAIN §3.1); titles (danh hiệu thi đua, Luật TĐKT 2003 Điều 20)
+# are another category, and a title with a form in the same year earns both (DOMAIN §3.5).
+
+UNIT = "phuong-vu-ninh"
+TWO_YEARS_HTXS: dict[str, Any] = {
+    "ratings": {("d", 2021): "HTXS", ("d", Y): "HTXS"},
+    "initiatives": [initiative("s1", "d", "co_so", 2021), initiative("s2", "d", "co_so", Y)],
+}
+LEADING_UNIT: dict[str, Any] = {
+    "ratings": {(UNIT, Y): "HTXS"},
+    "honoured_units": frozenset({UNIT}),
+}
+
+ONE_ACHIEVEMENT: list[tuple[str, AwardProposed, dict[str, Any], list[str], list[str]]] = [
+    # (case, proposal, what else it needs, eligible already for the subject and year, fails)
+    (
+        "LĐTT after a Giấy khen",
+        proposal("e", "LDTT"),
+        {"ratings": {("e", Y): "HTXS"}},
+        ["GK_CT_UBND_TP"],
+        [],
+    ),
+    (
+        "Giấy khen after an LĐTT",
+        proposal("e", "GK_CT_UBND_TP"),
+        {"ratings": {("e", Y): "HTXS"}},
+        ["LDTT", "CSTDCS"],
+        [],
+    ),
+    (
+        "Bằng khen tỉnh after an LĐTT",
+        proposal("d", "BK_CT_UBND_TINH"),
+        TWO_YEARS_HTXS,
+        ["LDTT"],
+        [],
+    ),
+    (
+        "Cờ tỉnh after a TTLĐTT",
+        proposal(UNIT, "CO_UBND_TINH", "tap_the"),
+        LEADING_UNIT,
+        ["TTLDTT"],
+        [],
+    ),
+    (
+        "Cờ tỉnh after a TTLĐXS",
+        proposal(UNIT, "CO_UBND_TINH", "tap_the"),
+        LEADING_UNIT,
+        ["TTLDXS", "GK_CT_UBND_TP"],
+        [],
+    ),
+    (
+        "Giấy khen đột xuất after the annual one",
+        proposal("e", "GK_CT_UBND_TP_DOT_XUAT"),
+        {},
+        ["GK_CT_UBND_TP"],
+        [],
+    ),
+    (
+        "Giấy khen theo đợt after the annual one",
+        proposal("e", "GK_CT_UBND_TP_THEO_DOT"),
+        {},
+        ["GK_CT_UBND_TP"],
+        [],
+    ),
+    (
+        "annual Giấy khen after a sudden one",
+        proposal("e", "GK_CT_UBND_TP"),
+        {"ratings": {("e", Y): "HTXS"}},
+        ["GK_CT_UBND_TP_DOT_XUAT", "GK_CT_UBND_TP_THEO_DOT"],
+        [],
+    ),
+    (
+        "Giấy khen while Bằng khen tỉnh claims the year",
+        proposal("e", "GK_CT_UBND_TP"),
+        {"ratings": {("e", Y): "HTXS"}},
+        ["LDTT", "BK_CT_UBND_TINH"],
+        ["one_form"],
+    ),
+    (
+        "Bằng khen tỉnh while a Giấy khen claims the year",
+        proposal("d", "BK_CT_UBND_TINH"),
+        TWO_YEARS_HTXS,
+        ["GK_CT_UBND_TP"],
+        ["one_form"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "proposed", "needs", "already", "fails"),
+    ONE_ACHIEVEMENT,
+    ids=[c[0] for c in ONE_ACHIEVEMENT],
+)
+@pytest.mark.parametrize("pack_id", ["vn-2017", "vn-2024"])
+def test_only_another_form_for_the_same_achievement_bars_a_form(
+    case: str,
+    proposed: AwardProposed,
+    needs: dict[str, Any],
+    already: list[str],
+    fails: list[str],
+    pack_id: str,
+) -> None:
+    # Given the subject meets the award's own criteria, and other awards of the same year
+    # were found eligible first
+    known = facts(**needs, other_forms=already)
+    # When the proposal is appraised
+    result = eligibility.assess(proposed, known, load(pack_id)[0])
+    # Then only a form rewarding the same achievement bars it
+    assert failing(result) == fails
+
+
+def test_the_one_form_reason_names_the_other_form_in_vietnamese() -> None:
+    # Given a Bằng khen tỉnh claims the 2022 achievement
+    known = facts(ratings={("e", Y): "HTXS"}, other_forms=["BK_CT_UBND_TINH"])
+    # When a Giấy khen for the same year is appraised
+    result = eligibility.assess(proposal("e", "GK_CT_UBND_TP"), known, PACK)
+    # Then the reason names the form as the law does, not by its code
+    check = next(c for c in result.checks if c.code == "one_form")
+    assert check.detail_vi == (
+        "Thành tích năm 2022 đã được đề nghị hình thức khen thưởng khác: "
+        "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
+    )
+
+
+@pytest.mark.parametrize("pack_id", ["vn-2017", "vn-2024", "vn-2025"])
+def test_no_title_carries_the_one_form_rule_and_every_award_is_a_title_or_a_form(
+    pack_id: str,
+) -> None:
+    loaded = load(pack_id)[0]
+    titles = {code for code, rule in loaded.awards.items() if rule.kind == "danh_hieu"}
+    assert {"LDTT", "CSTDCS", "TTLDTT", "TTLDXS", "CO_UBND_TINH"} <= titles
+    for code in titles:
+        assert all(c.check != "one_form" for c in loaded.awards[code].criteria), code
+
+
+def test_a_pack_that_gives_a_title_the_one_form_rule_is_refused() -> None:
+    from pydantic import ValidationError
+
+    ldtt = PACK.awards["LDTT"].model_dump()
+    ldtt["criteria"].append({"check": "one_form", "reference": "Luật TĐKT"})
+    with pytest.raises(ValidationError, match="danh hiệu"):
+        type(PACK.awards["LDTT"]).model_validate(ldtt)
+
+
+# --- TTLĐTT: the collective's own rating (Luật TĐKT 2003 Điều 28 khoản 1 a) ----------------
+# "Hoàn thành tốt nhiệm vụ và kế hoạch được giao": read, as for a person, as the collective's
+# annual rating HTT or better; 6 of 9 members LĐTT meets point c in every case below.
+
+
+@pytest.mark.parametrize("pack_id", ["vn-2017", "vn-2024", "vn-2025"])
+@pytest.mark.parametrize(
+    ("collective_rating", "fails"),
+    [("HTXS", []), ("HTT", []), ("HT", ["rating"]), ("KHT", ["rating"]), (None, ["rating"])],
+)
+def test_ttldtt_needs_the_collective_to_have_done_its_duties_well(
+    collective_rating: str | None, fails: list[str], pack_id: str
+) -> None:
+    # Given a ward of 9 with 6 members LĐTT, rated as given (or not rated)
+    people = [f"m{i}" for i in range(9)]
+    rated = {(UNIT, Y): collective_rating} if collective_rating else {}
+    known = facts(
+        ratings=rated,
+        members=people,
+        headcount=9,
+        titles=frozenset((p, Y, "LDTT") for p in people[:6]),
+    )
+    # When its TTLĐTT is appraised
+    result = eligibility.assess(proposal(UNIT, "TTLDTT", "tap_the"), known, load(pack_id)[0])
+    # Then it fails on the collective's rating alone, citing Điều 28 khoản 1 a
+    assert failing(result) == fails
+    check = next(c for c in result.checks if c.code == "rating")
+    assert "Điều 28" in check.reference and "khoản 1 a" in check.reference
+
+
+# --- LĐTT: recruited less than 10 months before the year's end (NĐ91 Điều 10) ---------------
+# Counted from the recruitment to 31/12/2022; leave, maternity leave among it, is working time
+# (Điều 10 khoản 4), so nothing is deducted. 01/03/2022 gives 10 whole months, 02/03 does not.
+
+
+@pytest.mark.parametrize(
+    ("recruited", "fails", "says"),
+    [
+        (date(2015, 9, 1), [], "Tuyển dụng ngày 01/09/2015: tính đến 31/12/2022 đủ 10 tháng"),
+        (date(2022, 3, 1), [], "Tuyển dụng ngày 01/03/2022: tính đến 31/12/2022 đủ 10 tháng"),
+        (
+            date(2022, 3, 2),
+            ["min_service"],
+            "Tuyển dụng ngày 02/03/2022: tính đến 31/12/2022 chưa đủ 10 tháng",
+        ),
+        (
+            date(2022, 6, 1),
+            ["min_service"],
+            "Tuyển dụng ngày 01/06/2022: tính đến 31/12/2022 chưa đủ 10 tháng",
+        ),
+        (None, [], "Chưa ghi nhận ngày tuyển dụng"),
+    ],
+)
+def test_ldtt_is_not_considered_for_someone_recruited_less_than_10_months_before_the_year_end(
+    recruited: date | None, fails: list[str], says: str
+) -> None:
+    # Given a person rated HTT in 2022, recruited on the given day (or with no date recorded)
+    known = facts(
+        ratings={("a", Y): "HTT"},
+        recruited_on={"a": recruited} if recruited else {},
+    )
+    # When their LĐTT is appraised
+    result = eligibility.assess(proposal("a", "LDTT"), known, PACK)
+    # Then only a recruitment less than 10 months before 31/12/2022 bars it, and the reason
+    # says which case it was
+    assert failing(result) == fails
+    check = next(c for c in result.checks if c.code == "min_service")
+    assert check.detail_vi.startswith(says)
+    assert "NĐ91 Điều 10" in check.reference
+
+
+def test_maternity_leave_is_not_deducted_from_the_10_months() -> None:
+    # Given a person recruited on 01/02/2022 who then took six months of maternity leave
+    # (nothing about the leave reaches the criteria: it counts as working time)
+    known = facts(ratings={("a", Y): "HTT"}, recruited_on={"a": date(2022, 2, 1)})
+    # When their LĐTT is appraised
+    result = eligibility.assess(proposal("a", "LDTT"), known, PACK)
+    # Then the 11 months from recruitment count whole
+    assert result.eligible
+
+
+def test_cstdcs_inherits_the_10_month_rule_through_the_ldtt_it_requires() -> None:
+    # Given the person recruited in June was refused LĐTT, so holds no LĐTT title in 2022
+    known = facts(
+        ratings={("a", Y): "HTT"},
+        recruited_on={"a": date(2022, 6, 1)},
+        initiatives=[initiative("sk1", "a", "co_so", Y)],
+    )
+    # When a CSTĐCS is asked for the same person
+    result = eligibility.assess(proposal("a", "CSTDCS"), known, PACK)
+    # Then it fails on the LĐTT it requires (Luật TĐKT 2003 Điều 23)
+    assert failing(result) == ["title_same_year"]
 
 
 def tally(award_proposal: AwardProposed, present: int, yes: int, members: int = 9) -> BallotTallied:

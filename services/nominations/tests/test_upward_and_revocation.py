@@ -18,7 +18,7 @@ from thidua_contracts.events import (
     EligibilityAssessed,
 )
 from thidua_nominations.adapters.rule_packs import load
-from thidua_nominations.domain import decision, nomination, revocation, upward
+from thidua_nominations.domain import decision, eligibility, nomination, revocation, upward
 
 PACK, _ = load("vn-2017")
 OFFICE = Actor(id="vp", role=Role.CHAIRMAN_OFFICE)
@@ -174,3 +174,96 @@ def test_a_revoked_title_flags_the_awards_whose_chain_counted_it() -> None:
         revocation.Held("w", person, 2022, "GK_CT_UBND_TP"),  # does not rest on titles
     ]
     assert [h.award_id for h in revocation.dependents(revoked, held, PACK)] == ["t"]
+
+
+# --- a member's revoked title and the collective titles that counted it -----------------------
+# Luật TĐKT 2003 Điều 28 khoản 1 c (TTLĐTT: more than 50 % LĐTT) and Điều 27 khoản 1 c–d
+# (TTLĐXS: at least 70 % LĐTT and a CSTĐCS) rest on the members' titles (DOMAIN §5.6).
+
+WARD = "phuong-vu-ninh"
+NINE = [f"m{i}" for i in range(1, 10)]
+
+
+def ward_facts(ldtt: int, cstdcs: int = 0) -> eligibility.Facts:
+    """The ward's nine members, the first `ldtt` holding LĐTT 2022, the first `cstdcs` CSTĐCS."""
+    return eligibility.Facts(
+        registered=True,
+        report_submitted=True,
+        report_late=False,
+        score_total=None,
+        score_max=None,
+        members=NINE,
+        headcount=9,
+        titles=frozenset(
+            {
+                *((p, 2022, "LDTT") for p in NINE[:ldtt]),
+                *((p, 2022, "CSTDCS") for p in NINE[:cstdcs]),
+            }
+        ),
+    )
+
+
+def member_title(code: str, year: int = 2022) -> revocation.Held:
+    return revocation.Held("r", "m1", year, code, WARD)
+
+
+def test_a_member_s_revoked_ldtt_flags_the_ward_s_ttldtt_that_now_falls_to_4_of_9() -> None:
+    # Given the ward's TTLĐTT 2022 rested on 5 of 9 members holding LĐTT, m1 among them
+    held = [revocation.Held("tt", WARD, 2022, "TTLDTT", WARD)]
+    # When m1's LĐTT 2022 is revoked
+    flagged = revocation.dependents(member_title("LDTT"), held, PACK, {"tt": ward_facts(5)})
+    # Then the TTLĐTT is flagged, with the share recomputed without m1
+    assert [f.award_id for f in flagged] == ["tt"]
+    assert flagged[0].reason_vi == (
+        "Tập thể lao động tiên tiến năm 2022 đã tính danh hiệu Lao động tiên tiến năm 2022 của "
+        "một thành viên, nay đã bị hủy bỏ; tính lại: 4/9 cá nhân đạt Lao động tiên tiến "
+        "(cần > 1/2)"
+    )
+
+
+def test_a_collective_still_above_the_share_without_the_revoked_title_is_not_flagged() -> None:
+    # Given 6 of 9 held LĐTT: 5 of 9 is still more than half
+    held = [revocation.Held("tt", WARD, 2022, "TTLDTT", WARD)]
+    # When one member's LĐTT is revoked
+    flagged = revocation.dependents(member_title("LDTT"), held, PACK, {"tt": ward_facts(6)})
+    # Then nothing is flagged
+    assert flagged == []
+
+
+def test_without_the_collective_s_facts_its_title_is_flagged_for_the_council_to_judge() -> None:
+    # Given the ward's TTLĐTT and TTLĐXS of 2022, with no member facts at hand
+    held = [
+        revocation.Held("tt", WARD, 2022, "TTLDTT", WARD),
+        revocation.Held("xs", WARD, 2022, "TTLDXS", WARD),
+    ]
+    # When a member's LĐTT 2022 is revoked
+    flagged = revocation.dependents(member_title("LDTT"), held, PACK)
+    # Then both are flagged, to be reviewed
+    assert [f.award_id for f in flagged] == ["tt", "xs"]
+    assert all(f.reason_vi.endswith("cần xem xét lại tỷ lệ cá nhân đạt danh hiệu") for f in flagged)
+
+
+def test_a_revoked_cstdcs_flags_the_ttldxs_left_without_one_and_nothing_else() -> None:
+    # Given the ward's TTLĐXS 2022 (its only CSTĐCS is m1) and TTLĐTT 2022, another ward's
+    # TTLĐXS 2022, and the ward's TTLĐXS of 2021
+    held = [
+        revocation.Held("xs", WARD, 2022, "TTLDXS", WARD),
+        revocation.Held("tt", WARD, 2022, "TTLDTT", WARD),
+        revocation.Held("kb", "phuong-kinh-bac", 2022, "TTLDXS", "phuong-kinh-bac"),
+        revocation.Held("xs21", WARD, 2021, "TTLDXS", WARD),
+    ]
+    facts = {"xs": ward_facts(9, cstdcs=1), "tt": ward_facts(9, cstdcs=1)}
+    # When m1's CSTĐCS 2022 is revoked
+    flagged = revocation.dependents(member_title("CSTDCS"), held, PACK, facts)
+    # Then only the ward's TTLĐXS 2022 is flagged: it now has no CSTĐCS (Điều 27 khoản 1 d)
+    assert [f.award_id for f in flagged] == ["xs"]
+    assert flagged[0].reason_vi.endswith(
+        "tính lại: 0 cá nhân đạt Chiến sĩ thi đua cơ sở năm 2022 (cần ≥ 1)"
+    )
+
+
+def test_a_chain_flag_names_the_revoked_title_in_vietnamese() -> None:
+    revoked = revocation.Held("r", "nguyen-thi-huong", 2022, "LDTT", WARD)
+    held = [revocation.Held("c", "nguyen-thi-huong", 2022, "CSTDCS", WARD)]
+    (flag,) = revocation.dependents(revoked, held, PACK)
+    assert flag.reason_vi == "Dựa trên danh hiệu Lao động tiên tiến năm 2022 đã bị hủy bỏ"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from importlib.resources import files
 from typing import Any
 
@@ -12,7 +13,7 @@ import yaml
 from thidua_contracts.commands import ImportRecords
 from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import HeadcountRecorded, RatingRecorded
+from thidua_contracts.events import HeadcountRecorded, RatingRecorded, RecruitmentRecorded
 from thidua_contracts.movement import MovementDefinition
 from thidua_submissions.domain.records import decide_import
 
@@ -93,3 +94,45 @@ def test_a_council_secretary_cannot_import_records() -> None:
     with pytest.raises(Rejected) as caught:
         decide_import(command("ratings", [rating()], secretary), DEFINITION)
     assert caught.value.code == ErrorCode.FORBIDDEN
+
+
+def recruitment(
+    person: str = "tran-van-minh", on: str = "2022-06-01", unit: str = "phuong-vu-ninh"
+) -> dict[str, Any]:
+    return {
+        "person_id": person,
+        "unit_id": unit,
+        "recruited_on": on,
+        "decision_ref": "Quyết định 42/QĐ-UBND",
+    }
+
+
+def test_a_recruitment_date_is_recorded_for_a_person_of_the_unit() -> None:
+    # Given a spreadsheet row with the day a person was recruited (NĐ91 Điều 10)
+    rows = [recruitment()]
+    # When the unit's clerk imports it
+    (event,) = decide_import(command("recruitments", rows), DEFINITION)
+    # Then it is recorded as that person's recruitment, the date read from the text
+    assert isinstance(event, RecruitmentRecorded)
+    assert (event.person_id, event.recruited_on) == ("tran-van-minh", date(2022, 6, 1))
+
+
+def test_a_recruitment_row_for_a_stranger_or_after_the_year_is_refused() -> None:
+    # Given rows naming someone of another unit, nobody, and a date after the movement's year
+    rows = [
+        recruitment(),
+        recruitment("le-thi-thu-ha"),
+        recruitment("nguoi-khong-co"),
+        recruitment(on="2032-06-01"),
+        recruitment(on="1/6/2022"),
+    ]
+    # When they are imported
+    with pytest.raises(Rejected) as caught:
+        decide_import(command("recruitments", rows), DEFINITION)
+    # Then every bad row is named and nothing is recorded
+    assert [(d.code, d.field) for d in caught.value.details] == [
+        (ErrorCode.PERSON_NOT_IN_UNIT, "rows.1.person_id"),
+        (ErrorCode.UNKNOWN_PERSON, "rows.2.person_id"),
+        (ErrorCode.VALUE_OUT_OF_RANGE, "rows.3.recruited_on"),
+        (ErrorCode.INVALID_FIELD, "rows.4.recruited_on"),
+    ]

@@ -1,5 +1,6 @@
-"""`thidua records import`: ratings, discipline, initiatives, prior awards and headcounts from
-a CSV or Excel file — every bad row reported at once, nothing imported unless all are good."""
+"""`thidua records import`: ratings, discipline, initiatives, prior awards, headcounts and
+recruitment dates from a CSV or Excel file — every bad row reported at once, nothing imported
+unless all are good."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from thidua_contracts.envelope import Actor, Role
 from .cli import MovementOpt, _run, app, fail
 from .clock import new_id
 
-records = typer.Typer(no_args_is_help=True, help="Ratings, discipline, initiatives, prior awards")
+records = typer.Typer(
+    no_args_is_help=True, help="Ratings, discipline, initiatives, prior awards, recruitments"
+)
 app.add_typer(records, name="records")
 
-KINDS = ("ratings", "discipline", "initiatives", "prior_awards", "headcounts")
+KINDS = ("ratings", "discipline", "initiatives", "prior_awards", "headcounts", "recruitments")
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ from the records the log holds."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from thidua_contracts.commands import SupplementDossier
@@ -18,6 +19,7 @@ from thidua_contracts.events import (
     InitiativeRecognised,
     PriorAwardRecorded,
     RatingRecorded,
+    RecruitmentRecorded,
 )
 from thidua_kit.definitions import definition_of
 from thidua_kit.envelopes import computed_event, human_event
@@ -118,6 +120,7 @@ RECORD_TYPES = (
     InitiativeRecognised,
     PriorAwardRecorded,
     HeadcountRecorded,
+    RecruitmentRecorded,
 )
 
 
@@ -140,6 +143,7 @@ def _records_about(
     initiatives: list[eligibility.Initiative] = []
     titles: set[tuple[str, int, str]] = set()
     headcount: int | None = None
+    recruited: dict[str, date] = {}
     relevant: list[StoredEvent] = []
     for item in kept:
         data = item.envelope.payload
@@ -160,6 +164,9 @@ def _records_about(
             )
         elif kind == PriorAwardRecorded.TYPE:
             titles.add((data["subject_id"], data["year"], data["award_code"]))
+        elif kind == RecruitmentRecorded.TYPE:
+            # A later import corrects an earlier one: the last in log order stands.
+            recruited[data["person_id"]] = date.fromisoformat(data["recruited_on"])
         elif (
             kind == HeadcountRecorded.TYPE
             and data["unit_id"] == proposal.unit_id
@@ -176,6 +183,8 @@ def _records_about(
     if honour is not None:
         relevant.append(honour)
     used = ctx.store.get("initiative-used", m, _Ids)[0]
+    # The forms already eligible for this subject and year; the pack narrows them to those for
+    # the same achievement.
     forms = ctx.store.get("eligible-forms", f"{m}/{proposal.subject_id}/{proposal.year}", _Ids)[0]
     return {
         "ratings": ratings,
@@ -186,6 +195,7 @@ def _records_about(
         "other_forms": [f for f in (forms.ids if forms else []) if f != proposal.award_code],
         "members": members,
         "headcount": headcount,
+        "recruited_on": recruited,
         "honoured_units": frozenset({proposal.subject_id} if honour is not None else set()),
     }, relevant
 
@@ -231,7 +241,8 @@ def _records_of(ctx: Context, m: str, subjects: set[str]) -> list[StoredEvent]:
 
 
 def _after_appraisal(ctx: Context, item: StoredEvent, assessed: EligibilityAssessed) -> None:
-    """An eligible proposal claims its achievement (one form) and its initiatives (no reuse)."""
+    """An eligible form claims its achievement (one form per achievement; a title claims none,
+    DOMAIN §3.5) and an eligible proposal its initiatives (no reuse)."""
     if not assessed.eligible:
         return
     m = item.envelope.movement_id
@@ -239,7 +250,8 @@ def _after_appraisal(ctx: Context, item: StoredEvent, assessed: EligibilityAsses
     year = view.envelope.payload["year"] if view else 0
     key = f"{m}/{assessed.subject_id}/{year}"
     forms = ctx.store.get("eligible-forms", key, _Ids)[0] or _Ids()
-    if assessed.award_code not in forms.ids:
+    rule = _pack(ctx, m)[0].awards.get(assessed.award_code)
+    if rule is not None and rule.kind == "hinh_thuc" and assessed.award_code not in forms.ids:
         ctx.store.put(
             "eligible-forms", key, _Ids(ids=[*forms.ids, assessed.award_code]), item.sequence
         )

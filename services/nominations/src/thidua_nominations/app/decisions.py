@@ -164,6 +164,7 @@ def _index_decision(ctx: Context, item: StoredEvent, payload: EventPayload) -> N
                 subject_id=payload.recipient_id,
                 year=view.envelope.payload["year"],
                 award_code=payload.award_code,
+                unit_id=payload.unit_id,
             )
             ctx.store.put("title", payload.award_id, title, item.sequence)
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from thidua_contracts.commands import RevokeAward
-from thidua_contracts.events import AwardIssued, AwardReviewFlagged, AwardRevoked
+from thidua_contracts.events import AwardIssued, AwardProposed, AwardReviewFlagged, AwardRevoked
 from thidua_kit.envelopes import computed_event, human_event
 from thidua_kit.host import Context
 from thidua_kit.log import StoredEvent
 
-from ..domain import revocation
+from ..domain import eligibility, revocation
+from .appraisal import _records_about
 from .movement import _pack
-from .views import _Title
+from .views import ProposalView, _Title
 
 
 async def revoke_award(command: RevokeAward, ctx: Context) -> list[StoredEvent]:
@@ -45,18 +46,55 @@ async def _flag_dependents(item: StoredEvent, revoked: AwardRevoked, ctx: Contex
         "title", revoked.award_id, gone.model_copy(update={"revoked": True}), item.sequence
     )
     held = [
-        revocation.Held(k, t.subject_id, t.year, t.award_code)
+        revocation.Held(k, t.subject_id, t.year, t.award_code, t.unit_id)
         for k, t in titles.items()
-        if not t.revoked
+        if not t.revoked and k != revoked.award_id
     ]
-    target = revocation.Held(revoked.award_id, gone.subject_id, gone.year, gone.award_code)
-    for index, other in enumerate(revocation.dependents(target, held, pack)):
+    target = revocation.Held(
+        revoked.award_id, gone.subject_id, gone.year, gone.award_code, gone.unit_id
+    )
+    # The unit's collective titles of that year are judged again on the facts appraisal read,
+    # as they stand now; the records read are the flag's inputs.
+    collectives: dict[str, eligibility.Facts] = {}
+    read: dict[str, list[StoredEvent]] = {}
+    for other in held:
+        if other.subject_id == gone.unit_id and other.year == gone.year:
+            found = _member_facts(ctx, m, other.award_id)
+            if found is not None:
+                collectives[other.award_id], read[other.award_id] = found
+    for index, review in enumerate(revocation.dependents(target, held, pack, collectives)):
         flag = AwardReviewFlagged(
-            award_id=other.award_id,
+            award_id=review.award_id,
             revoked_award_id=revoked.award_id,
-            reason_vi=f"Dựa trên danh hiệu {gone.award_code} năm {gone.year} đã bị hủy bỏ",
-            reason_en=f"Rests on the {gone.award_code} of {gone.year}, now revoked",
+            reason_vi=review.reason_vi,
+            reason_en=review.reason_en,
         )
-        subject = ctx.subject("award", m, other.award_id)
-        event = computed_event(item.envelope, index, subject, flag, [item], ref)
+        subject = ctx.subject("award", m, review.award_id)
+        inputs = [item, *read.get(review.award_id, [])]
+        event = computed_event(item.envelope, index, subject, flag, inputs, ref)
         await ctx.log.append([event], await ctx.log.last_subject_sequence(subject))
+
+
+def _member_facts(
+    ctx: Context, m: str, award_id: str
+) -> tuple[eligibility.Facts, list[StoredEvent]] | None:
+    """A collective award's members, headcount and titles now, read as its appraisal read
+    them; only the member criteria are judged on them."""
+    award = next(
+        (a for _k, a, _s in ctx.store.all("awarded", AwardIssued) if a.award_id == award_id),
+        None,
+    )
+    view = ctx.store.get("proposal", award.proposal_id, ProposalView)[0] if award else None
+    if view is None:
+        return None
+    proposal = AwardProposed.model_validate(view.envelope.payload)
+    records, relevant = _records_about(ctx, m, proposal)
+    facts = eligibility.Facts(
+        registered=True,
+        report_submitted=True,
+        report_late=False,
+        score_total=None,
+        score_max=None,
+        **records,
+    )
+    return facts, relevant

@@ -88,6 +88,8 @@ class _Title(BaseModel):
     year: int
     award_code: str
     revoked: bool = False
+    # The recipient's unit: a member's revoked title reaches its unit's collective titles.
+    unit_id: str | None = None
 
 
 def _proposal(ctx: Context, proposal_id: str, field: str) -> ProposalView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 
 from thidua_contracts.events import AwardProposed, Check, EligibilityAssessed
@@ -32,9 +33,12 @@ class Facts:
     initiatives: list[Initiative] = field(default_factory=list)
     used_initiatives: frozenset[str] = frozenset()  # already grounds of an earlier proposal
     titles: frozenset[tuple[str, int, str]] = frozenset()  # (subject, year, award code)
-    other_forms: list[str] = field(default_factory=list)  # same subject, same year, eligible
+    # Every other award found eligible for the same subject, year and movement, titles too: the
+    # pack tells which of them are forms rewarding the same achievement.
+    other_forms: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)  # people of a collective
     headcount: int | None = None
+    recruited_on: dict[str, date] = field(default_factory=dict)  # by person, where recorded
     honoured_units: frozenset[str] = frozenset()  # honoured by their block's ballot
 
 
@@ -123,7 +127,7 @@ def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> Eligibility
             )
         if proposal.subject_kind in rule.multiplier:
             checks.extend(
-                _check(c, proposal, facts)
+                _check(c, proposal, facts, pack)
                 for c in rule.criteria
                 if proposal.subject_kind in c.subjects
             )
@@ -135,6 +139,11 @@ def assess(proposal: AwardProposed, facts: Facts, pack: RulePack) -> Eligibility
         eligible=all(c.passed for c in checks),
         checks=checks,
     )
+
+
+def judge(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    """One criterion on the facts as they stand: met, and why in Vietnamese and English."""
+    return _CHECKS[rule.check](rule, who, year, facts)
 
 
 RATING_ORDER = {"HTXS": 3, "HTT": 2, "HT": 1, "KHT": 0}
@@ -156,9 +165,12 @@ DISCIPLINE_NAMES = {
 }
 
 
-def _check(rule: CriterionRule, proposal: AwardProposed, facts: Facts) -> Check:
+def _check(rule: CriterionRule, proposal: AwardProposed, facts: Facts, pack: RulePack) -> Check:
     who, year = proposal.subject_id, proposal.year
-    passed, vi, en = _CHECKS[rule.check](rule, who, year, facts)
+    if rule.check == "one_form":
+        passed, vi, en = _one_form(pack, proposal.award_code, year, facts)
+    else:
+        passed, vi, en = _CHECKS[rule.check](rule, who, year, facts)
     return Check(
         code=rule.check, passed=passed, detail_vi=vi, detail_en=en, reference=rule.reference
     )
@@ -278,15 +290,60 @@ def _ldtt_ratio(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple
     )
 
 
-def _one_form(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
-    if facts.other_forms:
-        forms = ", ".join(facts.other_forms)
+def _one_form(pack: RulePack, award_code: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    """The law's "không khen nhiều hình thức cho một thành tích": only another form for the
+    same achievement bars this one; a title of the same year does not (DOMAIN §3.1, §3.5)."""
+    rivals = pack.rival_forms(award_code, facts.other_forms)
+    what = _ACHIEVEMENT_VI[pack.awards[award_code].achievement].format(year=year)
+    if rivals:
+        names = "; ".join(pack.awards[code].name for code in rivals)
         return (
             False,
-            f"Thành tích năm {year} đã được đề nghị hình thức khác: {forms}",
-            (f"The {year} achievement is already proposed for another form: {forms}"),
+            f"{what} đã được đề nghị hình thức khen thưởng khác: {names}",
+            f"The same achievement is already proposed for another form: {', '.join(rivals)}",
         )
-    return True, "Thành tích chưa được đề nghị hình thức khác", "Not proposed for another form"
+    return (
+        True,
+        f"{what} chưa được đề nghị hình thức khen thưởng khác",
+        "No other form proposed for the same achievement",
+    )
+
+
+_ACHIEVEMENT_VI = {
+    "annual": "Thành tích năm {year}",
+    "dot_xuat": "Thành tích đột xuất",
+    "chuyen_de": "Thành tích theo đợt, chuyên đề",
+}
+
+
+def _min_service(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
+    """NĐ91 Điều 10: no LĐTT for someone recruited less than `months` months before the year
+    ends. Maternity leave is working time (Điều 10 khoản 4) and the 2022 regime has no absence
+    cap (DOMAIN §3.2 A), so nothing is deducted: the months run from the recruitment to 31/12."""
+    months = rule.months or 10
+    year_end = f"31/12/{year}"
+    recruited = facts.recruited_on.get(who)
+    if recruited is None:
+        return (
+            True,
+            f"Chưa ghi nhận ngày tuyển dụng: không có căn cứ xác định mới tuyển dụng dưới "
+            f"{months} tháng tính đến {year_end}",
+            f"No recruitment date recorded: nothing shows less than {months} months of service "
+            f"by {year_end}",
+        )
+    # The months from the recruitment to the year's end are whole when the recruitment fell on
+    # or before the first day of the month `months` months before 1 January of the next year.
+    index = (year + 1) * 12 - months
+    latest = date(index // 12, index % 12 + 1, 1)
+    ok = recruited <= latest
+    shown = recruited.strftime("%d/%m/%Y")
+    return (
+        ok,
+        f"Tuyển dụng ngày {shown}: tính đến {year_end} "
+        f"{'đủ' if ok else 'chưa đủ'} {months} tháng công tác",
+        f"Recruited on {shown}: {'at least' if ok else 'less than'} {months} months of service "
+        f"by {year_end}",
+    )
 
 
 def _honoured(rule: CriterionRule, who: str, year: int, facts: Facts) -> tuple[bool, str, str]:
@@ -347,5 +404,5 @@ _CHECKS = {
     "chain": _chain,
     "initiatives": _initiatives,
     "ldtt_ratio": _ldtt_ratio,
-    "one_form": _one_form,
+    "min_service": _min_service,
 }

@@ -6,7 +6,7 @@ from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from thidua_contracts.types import DecimalStr
 
@@ -42,6 +42,7 @@ CheckName = Literal[
     "block_honoured",
     "members_min_rating",
     "members_title_count",
+    "min_service",
 ]
 
 
@@ -61,6 +62,7 @@ class CriterionRule(BaseModel):
     from_level: Literal["khien_trach", "canh_cao"] = "khien_trach"  # discipline that bars
     ratio: str = Field(default="1/2", pattern=FRACTION)
     strict: bool = True
+    months: int | None = Field(default=None, ge=1, le=120)  # service needed by the year's end
 
 
 DossierKind = Literal[
@@ -109,6 +111,13 @@ class AwardRule(BaseModel):
 
     name: str
     reference: str
+    # A title (danh hiệu thi đua, Luật TĐKT 2003 Điều 20) or a form of commendation (hình thức
+    # khen thưởng, Điều 70): "không khen nhiều hình thức cho một thành tích" binds forms only,
+    # and a title and a form in the same year earn both (DOMAIN §3.5).
+    kind: Literal["danh_hieu", "hinh_thuc"]
+    # The achievement a form rewards: the year's work, a sudden act, or a thematic campaign are
+    # different achievements, so a form for one never bars a form for another.
+    achievement: Literal["annual", "dot_xuat", "chuyen_de"] = "annual"
     route: Literal["decide", "propose"]
     multiplier: dict[Literal["ca_nhan", "tap_the"], DecimalStr]  # copied into AwardIssued
     vote: Vote
@@ -124,6 +133,12 @@ class AwardRule(BaseModel):
     quota: Quota | None = None
     # Decided above the city: the level whose fund pays it.
     fund_level: Literal["cap_huyen", "cap_tinh"] = "cap_huyen"
+
+    @model_validator(mode="after")
+    def _one_form_binds_forms_only(self) -> AwardRule:
+        if self.kind == "danh_hieu" and any(c.check == "one_form" for c in self.criteria):
+            raise ValueError(f"{self.name}: a title (danh hiệu) cannot carry one_form")
+        return self
 
 
 class Council(BaseModel):
@@ -151,6 +166,21 @@ class RulePack(BaseModel):
     notify_working_days: int = Field(default=10, ge=1, le=60)
     # Tie-break (NĐ152 Điều 4 k6; NĐ91 the same): women, or collectives with this share of women.
     women_priority_share: str = Field(default="7/10", pattern=FRACTION)
+
+    def rival_forms(self, award_code: str, others: list[str]) -> list[str]:
+        """Among awards found eligible for the same subject and year, the other forms that would
+        reward the same achievement as `award_code`; none when it is a title."""
+        own = self.awards.get(award_code)
+        if own is None or own.kind != "hinh_thuc":
+            return []
+        return [
+            code
+            for code in others
+            if code != award_code
+            and (rule := self.awards.get(code)) is not None
+            and rule.kind == "hinh_thuc"
+            and rule.achievement == own.achievement
+        ]
 
     def prize(self, award_code: str, kind: Literal["ca_nhan", "tap_the"]) -> tuple[str, int]:
         """Multiplier × base salary, rounded up to the pack's unit (NĐ91 Điều 68 k2)."""

@@ -1,5 +1,5 @@
-"""Bulk records (ratings, discipline, initiatives, prior awards, headcounts): every row is
-checked, every bad row reported, and nothing is recorded unless all rows are good."""
+"""Bulk records (ratings, discipline, initiatives, prior awards, headcounts, recruitments):
+every row is checked, every bad row reported, and nothing is recorded unless all rows are good."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from thidua_contracts.events import (
     InitiativeRecognised,
     PriorAwardRecorded,
     RatingRecorded,
+    RecruitmentRecorded,
 )
 from thidua_contracts.movement import MovementDefinition
 
@@ -24,6 +25,7 @@ ROW_MODELS: dict[str, type[EventPayload]] = {
     "initiatives": InitiativeRecognised,
     "prior_awards": PriorAwardRecorded,
     "headcounts": HeadcountRecorded,
+    "recruitments": RecruitmentRecorded,
 }
 
 
@@ -84,4 +86,7 @@ def _check(
             return ErrorCode.PERSON_NOT_IN_UNIT, person_field, str(person)
     if isinstance(row, HeadcountRecorded) and row.women > row.headcount:
         return ErrorCode.VALUE_OUT_OF_RANGE, "women", f"> {row.headcount}"
+    # Someone recruited after the movement's year has no service in it: a mistyped year.
+    if isinstance(row, RecruitmentRecorded) and row.recruited_on.year > definition.year:
+        return ErrorCode.VALUE_OUT_OF_RANGE, "recruited_on", f"> {definition.year}"
     return None
