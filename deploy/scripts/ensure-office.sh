@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# LibreOffice (headless Writer) and poppler-utils for the test that renders every document to
-# PDF and PNG. Installs them when missing and this runs as root with apt; otherwise says why
-# (the test then skips with that reason, or fails when installing was possible).
+# LibreOffice (headless Writer), poppler-utils and a Times New Roman for the test that renders
+# every document to PDF and PNG. Installs them when missing and this runs as root with apt;
+# otherwise says why (the test then skips with that reason, or fails when installing was
+# possible). The documents are set in Times New Roman (NĐ30); without it or Liberation Serif,
+# its metric twin, LibreOffice prints a wider face and the page is not the one a clerk sees.
 set -u
 need=()
 for tool in soffice pdftoppm pdftotext pdfinfo; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
+times_like() {
+  command -v fc-match >/dev/null 2>&1 &&
+    fc-match -f '%{family}' 'Times New Roman' | grep -q -E 'Times New Roman|Liberation Serif'
+}
+times_like || need+=("Times New Roman")
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
@@ -15,10 +22,10 @@ if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
        "the PDF rendering test will be skipped with this reason" >&2
   exit 0
 fi
-echo "ensure-office: installing LibreOffice Writer (headless) and poppler-utils for ${need[*]}"
+echo "ensure-office: installing LibreOffice Writer (headless), poppler-utils and fonts-liberation for ${need[*]}"
 start=$(date +%s)
 export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y --no-install-recommends "$1" poppler-utils >/dev/null; }
+install() { apt-get install -y --no-install-recommends "$1" poppler-utils fonts-liberation >/dev/null; }
 # -nogui exists from Debian 12 / Ubuntu 22.04; older releases only have the full Writer.
 install libreoffice-writer-nogui || {
   apt-get update >/dev/null && { install libreoffice-writer-nogui || install libreoffice-writer; }

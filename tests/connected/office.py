@@ -16,12 +16,30 @@ from pathlib import Path
 TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdfinfo")
 INSTALL = (
     "apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils "
+    "fonts-liberation "
     "(or run `make test`, which does it)"
 )
 
 
 def missing() -> list[str]:
-    return [tool for tool in TOOLS if shutil.which(tool) is None]
+    gone = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if not times_like():
+        gone.append("Times New Roman (or Liberation Serif)")
+    return gone
+
+
+def times_like() -> bool:
+    """Whether fontconfig gives Times New Roman or its metric twin: the documents are set in it
+    (NĐ30), and a wider substitute would wrap lines a clerk's printer does not."""
+    if shutil.which("fc-match") is None:
+        return False
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}", "Times New Roman"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    return any(face in out.stdout for face in ("Times New Roman", "Liberation Serif"))
 
 
 def installable() -> str | None:
