@@ -8,6 +8,7 @@ import datetime
 import io
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from thidua_reporting.adapters.docx_admin import render_admin_document
@@ -116,6 +117,19 @@ def test_the_tong_ket_report_states_targets_rankings_examples_and_proposals() ->
     ):
         assert expected in text, expected
     assert text.rstrip().count("./.") >= 1
+
+
+def test_a_target_no_unit_committed_to_shows_a_dash_not_zero_of_zero() -> None:
+    facts = report_facts(
+        targets=[
+            TargetResult(name="Thu ngân sách", reported=5, committed=4, met=3),
+            TargetResult(name="Trồng cây xanh", reported=2, committed=0, met=0),
+        ]
+    )
+    tables = Document(io.BytesIO(render_admin_document(build_city_report_view(facts)))).tables
+    rows = [[c.text for c in r.cells] for t in tables for r in t.rows if len(r.cells) == 5]
+    assert ["2", "Trồng cây xanh", "2", "-", "-"] in rows
+    assert ["1", "Thu ngân sách", "5", "3/4", "75,00"] in rows
 
 
 def test_the_ranking_table_shows_the_decided_rank_and_puts_the_disqualified_last() -> None:

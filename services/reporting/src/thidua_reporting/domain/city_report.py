@@ -179,7 +179,8 @@ def build_city_report_view(facts: CityReportFacts) -> AdminDocumentView:
                             str(i),
                             clean(t.name),
                             str(t.reported),
-                            f"{t.met}/{t.committed}",
+                            # "0/0" reads as a failure; no commitment means nothing to meet.
+                            f"{t.met}/{t.committed}" if t.committed else "-",
                             format_percent(t.met, t.committed) if t.committed else "-",
                         )
                     )
