@@ -86,14 +86,27 @@ def test_beyond_the_quota_a_nominee_is_excluded_with_rank_and_quota() -> None:
     assert [(e.proposal_id, e.reason_code, e.rank, e.quota) for e in out] == [
         (pid(3), "quota_exceeded", 3, 2)
     ]
-    assert "3/20 × 14" in out[0].detail_vi and "NĐ91 Điều 9 khoản 3" in out[0].detail_vi
-    # Read by people: the unit by its name, the rounding in words, no code or English.
+    # Read by people: the unit by its name, the share and rounding in words, no code or English.
     assert out[0].detail_vi == (
-        f"Xếp thứ 3/3 (7 phiếu, ưu tiên nữ) tại {VU_NINH}, vượt chỉ tiêu 2 = 3/20 × 14 "
-        f"(làm tròn xuống, tối thiểu 0) ({CSTDCS_QUOTA.reference})"
+        f"Xếp thứ 3/3 (7 phiếu, ưu tiên nữ) tại {VU_NINH}, ngoài số lượng được khen là 2 "
+        f"(15% của 14, làm tròn xuống) ({CSTDCS_QUOTA.reference})"
     )
     assert out[0].detail_en.startswith(f"Ranked 3 of 3 (7 votes, women's priority) in {VU_NINH}")
-    assert "(rounded down, minimum 0)" in out[0].detail_en
+    assert "beyond the quota of 2 (15% of 14, rounded down)" in out[0].detail_en
+
+
+@pytest.mark.parametrize(
+    ("ratio", "minimum", "said"),
+    [
+        ("1/3", 0, "(33,33% của 14, làm tròn xuống)"),
+        ("1/10", 2, "(10% của 14, làm tròn xuống, tối thiểu 2)"),
+    ],
+)
+def test_a_quota_says_its_share_as_a_percentage(ratio: str, minimum: int, said: str) -> None:
+    rule = CSTDCS_QUOTA.model_copy(update={"ratio": ratio, "minimum": minimum})
+    passed = [quota.Passed(pid(n), "u", 10 - n, False, VU_NINH) for n in range(1, 8)]
+    out = quota.apply(passed, rule, {"u": 14}, "CSTDCS", "hd", date(2022, 12, 20))
+    assert out and all(said in e.detail_vi for e in out)
 
 
 def test_a_movement_wide_quota_names_no_group() -> None:

@@ -365,3 +365,17 @@ def test_same_view_same_bytes(minutes_docx: bytes, submission_docx: bytes) -> No
     assert render_admin_document(build_submission_view(submission_facts())) == submission_docx
     other = render_admin_document(build_minutes_view(minutes_facts(number="02/BB-HĐTĐKT")))
     assert other != minutes_docx
+
+
+def test_the_check_catches_a_column_too_narrow_for_its_header_word(minutes_docx: bytes) -> None:
+    """Eleven millimetres leave 20 pt inside Word's cell padding; "STT" in 12 pt bold needs 23,
+    so an editor prints "ST" over "T"."""
+    view = build_minutes_view(minutes_facts())
+    table = _table(view)
+    narrow = table.model_copy(update={"widths_mm": (11, 50, *table.widths_mm[2:])})
+    body = [narrow if block is table else block for block in view.body]
+    problems = check_document(
+        render_admin_document(view.model_copy(update={"body": body})), "bien-ban"
+    )
+    assert any("broken mid-word" in p and "'STT'" in p for p in problems), problems
+    assert not any("broken mid-word" in p for p in check_document(minutes_docx, "bien-ban"))

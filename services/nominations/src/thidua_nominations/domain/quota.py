@@ -87,6 +87,14 @@ def apply(
     return excluded
 
 
+def _percent(ratio: str) -> str:
+    """3/20 → "15%", 1/3 → "33,33%" (Vietnamese decimal comma)."""
+    share = Fraction(ratio) * 100
+    if share.denominator == 1:
+        return f"{share.numerator}%"
+    return f"{float(share):.2f}".replace(".", ",") + "%"
+
+
 def _excluded(
     p: Passed,
     reason: str,
@@ -99,17 +107,15 @@ def _excluded(
     decided_on: date,
     basis: int,
 ) -> NominationExcluded:
+    # Said as a clerk writes it in the Biên bản: the number allowed, then how it was reached.
     rounded_vi, rounded_en = ROUNDING_NAMES[rule.rounding]
-    how_vi = (
-        f"chỉ tiêu {size}"
-        if rule.max is not None
-        else f"chỉ tiêu {size} = {rule.ratio} × {basis} ({rounded_vi}, tối thiểu {rule.minimum})"
-    )
-    how_en = (
-        f"quota {size}"
-        if rule.max is not None
-        else f"quota {size} = {rule.ratio} × {basis} ({rounded_en}, minimum {rule.minimum})"
-    )
+    how_vi, how_en = f"số lượng được khen là {size}", f"quota of {size}"
+    if rule.max is None:
+        share = _percent(rule.ratio or "0")
+        floor_vi = f", tối thiểu {rule.minimum}" if rule.minimum else ""
+        floor_en = f", at least {rule.minimum}" if rule.minimum else ""
+        how_vi += f" ({share} của {basis}, {rounded_vi}{floor_vi})"
+        how_en += f" ({share} of {basis}, {rounded_en}{floor_en})"
     votes = f"{p.yes_total} phiếu" + (", ưu tiên nữ" if p.priority else "")
     votes_en = f"{p.yes_total} votes" + (", women's priority" if p.priority else "")
     where_vi, where_en = (
@@ -118,7 +124,7 @@ def _excluded(
         else (f"tại {p.group_name}", f"in {p.group_name}")
     )
     if reason == "quota_exceeded":
-        vi = f"Xếp thứ {rank}/{of} ({votes}) {where_vi}, vượt {how_vi}"
+        vi = f"Xếp thứ {rank}/{of} ({votes}) {where_vi}, ngoài {how_vi}"
         en = f"Ranked {rank} of {of} ({votes_en}) {where_en}, beyond the {how_en}"
     else:
         vi = f"Đồng hạng {rank}/{of} ({votes}) {where_vi} ở ngưỡng {how_vi}: Hội đồng bỏ phiếu lại"

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+from thidua_reporting.adapters.font_metrics import width_pt
+
 __all__ = ["DOC_TYPES", "check_decree30", "check_document", "check_totals", "docx_text"]
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -47,16 +49,6 @@ MARGIN_TOLERANCE_MM = 0.1  # 30 mm is 1700.8 twips; either rounding must pass
 MAX_PART_BYTES = 64 * 1024 * 1024  # refuse zip bombs rather than inflate them
 MAX_EXAMPLES = 3
 
-# Advance widths (1/1000 em) of Adobe Times-Bold capitals, which Times New Roman Bold matches;
-# only the Quốc hiệu is measured, so capitals and the space suffice.
-_TIMES_BOLD_CAPS = dict(
-    zip(
-        " ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        (250, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944,
-         722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667),
-        strict=True,
-    )
-)  # fmt: skip
 # The estimate leaves out kerning and each editor's rounding: a line must fit with this margin.
 FIT_SLACK = 1.02
 # Word's Normal Table style pads each cell side by 108 twips unless the table or cell says so.
@@ -464,14 +456,6 @@ def _locate_header_lines(table: ET.Element, style: str | None) -> _Found:
     return found
 
 
-def _caps_bold_width_twips(text: str, size_pt: float) -> float:
-    widths = (
-        _TIMES_BOLD_CAPS.get({"Đ": "D"}.get(char) or unicodedata.normalize("NFD", char)[:1], 1000)
-        for char in text
-    )
-    return sum(widths) / 1000 * size_pt * 20
-
-
 def _cell_margin(cell: ET.Element, table: ET.Element, side: str) -> int:
     """A cell's left or right margin in twips: the cell's own, else the table's, else Word's."""
     aliases = (side, "start" if side == "left" else "end")
@@ -494,13 +478,37 @@ def _title_fit_problem(doc: _Doc, table: ET.Element, para: _Para, cell: ET.Eleme
     ) if ppr is not None else 0  # fmt: skip
     room = width - _cell_margin(cell, table, "left") - _cell_margin(cell, table, "right") - indents
     size = max(doc.size_pt(run, para) for run in _text_runs(para))
-    needed = _caps_bold_width_twips(NATIONAL_TITLE, size) * FIT_SLACK
+    needed = width_pt(NATIONAL_TITLE, size) * 20 * FIT_SLACK
     if room >= needed:
         return None
     return (
         f"'{NATIONAL_TITLE}' needs about {needed / 20:.0f} pt at {size:g} pt bold but its cell "
         f"leaves {room / 20:.0f} pt: it would wrap onto two lines"
     )
+
+
+def _check_table_words(doc: _Doc) -> list[str]:
+    """A word wider than its column is broken mid-word by every editor ("ST" over "T")."""
+    broken: list[str] = []
+    for table in doc.body.iter(f"{_W}tbl"):
+        style = _table_style(table, doc.styles)
+        for _, cell in _cells(table):
+            cell_width = cell.find(f"{_W}tcPr/{_W}tcW")
+            width = _int_attr(cell_width, "w")
+            if width is None or cell_width is None or cell_width.get(f"{_W}type") != "dxa":
+                continue  # an auto-sized cell grows to its content
+            room = width - _cell_margin(cell, table, "left") - _cell_margin(cell, table, "right")
+            for paragraph in cell.findall(f"{_W}p"):
+                para = _Para(paragraph, style)
+                for run in _text_runs(para):
+                    size, bold = doc.size_pt(run, para), doc.bold(run, para)
+                    for word in _run_text(run).split():
+                        needed = width_pt(word, size, bold=bold) * 20 * FIT_SLACK
+                        if needed > room:
+                            broken.append(f"'{word}' ({needed / 20:.0f} pt > {room / 20:.0f} pt)")
+    if not broken:
+        return []
+    return [_limited("table words wider than their column, broken mid-word", broken, len(broken))]
 
 
 def _check_national_lines(doc: _Doc, found: _Found, table: ET.Element) -> list[str]:
@@ -692,6 +700,7 @@ def check_decree30(docx_bytes: bytes) -> list[str]:
         *_check_body_and_copies(doc),
         *_check_page_numbers(doc),
         *_check_nfc(paragraphs),
+        *_check_table_words(doc),
     ]
 
 
@@ -788,6 +797,7 @@ def _check_nd30_common(doc: _Doc) -> list[str]:
         *_check_body_and_copies(doc),
         *_check_page_numbers(doc),
         *_check_nfc(paragraphs),
+        *_check_table_words(doc),
     ]
 
 

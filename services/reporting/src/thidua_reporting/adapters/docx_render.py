@@ -11,7 +11,6 @@ import copy
 import datetime
 import functools
 import io
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
@@ -26,6 +25,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 
+from thidua_reporting.adapters.font_metrics import width_pt
 from thidua_reporting.domain.decision_document import DecisionView
 
 __all__ = ["render_decision"]
@@ -61,24 +61,6 @@ HEADER_FIT_SLACK = 1.03
 # renderings of the same decision differ.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
-# Advance widths (1/1000 em) of Adobe Times-Bold, with which Times New Roman Bold is
-# metric-compatible. Used only to size the rules under bold header lines; exact kerning does not
-# matter at that scale.
-_TIMES_BOLD = dict(
-    zip(
-        " -.,:;/()ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-        (
-            [250, 333, 250, 250, 333, 333, 278, 333, 333]
-            + [722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944]
-            + [722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667]
-            + [500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833]
-            + [556, 500, 556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444]
-            + [500] * 10
-        ),
-        strict=True,
-    )
-)
-
 # OOXML is order-sensitive (Word reports "unreadable content" otherwise); python-docx has no
 # accessors for these elements, so they are inserted before their schema successors.
 _P_PR_AFTER_BORDER = (
@@ -100,13 +82,7 @@ _SECT_PR_AFTER_PG_NUM = (
 
 def _bold_text_width(text: str, size_pt: float) -> int:
     """Estimated printed width in EMU of `text` set in Times New Roman Bold."""
-    total = 0
-    for char in text:
-        # Vietnamese letters are a Latin base plus diacritics stacked above/below; the base
-        # letter carries the advance width. "Đ/đ" has no decomposition.
-        base = {"Đ": "D", "đ": "d"}.get(char) or unicodedata.normalize("NFD", char)[:1]
-        total += _TIMES_BOLD.get(base, 722 if base.isupper() else 500)
-    return int(Pt(size_pt * total / 1000))
+    return int(Pt(width_pt(text, size_pt)))
 
 
 # -- low-level OOXML helpers -------------------------------------------------------------------

@@ -35,7 +35,7 @@ AWARD_HEADERS = (
 )
 AWARD_WIDTHS_MM = (18, 62, 85)
 FIGURE_HEADERS = ("STT", "Chỉ tiêu", "Đăng ký", "Kết quả")
-FIGURE_WIDTHS_MM = (12, 93, 30, 30)
+FIGURE_WIDTHS_MM = (13, 92, 30, 30)
 RATING_WORDS = {
     "HTXS": "Hoàn thành xuất sắc nhiệm vụ",
     "HTT": "Hoàn thành tốt nhiệm vụ",

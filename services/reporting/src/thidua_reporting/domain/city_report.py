@@ -38,9 +38,9 @@ TARGET_HEADERS = (
     "Số đơn vị đạt, vượt mức đăng ký",
     "Tỷ lệ đạt (%)",
 )
-TARGET_WIDTHS_MM = (12, 75, 25, 30, 23)
+TARGET_WIDTHS_MM = (13, 74, 25, 30, 23)
 RANKING_HEADERS = ("STT", "Đơn vị", "Tổng điểm", "Xếp hạng")
-RANKING_WIDTHS_MM = (12, 98, 30, 25)
+RANKING_WIDTHS_MM = (13, 97, 30, 25)
 
 
 class TargetResult(Frozen):

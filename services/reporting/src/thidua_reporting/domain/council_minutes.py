@@ -37,7 +37,7 @@ BALLOT_HEADERS = (
     "Tỷ lệ % trên tổng số thành viên",
     "Kết quả",
 )
-BALLOT_WIDTHS_MM = (11, 50, 17, 17, 17, 17, 20, 16)  # 165 mm: the text width of an A4 page
+BALLOT_WIDTHS_MM = (13, 48, 17, 17, 17, 17, 20, 16)  # 165 mm: the text width of an A4 page
 
 
 class Nominee(Frozen):

@@ -37,7 +37,7 @@ LIST_HEADERS = (
     "Hình thức đề nghị",
     "Tỷ lệ phiếu đồng ý",
 )
-LIST_WIDTHS_MM = (12, 83, 40, 30)
+LIST_WIDTHS_MM = (13, 82, 40, 30)
 
 
 class UpwardNominee(Frozen):
