@@ -312,7 +312,7 @@ async def test_dossier_session_quota_fund_and_notifications(settings: Settings) 
             3,
             2,
         )
-        assert "3/20 × 14" in excluded["detail_vi"]
+        assert "số lượng được khen là 2 (15% của 14, làm tròn xuống)" in excluded["detail_vi"]
         assert (await refused(client, sign("02/QĐ-UBND", "can-bo-02")))[0] == "wrong_state"
 
         # The fund holds 1,000,000 đ; two prizes of 1,490,000 đ overdraw it: flagged.
