@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
 import json
 import sys
 from datetime import date
@@ -344,6 +345,16 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
     text = docx_text(data)
     for expected in ("Phạm Quốc Dũng", "Số hóa hồ sơ hộ tịch", "Quyết định số 12/QĐ-UBND"):
         assert expected in text, expected
+    # Part III: what he held when proposed, by name and with its decision; not the Bằng khen
+    # this very proposal led to.
+    (earlier,) = [t for t in Document(io.BytesIO(data)).tables if t.rows[0].cells[0].text == "Năm"]
+    assert [[c.text for c in r.cells] for r in earlier.rows[1:]] == [
+        [
+            "2021",
+            "Chiến sĩ thi đua cơ sở",
+            "Quyết định số 12/QĐ-UBND ngày 10/01/2022 của Chủ tịch UBND thành phố Bắc Ninh",
+        ]
+    ]
 
 
 async def test_a_report_command_with_bad_input_appends_nothing(demo: Client) -> None:

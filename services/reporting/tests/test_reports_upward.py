@@ -9,6 +9,7 @@ import io
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import load_workbook
 
 from thidua_reporting.adapters.docx_admin import render_admin_document
@@ -254,8 +255,24 @@ def test_the_achievement_report_is_prefilled_from_the_records(kind: str) -> None
         assert expected in text, expected
     signer = "NGƯỜI BÁO CÁO THÀNH TÍCH" if kind == "ca_nhan" else "XÁC NHẬN CỦA CẤP"
     assert signer in text
-    # What the log cannot know stays a dotted line for the nominee to complete.
+    # What the log cannot know stays a dotted line for the nominee to complete, set flush left
+    # so that justifying does not stretch the words before it.
     assert "……" in text
+    blanks = [p for p in Document(io.BytesIO(data)).paragraphs if p.text.endswith("……")]
+    assert blanks and all(p.alignment == WD_ALIGN_PARAGRAPH.LEFT for p in blanks)
+
+
+def test_an_award_from_the_log_is_cited_with_its_decision_date() -> None:
+    held = AwardLine(
+        year=2022,
+        award="Giấy khen của Chủ tịch UBND thành phố",
+        decision="Quyết định số 01/QĐ-UBND",
+        signed_on=datetime.date(2023, 1, 5),
+    )
+    facts = achievement("ca_nhan").model_copy(update={"awards": [held]})
+    text = docx_text(render_admin_document(build_achievement_view(facts)))
+    assert "Quyết định số 01/QĐ-UBND ngày 05/01/2023" in text
+    assert "2023-01-05" not in text
 
 
 def stats(year: int) -> StatsFacts:

@@ -114,7 +114,7 @@ def _paragraph(doc: Any, block: Paragraph, *, keep_with_next: bool = False) -> N
     paragraph = doc.add_paragraph()
     _format(
         paragraph,
-        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        align=WD_ALIGN_PARAGRAPH.LEFT if block.kind == "field" else WD_ALIGN_PARAGRAPH.JUSTIFY,
         first_line_indent=FIRST_LINE_INDENT,
         after=6,
         keep_with_next=keep_with_next or block.kind == "section",

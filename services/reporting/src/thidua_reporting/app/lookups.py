@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -61,35 +62,54 @@ def _lineage(store: Store, subject_id: str) -> list[str]:
     return found
 
 
-def history(query: ShowHistory, store: Store, settings: Settings) -> Any:
+@dataclass(frozen=True)
+class _Held:
+    """An award the log issued to one of a lineage's subjects, with its movement's year."""
+
+    award: AwardIssued
+    movement_id: str
+    year: int
+    sequence: int
+
+
+def _awards_of(store: Store, ids: list[str]) -> list[_Held]:
     session = store.session
-    ids = _lineage(store, query.subject_id)
     years = dict(
         session.execute(select(t.movements.c.movement_id, t.movements.c.year)).tuples().all()
     )
+    held = []
+    for r in session.execute(select(t.awards).order_by(t.awards.c.sequence)):
+        award = AwardIssued.model_validate_json(r.payload)
+        if award.recipient_id in ids:
+            year = years.get(r.movement_id, award.signed_on.year)
+            held.append(_Held(award, r.movement_id, year, int(r.sequence)))
+    return held
+
+
+def history(query: ShowHistory, store: Store, settings: Settings) -> Any:
+    session = store.session
+    ids = _lineage(store, query.subject_id)
     revoked = {r.award_id: r for r in session.execute(select(t.revocations))}
     rows: list[dict[str, Any]] = []
     name = None
-    for r in session.execute(select(t.awards).order_by(t.awards.c.sequence)):
-        award = AwardIssued.model_validate_json(r.payload)
-        if award.recipient_id not in ids:
-            continue
+    for held in _awards_of(store, ids):
+        award = held.award
         name = award.recipient_name if award.recipient_id == query.subject_id else name
         gone = revoked.get(award.award_id)
         rows.append(
             {
-                "year": years.get(r.movement_id, award.signed_on.year),
+                "year": held.year,
                 "award": award.award_name,
                 "recipient_id": award.recipient_id,
                 "recipient_name": award.recipient_name,
                 "unit_name": award.unit_name,
                 "decision": f"{award.decision_number} ({award.signed_on.isoformat()})",
-                "movement_id": r.movement_id,
+                "movement_id": held.movement_id,
                 "source": "log",
                 "revoked": f"{gone.decision_number} ({gone.decided_on.isoformat()})"
                 if gone
                 else None,
-                "sequence": int(r.sequence),
+                "sequence": held.sequence,
             }
         )
     for r in session.execute(
@@ -268,7 +288,7 @@ def achievement_report(query: DraftAchievementReport, store: Store, settings: Se
     m = query.movement_id
     found = definition(store, m)
     row = session.execute(
-        select(t.nominations.c.event).where(
+        select(t.nominations.c.event, t.nominations.c.proposed_sequence).where(
             t.nominations.c.proposal_id == query.proposal_id, t.nominations.c.movement_id == m
         )
     ).first()
@@ -282,24 +302,46 @@ def achievement_report(query: DraftAchievementReport, store: Store, settings: Se
     person = found.person(proposal.subject_id) if proposal.subject_kind == "ca_nhan" else None
     ids = _lineage(store, proposal.subject_id)
     records = [
-        (r.kind, json.loads(r.payload))
+        (r.kind, json.loads(r.payload), r.sequence)
         for r in session.execute(
             select(t.records).where(t.records.c.subject_id.in_(ids)).order_by(t.records.c.sequence)
         )
     ]
-    heads = [(d["headcount"], d["women"], d["year"]) for k, d in records if k == "headcount"]
+    heads = [(d["headcount"], d["women"], d["year"]) for k, d, _ in records if k == "headcount"]
     heads.sort(key=lambda x: x[2])
+    # Part III lists what the nominee had when proposed: not the award this proposal led to,
+    # nor one revoked since.
+    before = row.proposed_sequence
+    revoked = set(session.execute(select(t.revocations.c.award_id)).scalars())
     awards = [
-        AwardLine(year=a["year"], award=a["award"], decision=a["decision"])
-        for a in history(ShowHistory(subject_id=proposal.subject_id), store, settings)["awards"]
-        if not a["revoked"]
+        AwardLine(
+            year=a.year,
+            award=a.award.award_name,
+            decision=f"Quyết định số {a.award.decision_number}",
+            signed_on=a.award.signed_on,
+        )
+        for a in _awards_of(store, ids)
+        if a.sequence < before and a.award.award_id not in revoked
     ]
+    for kind, d, sequence in records:
+        if kind == "prior_award" and sequence < before:
+            form_named = found.award_form(d["award_code"])
+            awards.append(
+                AwardLine(
+                    year=d["year"],
+                    award=form_named.name if form_named else d["award_code"],
+                    decision=d["decision_ref"]
+                    if " của " in d["decision_ref"]
+                    else f"{d['decision_ref']} của {d['issuer']}",
+                )
+            )
     report = proposal.achievement_report
     if report is not None:
         awards += [
             AwardLine(year=p.year, award=p.award, decision=p.decision_ref)
             for p in report.prior_awards
         ]
+    awards = list(dict.fromkeys(awards))
     figures: list[FigureLine] = []
     if proposal.subject_kind == "tap_the":
         rows = session.execute(
@@ -339,12 +381,12 @@ def achievement_report(query: DraftAchievementReport, store: Store, settings: Se
         achievements=report.achievements if report else "",
         ratings=[
             RatingLine(year=d["year"], value=d["value"], source=d["source_ref"])
-            for k, d in records
+            for k, d, _ in records
             if k == "rating" and d["kind"] == "nhiem_vu"
         ],
         initiatives=[
             InitiativeLine(title=d["title"], level=d["level"], decision=d["decision_ref"])
-            for k, d in records
+            for k, d, _ in records
             if k == "initiative"
         ],
         figures=figures,

@@ -48,7 +48,8 @@ INITIATIVE_LEVELS = {"co_so": "cấp cơ sở", "tinh": "cấp tỉnh", "toan_qu
 class AwardLine(Frozen):
     year: int
     award: str
-    decision: str
+    decision: str  # "Quyết định số 01/QĐ-UBND", or as the nominee's own account cites it
+    signed_on: datetime.date | None = None
 
 
 class RatingLine(Frozen):
@@ -94,7 +95,14 @@ class AchievementFacts(Frozen):
 
 def _line(lead: str, value: str | None) -> Paragraph:
     text = strip_end(value or "")
-    return Paragraph(lead=lead, text=f"{text}." if text else BLANK)
+    if not text:
+        return Paragraph(kind="field", lead=lead, text=BLANK)
+    return Paragraph(lead=lead, text=f"{text}.")
+
+
+def _decision_cell(award: AwardLine) -> str:
+    decision = clean(award.decision)
+    return f"{decision} ngày {award.signed_on:%d/%m/%Y}" if award.signed_on else decision
 
 
 def build_achievement_view(facts: AchievementFacts) -> AdminDocumentView:
@@ -168,7 +176,7 @@ def build_achievement_view(facts: AchievementFacts) -> AdminDocumentView:
                 headers=AWARD_HEADERS,
                 widths_mm=AWARD_WIDTHS_MM,
                 rows=tuple(
-                    TableRow(cells=(str(a.year), clean(a.award), clean(a.decision)))
+                    TableRow(cells=(str(a.year), clean(a.award), _decision_cell(a)))
                     for a in sorted(facts.awards, key=lambda a: (a.year, a.award))
                 ),
             )

@@ -68,7 +68,9 @@ class Paragraph(Frozen):
     """A body paragraph. `lead` is printed bold before the text ("Thời gian:", "Điều 1.")."""
 
     # "section": a numbered part of a report ("I. KẾT QUẢ …"), bold, in the text's indent.
-    kind: Literal["basis", "text", "heading", "centered", "section"] = "text"
+    # "field": a form line left for the signer to fill in; set flush left, since justifying it
+    # would stretch the words before a dotted line that cannot break.
+    kind: Literal["basis", "text", "heading", "centered", "section", "field"] = "text"
     lead: str | None = None
     text: str
 
