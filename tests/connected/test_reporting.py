@@ -297,9 +297,9 @@ async def test_reports_upward_statistics_and_lookups(demo: Client, settings: Set
         ("2", "Ủy ban nhân dân phường Kinh Bắc", "93,00", "2"),
     ]
     offices = [row for row in ranked if row[1].startswith("Phòng")]
-    assert offices and all(row[3] == "Không xếp hạng (Không nộp báo cáo)" for row in offices), (
-        offices
-    )
+    assert offices and all(
+        row[3] == "Không xếp hạng (Không nộp báo cáo đúng hạn)" for row in offices
+    ), offices
     upward = docx_text(read(path[("to-trinh-tinh", "05/TTr-UBND", "docx")]))
     assert "Phạm Quốc Dũng" in upward and "8/9 (88,89%)" in upward
     assert (

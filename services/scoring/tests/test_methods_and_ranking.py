@@ -171,6 +171,20 @@ def test_disqualified_units_cannot_lead() -> None:
     assert ranked.excellent_unit_ids == ["b"]
 
 
+def test_a_unit_without_a_report_at_the_close_is_unranked_for_not_reporting_on_time() -> None:
+    # A report sent after the close is counted as late in the city's report; the ranking made
+    # at the close must not say it was never sent.
+    sheets = {
+        "a": sheet_of("a", FULL),
+        "b": score_sheet.missing("b", RoundKind.TONG_KET, TABLE, RULES, "k"),
+    }
+    rows = {
+        r.unit_id: r for r in ranking.rank("k", RoundKind.TONG_KET, sheets, TABLE, RULES, {}).rows
+    }
+    assert rows["b"].disqualified == "Không nộp báo cáo đúng hạn"
+    assert rows["a"].disqualified is None
+
+
 VALUES = st.fixed_dictionaries(
     {
         "thu-ngan-sach": st.integers(0, 400).map(str),

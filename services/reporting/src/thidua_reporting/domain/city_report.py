@@ -52,7 +52,7 @@ class TargetResult(Frozen):
 
 class RankedUnit(Frozen):
     """A unit's line in its block's table; `rank` is None for a unit the block's ranking
-    disqualified, and `unranked_reason` then says why (e.g. "Không nộp báo cáo")."""
+    disqualified, and `unranked_reason` then says why (e.g. "Không nộp báo cáo đúng hạn")."""
 
     name: str
     total: str

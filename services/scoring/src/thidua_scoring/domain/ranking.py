@@ -40,9 +40,10 @@ def rank(
         standing = (Decimal(sheet.total), full_score_count(sheet))
         rank_number = rows[-1].rank if previous == standing else position
         previous = standing
-        reason = disciplined.get(unit_id) or key_target_missed(sheet, table)
-        if reason is None and sheet.basis == "missing":
-            reason = "Không nộp báo cáo"
+        # A unit with no report at the close misses every target; the report is the reason,
+        # and one sent later is late, not absent.
+        missing = "Không nộp báo cáo đúng hạn" if sheet.basis == "missing" else None
+        reason = disciplined.get(unit_id) or missing or key_target_missed(sheet, table)
         rows.append(
             RankRow(
                 rank=rank_number,
