@@ -1017,7 +1017,7 @@ def _check_statistics(doc: _Doc) -> list[str]:
         ):
             problems.append("a statistics form is printed on A4 landscape (297 × 210 mm)")
     paragraphs = _all_paragraphs(doc)
-    problems += _check_fonts(doc, paragraphs) + _check_nfc(paragraphs)
+    problems += _check_fonts(doc, paragraphs) + _check_nfc(paragraphs) + _check_table_words(doc)
     texts = _texts(doc)
     if not any(FORM_CODE_RE.match(t) for t in texts):
         problems.append("form code line 'Biểu số: 0NNN.N/BNV-TĐKT' missing")

@@ -359,10 +359,15 @@ def header_widths(national_title: str, left_share: int) -> tuple[int, int]:
 def no_side_padding(table: Any) -> None:
     """Zero left/right cell margins: a borderless header needs no gap between its columns, and
     the default 2 × 5.4 pt would push the Quốc hiệu onto a second line."""
+    side_padding(table, 0)
+
+
+def side_padding(table: Any, twips: int) -> None:
+    """Left and right cell margins of every cell of `table` (Word's default is 108 twips)."""
     margins = OxmlElement("w:tblCellMar")
     for edge in ("left", "right"):
         element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:w"), "0")
+        element.set(qn("w:w"), str(twips))
         element.set(qn("w:type"), "dxa")
         margins.append(element)
     table._tbl.tblPr.insert_element_before(margins, *_TBL_PR_AFTER_BORDERS[3:])

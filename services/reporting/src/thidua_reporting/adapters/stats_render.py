@@ -16,7 +16,7 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Twips
+from docx.shared import Mm, Pt, Twips
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -36,12 +36,17 @@ from .docx_render import (
     _set_row_widths,
     _setup_styles,
     package_docx,
+    side_padding,
     stamp_properties,
 )
+from .font_metrics import width_pt
 
 __all__ = ["form_grid", "render_stats_docx", "render_stats_xlsx"]
 
 SIZE = 11
+LABEL_MM = 80  # the label column's width when the number columns need no more room
+PADDING_TWIPS = 57  # 1 mm each side of a cell: number columns are narrow on a 13-column form
+WORD_SLACK = 1.05  # metrics leave out kerning and each editor's rounding
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -178,6 +183,19 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False, align: Any = None) -
     _run(paragraph, text, SIZE, bold=bold)
 
 
+def _column_widths(text_width: int, grid: list[list[str]]) -> tuple[int, ...]:
+    """The label column and equal number columns, each wide enough for its longest word: a
+    heading such as "thưởng" in a narrow column would print broken ("thưởn" over "g")."""
+    n = len(grid[0])
+    longest = max(
+        (width_pt(word, SIZE) for row in grid for text in row[1:] for word in text.split()),
+        default=0.0,
+    )
+    needed = int(Pt(longest * WORD_SLACK)) + 2 * int(Twips(PADDING_TWIPS))
+    other = max((text_width - int(Mm(LABEL_MM))) // (n - 1), needed)
+    return (text_width - other * (n - 1), *([other] * (n - 1)))
+
+
 def render_stats_docx(form: StatForm) -> bytes:
     doc = Document()
     _setup_styles(doc)
@@ -206,11 +224,10 @@ def render_stats_docx(form: StatForm) -> bytes:
         _run(paragraph, form.unit_note, 12, italic=True)
     top, second, letters, body = form_grid(form)
     n = len(top)
-    label_w = int(Mm(80))
-    other = (text_width - label_w) // (n - 1)
-    widths = (label_w, *([other] * (n - 1)))
+    widths = _column_widths(text_width, [top, second, letters, *body])
     table = doc.add_table(rows=3 + len(body), cols=n, style="Table Grid")
     _layout_table(table, widths, borders=True)
+    side_padding(table, PADDING_TWIPS)
     rows = list(table.rows)
     for row, values in zip(rows[:3], (top, second, letters), strict=True):
         _set_row_widths(row, widths)
