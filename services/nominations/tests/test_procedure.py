@@ -89,7 +89,7 @@ def test_beyond_the_quota_a_nominee_is_excluded_with_rank_and_quota() -> None:
     # Read by people: the unit by its name, the share and rounding in words, no code or English.
     assert out[0].detail_vi == (
         f"Xếp thứ 3/3 (7 phiếu, ưu tiên nữ) tại {VU_NINH}, ngoài số lượng được khen là 2 "
-        f"(15% của 14, làm tròn xuống) ({CSTDCS_QUOTA.reference})"
+        f"(15% của 14, làm tròn xuống) theo {CSTDCS_QUOTA.reference}"
     )
     assert out[0].detail_en.startswith(f"Ranked 3 of 3 (7 votes, women's priority) in {VU_NINH}")
     assert "beyond the quota of 2 (15% of 14, rounded down)" in out[0].detail_en
@@ -142,6 +142,8 @@ def test_a_true_tie_at_the_edge_is_held_for_a_new_ballot() -> None:
         (pid(2), "quota_tie", 2),
         (pid(3), "quota_tie", 2),
     ]
+    assert out[0].detail_vi.startswith("Đồng hạng 2/3 (8 phiếu, ưu tiên nữ) tại u ở ngưỡng")
+    assert out[0].detail_vi.endswith(f"theo {CSTDCS_QUOTA.reference}; Hội đồng bỏ phiếu lại")
 
 
 def test_one_flag_per_block_and_collectives_with_70_percent_women_first() -> None:

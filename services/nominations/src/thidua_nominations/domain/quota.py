@@ -124,10 +124,13 @@ def _excluded(
         else (f"tại {p.group_name}", f"in {p.group_name}")
     )
     if reason == "quota_exceeded":
-        vi = f"Xếp thứ {rank}/{of} ({votes}) {where_vi}, ngoài {how_vi}"
+        vi = f"Xếp thứ {rank}/{of} ({votes}) {where_vi}, ngoài {how_vi} theo {rule.reference}"
         en = f"Ranked {rank} of {of} ({votes_en}) {where_en}, beyond the {how_en}"
     else:
-        vi = f"Đồng hạng {rank}/{of} ({votes}) {where_vi} ở ngưỡng {how_vi}: Hội đồng bỏ phiếu lại"
+        vi = (
+            f"Đồng hạng {rank}/{of} ({votes}) {where_vi} ở ngưỡng {how_vi} theo "
+            f"{rule.reference}; Hội đồng bỏ phiếu lại"
+        )
         en = (
             f"Tied at rank {rank} of {of} ({votes_en}) {where_en} at the edge of the {how_en}: "
             "the council votes again"
@@ -141,6 +144,8 @@ def _excluded(
         group=p.group,
         rank=rank,
         quota=size,
-        detail_vi=f"{vi} ({rule.reference})",
+        # The reference closes the sentence, so a paper that quotes it in brackets does not
+        # end on "))".
+        detail_vi=vi,
         detail_en=f"{en} ({rule.reference})",
     )
