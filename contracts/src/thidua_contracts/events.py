@@ -599,6 +599,19 @@ class DecisionSigned(EventPayload):
     proposal_ids: list[UuidStr] = Field(min_length=1)
 
 
+class PrizeDeduction(Part):
+    """A title the recipient already holds for the same year, paid from the same fund, whose
+    prize counts against this title's (NĐ91 Điều 66 khoản 2 điểm c: several titles at the same
+    time earn the highest title's prize only)."""
+
+    award_id: UuidStr
+    award_code: str
+    award_name: Text
+    decision_number: str
+    signed_on: date
+    prize_vnd: Vnd = Field(description="What that title paid")
+
+
 class AwardIssued(EventPayload):
     TYPE = "nominations.AwardIssued"
     COMPUTED = True
@@ -625,7 +638,22 @@ class AwardIssued(EventPayload):
     unit_name: Text
     base_salary_vnd: Vnd
     multiplier: DecimalStr
-    prize_vnd: Vnd
+    prize_vnd: Vnd = Field(
+        description="What this award pays: title_prize_vnd less the prizes in prize_deductions, "
+        "never below 0"
+    )
+    title_prize_vnd: Vnd | None = Field(
+        default=None,
+        description="The award's own prize, multiplier × base_salary_vnd rounded up to the rule "
+        "pack's unit (NĐ91 Điều 68 khoản 2). Absent from awards issued before it was recorded; "
+        "there, prize_vnd is that prize",
+    )
+    prize_deductions: list[PrizeDeduction] = Field(
+        default_factory=list,
+        description="Titles of the same year from the same fund the recipient was paid for "
+        "before this one, when the rule pack pays only the highest title prize at one time; "
+        "empty for a form (hình thức khen thưởng), which is always paid in full",
+    )
 
 
 class ProposalsForwarded(EventPayload):

@@ -17,6 +17,7 @@ from thidua_contracts.commands import RecordTally, SignDecision
 from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.errors import ErrorCode, Rejected
 from thidua_contracts.events import (
+    AwardIssued,
     AwardProposed,
     BallotOutcomeDecided,
     BallotTallied,
@@ -592,6 +593,8 @@ def test_an_award_to_a_person_carries_450000_dong_and_the_persons_details() -> N
         "base_salary_vnd": 1_490_000,
         "multiplier": "0.3",
         "prize_vnd": 450_000,
+        "title_prize_vnd": 450_000,
+        "prize_deductions": [],
     }
 
 
@@ -608,6 +611,65 @@ def test_an_award_to_a_collective_carries_900000_dong_and_no_position() -> None:
     assert award.recipient_name == "Ủy ban nhân dân phường Vũ Ninh"
     assert award.recipient_position is None
     assert (award.unit_id, award.unit_name) == (UNIT, "Ủy ban nhân dân phường Vũ Ninh")
+
+
+def held_award(award: str, prize: int, number: str = "01/QĐ-UBND") -> AwardIssued:
+    """An award the same person was issued earlier, as the log recorded it."""
+    return decision.award_for(
+        new_id(), new_id(), number, date(2022, 12, 28), proposed(award=award), sample(), pack()
+    ).model_copy(update={"prize_vnd": prize})
+
+
+def test_cstdcs_after_a_paid_ldtt_of_the_same_year_pays_only_the_difference() -> None:
+    # NĐ91 Điều 66 k2 c: several titles at one time earn the highest title prize only.
+    # CSTĐCS 1.0 × 1,490,000 = 1,490,000 đ; LĐTT 0.3 × 1,490,000 = 447,000 → 450,000 đ paid.
+    ldtt = held_award("LDTT", 450_000)
+
+    award = decision.issue_award(
+        AWARD_ID, signed([PROPOSAL_ID]), proposed(award="CSTDCS"), sample(), pack(), [ldtt]
+    )
+
+    assert (award.title_prize_vnd, award.prize_vnd) == (1_490_000, 1_040_000)
+    assert [
+        (d.award_id, d.award_code, d.decision_number, d.prize_vnd) for d in award.prize_deductions
+    ] == [(ldtt.award_id, "LDTT", "01/QĐ-UBND", 450_000)]
+    assert award.prize_deductions[0].award_name == "Lao động tiên tiến"
+
+
+def test_a_lower_title_after_a_higher_one_of_the_same_year_pays_nothing() -> None:
+    cstdcs = held_award("CSTDCS", 1_490_000)
+
+    award = decision.issue_award(
+        AWARD_ID, signed([PROPOSAL_ID]), proposed(award="LDTT"), sample(), pack(), [cstdcs]
+    )
+
+    assert (award.title_prize_vnd, award.prize_vnd) == (450_000, 0)
+    assert [d.award_code for d in award.prize_deductions] == ["CSTDCS"]
+
+
+def test_a_form_and_a_title_of_the_same_year_are_both_paid_in_full() -> None:
+    ldtt, form = held_award("LDTT", 450_000), held_award(GK, 450_000, "02/QĐ-UBND")
+
+    giay_khen = decision.issue_award(
+        AWARD_ID, signed([PROPOSAL_ID]), proposed(), sample(), pack(), [ldtt]
+    )
+    cstdcs = decision.issue_award(
+        AWARD_ID, signed([PROPOSAL_ID]), proposed(award="CSTDCS"), sample(), pack(), [form]
+    )
+
+    assert (giay_khen.prize_vnd, giay_khen.prize_deductions) == (450_000, [])
+    assert (cstdcs.prize_vnd, cstdcs.prize_deductions) == (1_490_000, [])
+
+
+def test_a_regime_without_the_highest_title_rule_pays_every_title() -> None:
+    ldtt = held_award("LDTT", 450_000)
+    without = pack().model_copy(update={"highest_title_prize_only": None})
+
+    award = decision.issue_award(
+        AWARD_ID, signed([PROPOSAL_ID]), proposed(award="CSTDCS"), sample(), without, [ldtt]
+    )
+
+    assert (award.prize_vnd, award.prize_deductions) == (1_490_000, [])
 
 
 # --- eligibility -----------------------------------------------------------------------------

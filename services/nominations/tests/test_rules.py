@@ -37,7 +37,7 @@ def test_the_shipped_pack_is_the_2017_regime_with_the_2022_base_salary() -> None
     loaded = pack()
 
     assert loaded.id == "vn-2017"
-    assert loaded.version == "7"
+    assert loaded.version == "8"
     assert loaded.base_salary_vnd == 1_490_000
     assert loaded.prize_rounding_vnd == 10_000
     assert loaded.council.quorum == "2/3"
@@ -50,7 +50,7 @@ def test_rules_ref_hash_is_the_sha256_of_the_file_bytes() -> None:
     _, ref = load("vn-2017")
 
     assert ref.sha256 == hashlib.sha256(data).hexdigest()
-    assert (ref.id, ref.version) == ("vn-2017", "7")
+    assert (ref.id, ref.version) == ("vn-2017", "8")
 
 
 def test_loading_an_unknown_pack_fails() -> None:

@@ -6,18 +6,24 @@ import ast
 import datetime
 import importlib.util
 import unicodedata
+import uuid
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
+from thidua_contracts.events import AwardIssued, DecisionSigned, PrizeDeduction
+from thidua_contracts.movement import MovementDefinition
 from thidua_reporting.domain.decision_document import (
     DecisionFacts,
     DecisionView,
     Recipient,
     build_decision_view,
 )
+from thidua_reporting.domain.decision_facts import decision_facts
 
 COLLECTIVES = ["Phòng Nội vụ thành phố", "Trường Tiểu học Vũ Ninh"]
 INDIVIDUALS = [
@@ -320,3 +326,137 @@ def test_module_is_pure() -> None:
         "thidua_reporting.domain.vn_format",
     }
     assert imported <= allowed, imported - allowed
+
+
+# --- titles, and prizes already paid for another title of the year ---------------------------
+
+
+def _award(code: str, award_name: str, prize: int, title_prize: int, **extra: Any) -> AwardIssued:
+    return AwardIssued(
+        award_id=str(uuid.uuid4()),
+        decision_id=str(uuid.uuid4()),
+        decision_number="02/QĐ-UBND",
+        signed_on=datetime.date(2023, 1, 6),
+        proposal_id=str(uuid.uuid4()),
+        award_code=code,
+        award_name=award_name,
+        recipient_kind="ca_nhan",
+        recipient_id=extra.pop("who", "nguyen-van-an"),
+        recipient_name=extra.pop("name", "Nguyễn Văn An"),
+        recipient_position="Chuyên viên",
+        unit_id="phong-noi-vu",
+        unit_name="Phòng Nội vụ thành phố",
+        base_salary_vnd=1_490_000,
+        multiplier="1.0",
+        prize_vnd=prize,
+        title_prize_vnd=title_prize,
+        **extra,
+    )
+
+
+LDTT_PAID = PrizeDeduction(
+    award_id=str(uuid.uuid4()),
+    award_code="LDTT",
+    award_name="Lao động tiên tiến",
+    decision_number="01/QĐ-UBND",
+    signed_on=datetime.date(2023, 1, 5),
+    prize_vnd=450_000,
+)
+
+
+def _title_decision(awards: list[AwardIssued]) -> DecisionView:
+    text = files("thidua_kit").joinpath("demo", "bn-2022.yaml").read_text(encoding="utf-8")
+    definition = MovementDefinition.model_validate(yaml.safe_load(text))
+    signed = DecisionSigned(
+        decision_id=awards[0].decision_id,
+        number="02/QĐ-UBND",
+        signed_on=datetime.date(2023, 1, 6),
+        signer_name="Nguyễn Minh Quang",
+        signer_position_lines=["CHỦ TỊCH"],
+        award_code=awards[0].award_code,
+        proposal_ids=[a.proposal_id for a in awards],
+    )
+    return build_decision_view(decision_facts(definition, signed, awards))
+
+
+def test_a_title_is_recognised_for_the_year_not_given_for_achievements() -> None:
+    view = _title_decision([_award("CSTDCS", "Chiến sĩ thi đua cơ sở", 1_490_000, 1_490_000)])
+
+    assert view.summary == "Về việc công nhận danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022"
+    assert view.articles[0].text == (
+        "Công nhận danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022 cho 1 cá nhân "
+        "(có danh sách kèm theo)."
+    )
+    assert view.attached_list.title == (
+        "DANH SÁCH CÁ NHÂN ĐƯỢC CÔNG NHẬN DANH HIỆU “CHIẾN SĨ THI ĐUA CƠ SỞ” NĂM 2022"
+    )
+
+
+def test_a_recipient_paid_for_a_lower_title_of_the_year_is_listed_with_the_difference() -> None:
+    full = _award("CSTDCS", "Chiến sĩ thi đua cơ sở", 1_490_000, 1_490_000)
+    topped = _award(
+        "CSTDCS",
+        "Chiến sĩ thi đua cơ sở",
+        1_040_000,
+        1_490_000,
+        who="tran-thi-bich",
+        name="Trần Thị Bích",
+        prize_deductions=[LDTT_PAID],
+    )
+
+    view = _title_decision([full, topped])
+
+    # Điều 2 states the title's own prize, and sends the exception to the list.
+    assert view.articles[1].text == (
+        "Mỗi cá nhân được thưởng 1.490.000 đồng từ nguồn Quỹ thi đua, khen thưởng thành phố năm "
+        "2023. Cá nhân đã nhận tiền thưởng danh hiệu thi đua khác của năm 2022 chỉ được thưởng "
+        "phần chênh lệch ghi tại danh sách kèm theo, theo điểm c khoản 2 Điều 66 Nghị định số "
+        "91/2017/NĐ-CP."
+    )
+    rows = [(r.stt, r.text) for r in view.attached_list.groups[0].rows]
+    assert rows == [
+        ("1", "Nguyễn Văn An, Chuyên viên, Phòng Nội vụ thành phố"),
+        (
+            "2",
+            "Trần Thị Bích, Chuyên viên, Phòng Nội vụ thành phố (đã nhận tiền thưởng danh hiệu "
+            "“Lao động tiên tiến” theo Quyết định số 01/QĐ-UBND ngày 05 tháng 01 năm 2023; được "
+            "thưởng phần chênh lệch 1.040.000 đồng)",
+        ),
+    ]
+
+
+def test_a_lower_title_after_a_higher_one_says_no_further_prize() -> None:
+    higher = LDTT_PAID.model_copy(
+        update={
+            "award_code": "CSTDCS",
+            "award_name": "Chiến sĩ thi đua cơ sở",
+            "prize_vnd": 1_490_000,
+        }
+    )
+    ldtt = _award("LDTT", "Lao động tiên tiến", 0, 450_000, prize_deductions=[higher])
+
+    view = _title_decision([ldtt])
+
+    assert "Mỗi cá nhân được thưởng 450.000 đồng" in view.articles[1].text
+    (row,) = view.attached_list.groups[0].rows
+    assert row.text.endswith(
+        "(đã nhận tiền thưởng danh hiệu “Chiến sĩ thi đua cơ sở” theo Quyết định số 01/QĐ-UBND "
+        "ngày 05 tháng 01 năm 2023, mức thưởng không thấp hơn; không nhận thêm tiền thưởng)"
+    )
+
+
+def test_a_form_is_still_given_for_achievements() -> None:
+    view = _title_decision(
+        [
+            _award(
+                "GK_CT_UBND_TP",
+                "Giấy khen của Chủ tịch Ủy ban nhân dân thành phố",
+                450_000,
+                450_000,
+            )
+        ]
+    )
+    assert view.articles[0].text.startswith(
+        "Tặng Giấy khen của Chủ tịch Ủy ban nhân dân thành phố cho 1 cá nhân"
+    )
+    assert view.attached_list.title == "DANH SÁCH CÁ NHÂN ĐƯỢC TẶNG GIẤY KHEN"

@@ -13,13 +13,29 @@ def vietnamese_date(iso: str) -> str:
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
+def prize_words(award: dict[str, Any], unit: str) -> str:
+    """ "1.040.000 đ (phần chênh lệch, đã nhận 450.000 đ của danh hiệu …)": a title paid only
+    what lifts the year's titles to the highest prize (NĐ91 Điều 66 k2 c) says so."""
+
+    def amount(vnd: int) -> str:
+        return f"{vnd:,}".replace(",", ".") + f" {unit}"
+
+    paid = [
+        f"{amount(d['prize_vnd'])} của danh hiệu {d['award_name']} "
+        f"(Quyết định số {d['decision_number']})"
+        for d in award.get("prize_deductions") or []
+    ]
+    note = f" (phần chênh lệch, đã nhận {' và '.join(paid)})" if paid else ""
+    return amount(award["prize_vnd"]) + note
+
+
 def render_chain(result: dict[str, Any]) -> str:
     award = result["award"]
-    prize = f"{award['prize_vnd']:,}".replace(",", ".")
+    prize = prize_words(award, "đ")
     lines = [
         f"{award['award_name']} — {award['recipient_name']} ({award['unit_name']})",
         f"Quyết định số {award['decision_number']} {vietnamese_date(award['signed_on'])}, "
-        f"tiền thưởng {prize} đ",
+        f"tiền thưởng {prize}",
         "",
     ]
     for step in [*result["steps"], *result.get("after", [])]:

@@ -12,6 +12,8 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from thidua_kit.explain_text import prize_words
+
 COLUMNS = ("Số thứ tự trong sổ", "Thời điểm", "Sự kiện", "Người thực hiện / quy tắc", "Căn cứ")
 
 
@@ -59,11 +61,11 @@ def render_explanation(result: dict[str, Any], path: Path) -> Path:
     run = title.add_run("CHUỖI CĂN CỨ CỦA KHEN THƯỞNG")
     run.bold = True
     run.font.size = Pt(14)
-    prize = f"{award['prize_vnd']:,}".replace(",", ".")
+    prize = prize_words(award, "đồng")
     doc.add_paragraph(
         f"{award['award_name']} tặng {award['recipient_name']} ({award['unit_name']}), "
         f"Quyết định số {award['decision_number']} {vietnamese_date(award['signed_on'])}, "
-        f"tiền thưởng {prize} đồng. Mã khen thưởng: {award['award_id']}."
+        f"tiền thưởng {prize}. Mã khen thưởng: {award['award_id']}."
     )
     doc.add_paragraph(
         "Mỗi dòng là một sự kiện trong sổ sự kiện, theo số thứ tự: hành vi của người có thẩm "

@@ -23,6 +23,7 @@ from .views import (
     DECISION,
     NOMINATION,
     ProposalView,
+    _EventList,
     _nomination_events,
     _note,
     _notice_of,
@@ -117,8 +118,14 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
         if view is None:
             raise LookupError(f"decision names unknown proposal {proposal_id}")
         proposal = AwardProposed.model_validate(view.envelope.payload)
+        held = _titles_paid(ctx, item.envelope.movement_id, proposal, item.sequence)
         issued = decision.issue_award(
-            derived_id(item.envelope.event_id, i), signed, proposal, definition, pack
+            derived_id(item.envelope.event_id, i),
+            signed,
+            proposal,
+            definition,
+            pack,
+            [AwardIssued.model_validate(h.envelope.payload) for h in held],
         )
         issued_list.append(issued)
         nomination_subject = ctx.subject("nomination", item.envelope.movement_id, proposal_id)
@@ -128,7 +135,12 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
                 i,
                 subject,
                 issued,
-                [item, view.event, *_nomination_events(ctx, nomination_subject)],
+                [
+                    item,
+                    view.event,
+                    *_nomination_events(ctx, nomination_subject),
+                    *_deducted(held, issued),
+                ],
                 ref,
                 correlation_id=proposal_id,
             )
@@ -137,8 +149,8 @@ async def _issue_awards(item: StoredEvent, signed: DecisionSigned, ctx: Context)
     if state.awards:
         return needed  # issued already (this is a redelivery)
     key = f"{item.envelope.movement_id}/cap_huyen"
-    held = ctx.store.get("fund", key, fund.FundState)
-    flag = fund.overdraw(signed.decision_id, "cap_huyen", held[0] or fund.FundState(), needed)
+    balance = ctx.store.get("fund", key, fund.FundState)[0]
+    flag = fund.overdraw(signed.decision_id, "cap_huyen", balance or fund.FundState(), needed)
     if flag is not None:
         awards.append(computed_event(item.envelope, len(awards) + 1, subject, flag, [item], ref))
     for stored in await DECISION.append(ctx.store, ctx.log, subject, awards, parse_payload):
@@ -167,6 +179,51 @@ def _index_decision(ctx: Context, item: StoredEvent, payload: EventPayload) -> N
                 unit_id=payload.unit_id,
             )
             ctx.store.put("title", payload.award_id, title, item.sequence)
+            _keep_title_paid(ctx, item, payload, title.year)
+
+
+def _paid_key(ctx: Context, movement_id: str, code: str, kind: str, who: str, year: int) -> str:
+    # "One time" (NĐ91 Điều 66 k2 c) is read as one year's titles paid from one fund.
+    rule = _pack(ctx, movement_id)[0].awards.get(code)
+    return f"{rule.fund_level if rule else '?'}/{kind}/{who}/{year}"
+
+
+def _keep_title_paid(ctx: Context, item: StoredEvent, award: AwardIssued, year: int) -> None:
+    """Every title issued, by recipient, year and paying fund; forms never count."""
+    m = item.envelope.movement_id
+    rule = _pack(ctx, m)[0].awards.get(award.award_code)
+    if rule is None or rule.kind != "danh_hieu":
+        return
+    key = _paid_key(ctx, m, award.award_code, award.recipient_kind, award.recipient_id, year)
+    kept = ctx.store.get("title-paid", key, _EventList)[0]
+    items = list(kept.items) if kept else []
+    if any(s.envelope.event_id == item.envelope.event_id for s in items):
+        return  # the writer and the consumer both index an award
+    ctx.store.put("title-paid", key, _EventList(items=[*items, item]), item.sequence)
+
+
+def _titles_paid(ctx: Context, m: str, proposal: AwardProposed, before: int) -> list[StoredEvent]:
+    """The awards the proposal's subject was issued for its year from the same fund, decided
+    before log position `before` and not revoked by then. Both bounds are log positions, so a
+    replay of the log reads exactly what the live service read."""
+    key = _paid_key(
+        ctx, m, proposal.award_code, proposal.subject_kind, proposal.subject_id, proposal.year
+    )
+    kept = ctx.store.get("title-paid", key, _EventList)[0]
+    held = []
+    for stored in kept.items if kept else []:
+        inputs = stored.envelope.inputs or []
+        decided_at = inputs[0].sequence if inputs else stored.sequence
+        revoked = ctx.store.get("revoked", stored.envelope.payload["award_id"], StoredEvent)[0]
+        if decided_at < before and (revoked is None or revoked.sequence >= before):
+            held.append(stored)
+    return held
+
+
+def _deducted(held: list[StoredEvent], issued: AwardIssued) -> list[StoredEvent]:
+    """The held awards whose prizes the new one counted: inputs of its decision."""
+    counted = {d.award_id for d in issued.prize_deductions}
+    return [h for h in held if h.envelope.payload["award_id"] in counted]
 
 
 def _number_key(movement_id: str, year: int, number: str) -> str:

@@ -11,7 +11,7 @@ from thidua_kit.host import Context, parse_payload
 from thidua_kit.log import StoredEvent
 
 from ..domain import decision, upward
-from .decisions import _candidates, _index_decision
+from .decisions import _candidates, _deducted, _index_decision, _titles_paid
 from .fund import _pay
 from .movement import _pack
 from .views import NOMINATION, ProposalView, _nomination_events, _seen
@@ -62,6 +62,7 @@ async def _higher_award(item: StoredEvent, answer: HigherAnswerRecorded, ctx: Co
     definition = definition_of(movement)
     pack, ref = _pack(ctx, m)
     proposal = AwardProposed.model_validate(view.envelope.payload)
+    held = _titles_paid(ctx, m, proposal, item.sequence)
     issued = decision.award_for(
         derived_id(item.envelope.event_id, 1),
         answer.submission_id,
@@ -70,6 +71,7 @@ async def _higher_award(item: StoredEvent, answer: HigherAnswerRecorded, ctx: Co
         proposal,
         definition,
         pack,
+        [AwardIssued.model_validate(h.envelope.payload) for h in held],
     )
     subject = ctx.subject("nomination", m, answer.proposal_id)
     _pay(ctx, item, pack.awards[proposal.award_code].fund_level, issued.prize_vnd)
@@ -78,7 +80,7 @@ async def _higher_award(item: StoredEvent, answer: HigherAnswerRecorded, ctx: Co
         1,
         subject,
         issued,
-        [item, view.event, *_nomination_events(ctx, subject)],
+        [item, view.event, *_nomination_events(ctx, subject), *_deducted(held, issued)],
         ref,
         correlation_id=answer.proposal_id,
     )

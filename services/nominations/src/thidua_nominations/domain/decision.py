@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from thidua_contracts.commands import SignDecision
 from thidua_contracts.envelope import Role
 from thidua_contracts.errors import ErrorCode, Rejected
-from thidua_contracts.events import AwardIssued, AwardProposed, DecisionSigned
+from thidua_contracts.events import AwardIssued, AwardProposed, DecisionSigned, PrizeDeduction
 from thidua_contracts.movement import MovementDefinition
 
 from .nomination import NominationState
@@ -75,6 +76,7 @@ def issue_award(
     proposal: AwardProposed,
     definition: MovementDefinition,
     pack: RulePack,
+    held: Sequence[AwardIssued] = (),
 ) -> AwardIssued:
     return award_for(
         award_id,
@@ -84,7 +86,31 @@ def issue_award(
         proposal,
         definition,
         pack,
+        held,
     )
+
+
+def prize_deductions(
+    award_code: str, held: Sequence[AwardIssued], pack: RulePack
+) -> list[PrizeDeduction]:
+    """The titles whose prizes count against a new title's, under a regime that pays one
+    subject only the highest of its titles at one time. `held`: the recipient's other titles
+    of the same year from the same fund, still standing, in the order they were issued."""
+    rule = pack.awards[award_code]
+    if pack.highest_title_prize_only is None or rule.kind != "danh_hieu":
+        return []
+    return [
+        PrizeDeduction(
+            award_id=a.award_id,
+            award_code=a.award_code,
+            award_name=a.award_name,
+            decision_number=a.decision_number,
+            signed_on=a.signed_on,
+            prize_vnd=a.prize_vnd,
+        )
+        for a in held
+        if a.award_code in pack.awards and pack.awards[a.award_code].kind == "danh_hieu"
+    ]
 
 
 def award_for(
@@ -95,10 +121,15 @@ def award_for(
     proposal: AwardProposed,
     definition: MovementDefinition,
     pack: RulePack,
+    held: Sequence[AwardIssued] = (),
 ) -> AwardIssued:
-    """The award as issued by a decision — the city's own, or a higher level's answer."""
+    """The award as issued by a decision — the city's own, or a higher level's answer.
+
+    A title reached at the same time as titles already paid pays what lifts the recipient's
+    total to the highest title prize, and nothing when it is not higher."""
     code = proposal.award_code
     multiplier, prize = pack.prize(code, proposal.subject_kind)
+    deductions = prize_deductions(code, held, pack)
     unit = definition.unit(proposal.unit_id)
     person = definition.person(proposal.subject_id) if proposal.subject_kind == "ca_nhan" else None
     assert unit is not None
@@ -118,5 +149,7 @@ def award_for(
         unit_name=unit.name,
         base_salary_vnd=pack.base_salary_vnd,
         multiplier=multiplier,
-        prize_vnd=prize,
+        prize_vnd=max(0, prize - sum(d.prize_vnd for d in deductions)),
+        title_prize_vnd=prize,
+        prize_deductions=deductions,
     )

@@ -166,6 +166,9 @@ class RulePack(BaseModel):
     notify_working_days: int = Field(default=10, ge=1, le=60)
     # Tie-break (NĐ152 Điều 4 k6; NĐ91 the same): women, or collectives with this share of women.
     women_priority_share: str = Field(default="7/10", pattern=FRACTION)
+    # Where the regime pays one subject only the highest of the titles it reaches at one time,
+    # the provision that says so; the packs read "one time" as one year's titles from one fund.
+    highest_title_prize_only: str | None = None
 
     def rival_forms(self, award_code: str, others: list[str]) -> list[str]:
         """Among awards found eligible for the same subject and year, the other forms that would

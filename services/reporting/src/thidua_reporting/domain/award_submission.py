@@ -24,7 +24,14 @@ from .admin_document import (
     strip_end,
 )
 from .council_minutes import Nominee, nominee_text
-from .vn_format import ROMAN, format_date_words, format_percent, format_place_date, number_line
+from .vn_format import (
+    ROMAN,
+    format_date_words,
+    format_percent,
+    format_place_date,
+    granting,
+    number_line,
+)
 
 LIST_HEADERS = ("STT", "Tên tập thể / Họ và tên, chức vụ, đơn vị công tác", "Tỷ lệ phiếu đồng ý")
 LIST_WIDTHS_MM = (15, 115, 35)
@@ -55,16 +62,6 @@ def _counted(nominees: list[Nominee]) -> str:
     return " và ".join(parts)
 
 
-# Forms of commendation are given ("tặng"); a title is recognised ("công nhận danh hiệu").
-_GIVEN = ("Huân chương", "Huy chương", "Bằng khen", "Giấy khen", "Cờ thi đua")
-
-
-def _granting(form: str) -> str:
-    """ "tặng Giấy khen …" / "công nhận danh hiệu Chiến sĩ thi đua cơ sở"."""
-    name = strip_end(form)
-    return f"tặng {name}" if name.startswith(_GIVEN) else f"công nhận danh hiệu {name}"
-
-
 def _left_out(nominees: list[Nominee]) -> str:
     if not nominees:
         return ""
@@ -79,9 +76,9 @@ def build_submission_view(facts: SubmissionFacts) -> AdminDocumentView:
     council = f"{COUNCIL_NAME} {place_name(facts.issuer_lines)}"
     forms = list(dict.fromkeys(n.award_name for n in facts.nominees))
     by_form = {f: [n for n in facts.nominees if n.award_name == f] for f in forms}
-    requests = "; ".join(f"{_granting(f)} cho {_counted(by_form[f])}" for f in forms)
+    requests = "; ".join(f"{granting(f)} cho {_counted(by_form[f])}" for f in forms)
     # One form: named in the summary and the list's title; several: "khen thưởng".
-    short_award = _granting(forms[0]).split(" của ", 1)[0] if len(forms) == 1 else "khen thưởng"
+    short_award = granting(forms[0]).split(" của ", 1)[0] if len(forms) == 1 else "khen thưởng"
     number = clean(facts.number)
     date_words = format_date_words(facts.submitted_on)
     plan = strip_end(facts.plan_ref)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from thidua_reporting.domain.vn_format import (
     ROMAN,
+    confers_title,
     format_date_words,
     format_place_date,
     format_vnd,
@@ -85,6 +86,8 @@ class Recipient(_Frozen):
     name: str = Field(min_length=1)
     position: str | None = None
     unit_name: str | None = None
+    # Printed after the name in the attached list: a prize other than Điều 2's, and why.
+    prize_note: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -111,6 +114,8 @@ class DecisionFacts(_Frozen):
     recipients: list[Recipient] = Field(min_length=1)
     prize_individual_vnd: int | None = Field(default=None, ge=0)
     prize_collective_vnd: int | None = Field(default=None, ge=0)
+    # The provision by which a recipient with a prize note is paid only the difference.
+    highest_title_rule: str | None = None
     fund: str
     signer_position_lines: list[str] = Field(min_length=1)  # ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     signer_name: str
@@ -288,12 +293,21 @@ def _prize_sentence(facts: DecisionFacts, n_collectives: int, n_individuals: int
     if fund and not fund.lower().startswith("từ "):
         fund = f"từ {fund}" if fund.lower().startswith("nguồn") else f"từ nguồn {fund}"
     sentence = f"{sentence} {fund}" if fund else sentence
-    return f"{sentence[:1].upper()}{sentence[1:]}."
+    sentence = f"{sentence[:1].upper()}{sentence[1:]}."
+    noted = {r.kind for r in facts.recipients if r.prize_note}
+    if noted:
+        who = _who(int("tap_the" in noted), int("ca_nhan" in noted), plural="")
+        rule = f", theo {_strip_end(facts.highest_title_rule)}" if facts.highest_title_rule else ""
+        sentence += (
+            f" {who[:1].upper()}{who[1:]} đã nhận tiền thưởng danh hiệu thi đua khác của năm "
+            f"{facts.year} chỉ được thưởng phần chênh lệch ghi tại danh sách kèm theo{rule}."
+        )
+    return sentence
 
 
 def _list_title(short_award: str, n_collectives: int, n_individuals: int) -> str:
     who = _who(n_collectives, n_individuals, plural="").upper()
-    return f"DANH SÁCH {who} ĐƯỢC TẶNG {short_award.upper()}"
+    return f"DANH SÁCH {who} ĐƯỢC {short_award.upper()}"
 
 
 def build_decision_view(facts: DecisionFacts) -> DecisionView:
@@ -303,16 +317,27 @@ def build_decision_view(facts: DecisionFacts) -> DecisionView:
     n_col, n_ind = len(collectives), len(individuals)
 
     award_name = _strip_end(facts.award_name)
-    short_award = _short_award_name(award_name)
     movement = _movement_phrase(facts.movement_name, facts.year)
     who = _who(n_col, n_ind)
     date_words = format_date_words(facts.signed_on)
     number = number_line(facts.number)
 
-    articles_text = [
-        f"Tặng {award_name} cho {_counted(n_col, n_ind)} (có danh sách kèm theo) "
-        f"đã có thành tích xuất sắc trong {movement}."
-    ]
+    # A title (danh hiệu thi đua) is recognised for the year; a form is given for achievements.
+    if confers_title(award_name):
+        granted = f"công nhận danh hiệu “{award_name}” năm {facts.year}"
+        short_award = granted
+        articles_text = [
+            f"Công nhận danh hiệu “{award_name}” năm {facts.year} cho "
+            f"{_counted(n_col, n_ind)} (có danh sách kèm theo)."
+        ]
+        summary = f"Về việc {granted}"
+    else:
+        short_award = f"tặng {_short_award_name(award_name)}"
+        articles_text = [
+            f"Tặng {award_name} cho {_counted(n_col, n_ind)} (có danh sách kèm theo) "
+            f"đã có thành tích xuất sắc trong {movement}."
+        ]
+        summary = f"Về việc {short_award} cho {who} có thành tích xuất sắc trong {movement}"
     prize = _prize_sentence(facts, n_col, n_ind)
     if prize is not None:
         articles_text.append(prize)
@@ -344,7 +369,14 @@ def build_decision_view(facts: DecisionFacts) -> DecisionView:
         if not members:
             continue
         rows = tuple(
-            ListRow(stt=str(i), text=_clean(_recipient_text(r)))
+            ListRow(
+                stt=str(i),
+                text=_clean(
+                    f"{_recipient_text(r)} ({_strip_end(r.prize_note)})"
+                    if r.prize_note
+                    else _recipient_text(r)
+                ),
+            )
             for i, r in enumerate(members, start=1)
         )
         groups.append(
@@ -361,7 +393,6 @@ def build_decision_view(facts: DecisionFacts) -> DecisionView:
         closing_line=_clean(f"(Danh sách có {_counted(n_col, n_ind)})./."),
     )
 
-    summary = f"Về việc tặng {short_award} cho {who} có thành tích xuất sắc trong {movement}"
     return DecisionView(
         parent_line=_clean(facts.parent_line).upper() if facts.parent_line else None,
         issuer_lines=tuple(_clean(line).upper() for line in facts.issuer_lines),

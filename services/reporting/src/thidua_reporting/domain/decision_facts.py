@@ -6,6 +6,7 @@ from thidua_contracts.events import AwardIssued, DecisionSigned
 from thidua_contracts.movement import MovementDefinition
 
 from .decision_document import DecisionFacts, Recipient
+from .vn_format import format_date_words, format_vnd
 
 # Căn cứ of the 2003/2013 law regime (DOMAIN §7.7); a later regime brings its own list.
 LEGAL_BASES = {
@@ -19,6 +20,32 @@ LEGAL_BASES = {
         "thi hành một số điều của Luật Thi đua, khen thưởng",
     ],
 }
+
+
+# The provision that pays only the highest of several titles reached at one time, as a decision
+# cites it, by rule pack.
+HIGHEST_TITLE_RULE = {
+    "vn-2017": "điểm c khoản 2 Điều 66 Nghị định số 91/2017/NĐ-CP",
+}
+
+
+def prize_note(award: AwardIssued) -> str | None:
+    """Why an award pays less than its title's prize: the titles of the year already paid."""
+    if not award.prize_deductions:
+        return None
+    paid = " và ".join(
+        f"danh hiệu “{d.award_name}” theo Quyết định số {d.decision_number} "
+        f"{format_date_words(d.signed_on)}"
+        for d in award.prize_deductions
+    )
+    if award.prize_vnd:
+        difference = format_vnd(award.prize_vnd)
+        return f"đã nhận tiền thưởng {paid}; được thưởng phần chênh lệch {difference} đồng"
+    return f"đã nhận tiền thưởng {paid}, mức thưởng không thấp hơn; không nhận thêm tiền thưởng"
+
+
+def _title_prize(award: AwardIssued) -> int:
+    return award.prize_vnd if award.title_prize_vnd is None else award.title_prize_vnd
 
 
 def decision_facts(
@@ -55,11 +82,13 @@ def decision_facts(
                 name=a.recipient_name,
                 position=a.recipient_position,
                 unit_name=a.unit_name if a.recipient_kind == "ca_nhan" else None,
+                prize_note=prize_note(a),
             )
             for a in collective + individual
         ],
-        prize_individual_vnd=individual[0].prize_vnd if individual else None,
-        prize_collective_vnd=collective[0].prize_vnd if collective else None,
+        prize_individual_vnd=_title_prize(individual[0]) if individual else None,
+        prize_collective_vnd=_title_prize(collective[0]) if collective else None,
+        highest_title_rule=HIGHEST_TITLE_RULE.get(definition.rule_pack.id),
         fund=f"Quỹ thi đua, khen thưởng thành phố năm {decision.signed_on.year}",
         signer_position_lines=list(decision.signer_position_lines),
         signer_name=decision.signer_name,

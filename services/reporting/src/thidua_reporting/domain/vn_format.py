@@ -11,16 +11,34 @@ import re
 import unicodedata
 
 __all__ = [
+    "confers_title",
     "format_date_words",
     "format_percent",
     "format_place_date",
     "format_vnd",
+    "granting",
     "nfc",
     "number_line",
     "spell_dates",
 ]
 
 _SHORT_DATE = re.compile(r"\bngày (\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
+
+
+# Forms of commendation are given ("tặng"), and so is a Cờ thi đua; the other titles are
+# recognised ("công nhận danh hiệu").
+_GIVEN = ("Huân chương", "Huy chương", "Bằng khen", "Giấy khen", "Cờ thi đua")
+
+
+def confers_title(award_name: str) -> bool:
+    """Whether a decision recognises this award as a title rather than giving it."""
+    return not award_name.strip().startswith(_GIVEN)
+
+
+def granting(award_name: str) -> str:
+    """ "tặng Giấy khen …" / "công nhận danh hiệu Chiến sĩ thi đua cơ sở"."""
+    name = nfc(" ".join(award_name.split())).rstrip(" \t;.,")
+    return f"công nhận danh hiệu {name}" if confers_title(name) else f"tặng {name}"
 
 
 def nfc(text: str) -> str:

@@ -1,0 +1,266 @@
+"""Several titles of one year from the city's fund earn the highest title prize only (NĐ91
+Điều 66 khoản 2 điểm c), through the real services: the city recognises an official as Lao
+động tiên tiến, then as Chiến sĩ thi đua cơ sở; the second decision pays the difference, says
+so in its Quyết định, reads the first award as an input, and is derived again from the log."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from thidua_contracts.commands import (
+    CloseSession,
+    DefineMovement,
+    ListAwards,
+    ListDocuments,
+    OpenSession,
+    ProposeAward,
+    RecordTally,
+    ShowFund,
+    SignDecision,
+)
+from thidua_contracts.envelope import Envelope
+from thidua_contracts.events import CouncilMember
+from thidua_contracts.movement import AwardForm
+from thidua_kit.client import Client
+from thidua_kit.clock import new_id
+from thidua_kit.settings import Settings
+from thidua_kit.testing import running_system
+from thidua_kit.verify import rederive
+from thidua_reporting.adapters.docx_check import check_document, docx_text
+
+from .helpers import MOVEMENT, clerk, open_round, register, report
+from .test_nominations_procedure import (
+    FULL,
+    NV,
+    OFFICE,
+    STAFF,
+    TK,
+    UNIT,
+    ask,
+    definition,
+    documents,
+    ok,
+    records,
+)
+
+pytestmark = pytest.mark.connected
+SERVICES = ("submissions", "scoring", "nominations", "reporting")
+OFFICIAL = "can-bo-01"
+MEMBERS = [CouncilMember(member_id=f"tv-{i}", name=f"Thành viên {i}") for i in range(1, 10)]
+
+
+def with_ldtt() -> Any:
+    """The ward's officials, with Lao động tiên tiến decided by the city as well."""
+    base = definition()
+    ldtt = AwardForm(
+        code="LDTT",
+        name="Lao động tiên tiến",
+        authority="Chủ tịch UBND thành phố",
+        route="decide",
+        subjects=["ca_nhan"],
+    )
+    return base.model_copy(update={"award_forms": [*base.award_forms, ldtt]})
+
+
+def proposal(proposal_id: str, code: str) -> ProposeAward:
+    return ProposeAward(
+        command_id=new_id(),
+        actor=clerk(UNIT),
+        movement_id=MOVEMENT,
+        proposal_id=proposal_id,
+        unit_id=UNIT,
+        subject_kind="ca_nhan",
+        subject_id=OFFICIAL,
+        award_code=code,
+        year=2022,
+        achievement_summary="Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận năm 2022.",
+        dossier=documents(*FULL),
+    )
+
+
+async def council(client: Client, session_id: str, on: date, proposal_id: str) -> None:
+    """A session of all nine members that passes the proposal 9/9, then closes."""
+    await ok(
+        client,
+        OpenSession(
+            command_id=new_id(),
+            actor=TK,
+            movement_id=MOVEMENT,
+            session_id=session_id,
+            session_date=on,
+            members=MEMBERS,
+            present_ids=[m.member_id for m in MEMBERS],
+        ),
+    )
+    await client.wait_until_stable(SERVICES)
+    await ok(
+        client,
+        RecordTally(
+            command_id=new_id(),
+            actor=TK,
+            movement_id=MOVEMENT,
+            proposal_id=proposal_id,
+            session_id=session_id,
+            session_date=on,
+            members_total=9,
+            present=9,
+            issued=9,
+            returned=9,
+            valid=9,
+            yes=9,
+        ),
+    )
+    await ok(
+        client,
+        CloseSession(
+            command_id=new_id(), actor=TK, movement_id=MOVEMENT, session_id=session_id, closed_on=on
+        ),
+    )
+    await client.wait_until_stable(SERVICES)
+
+
+def read(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def sign(number: str, proposal_id: str, on: date) -> SignDecision:
+    return SignDecision(
+        command_id=new_id(),
+        actor=OFFICE,
+        movement_id=MOVEMENT,
+        decision_id=new_id(),
+        number=number,
+        signed_on=on,
+        signer_name="Nguyễn Minh Quang",
+        signer_position="chu_tich",
+        proposal_ids=[proposal_id],
+    )
+
+
+async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Settings) -> None:
+    async with running_system(settings, SERVICES), Client(settings) as client:
+        await ok(
+            client,
+            DefineMovement(
+                command_id=new_id(), actor=NV, movement_id=MOVEMENT, definition=with_ldtt()
+            ),
+        )
+        for command in (open_round(), register(UNIT), report(UNIT)):
+            await ok(client, command)
+        rating = {"subject_kind": "ca_nhan", "unit_id": UNIT, "year": 2022, "kind": "nhiem_vu"}
+        await ok(
+            client,
+            records(
+                "ratings",
+                [
+                    {
+                        **rating,
+                        "subject_id": OFFICIAL,
+                        "value": "HTXS",
+                        "source_ref": "Xếp loại 2022",
+                    }
+                ],
+            ),
+        )
+        # The other thirteen hold LĐTT from the ward, so the unit's CSTĐCS quota is
+        # ⌊15 % × 14⌋ = 2 once the city's LĐTT is issued.
+        await ok(
+            client,
+            records(
+                "prior_awards",
+                [
+                    {
+                        "subject_kind": "ca_nhan",
+                        "subject_id": pid,
+                        "unit_id": UNIT,
+                        "year": 2022,
+                        "award_code": "LDTT",
+                        "decision_ref": "QĐ 150/QĐ-UBND ngày 15/12/2022",
+                        "issuer": "Chủ tịch UBND phường Vũ Ninh",
+                    }
+                    for pid, _ in STAFF[1:]
+                ],
+            ),
+        )
+        await ok(
+            client,
+            records(
+                "initiatives",
+                [
+                    {
+                        "initiative_id": "sk-can-bo-01",
+                        "person_id": OFFICIAL,
+                        "unit_id": UNIT,
+                        "title": "Cải tiến quy trình một cửa",
+                        "level": "co_so",
+                        "decision_ref": "QĐ 90/QĐ-UBND",
+                        "recognised_on": "2022-10-10",
+                    }
+                ],
+            ),
+        )
+
+        ldtt, cstdcs = new_id(), new_id()
+        await ok(client, proposal(ldtt, "LDTT"))
+        await client.wait_until_stable(SERVICES)
+        await council(client, "hd-2022-12-20", date(2022, 12, 20), ldtt)
+        await ok(client, sign("01/QĐ-UBND", ldtt, date(2022, 12, 28)))
+        await client.wait_until_stable(SERVICES)
+
+        await ok(client, proposal(cstdcs, "CSTDCS"))
+        await client.wait_until_stable(SERVICES)
+        await council(client, "hd-2022-12-29", date(2022, 12, 29), cstdcs)
+        await ok(client, sign("02/QĐ-UBND", cstdcs, date(2023, 1, 5)))
+        await client.wait_until_stable(SERVICES)
+
+        awards = {a["award_code"]: a for a in await ask(client, ListAwards(movement_id=MOVEMENT))}
+        # LĐTT 0.3 × 1,490,000 đ → 450,000 đ; CSTĐCS 1.0 × 1,490,000 đ, less what LĐTT paid.
+        assert (awards["LDTT"]["prize_vnd"], awards["CSTDCS"]["prize_vnd"]) == (450000, 1040000)
+        (level,) = await ask(client, ShowFund(movement_id=MOVEMENT))
+        assert level["paid_vnd"] == 1490000  # the highest title prize, in all
+
+        envelopes = [(s, Envelope.from_bytes(body)) async for s, body in client.log().replay_raw()]
+        issued = {
+            e.payload["award_code"]: (e, seq)
+            for seq, e in envelopes
+            if e.type == "nominations.AwardIssued"
+        }
+        (first, first_seq), (second, _) = issued["LDTT"], issued["CSTDCS"]
+        assert first.payload["prize_deductions"] == []
+        assert second.payload["title_prize_vnd"] == 1490000
+        assert second.payload["prize_deductions"] == [
+            {
+                "award_id": first.payload["award_id"],
+                "award_code": "LDTT",
+                "award_name": "Lao động tiên tiến",
+                "decision_number": "01/QĐ-UBND",
+                "signed_on": "2022-12-28",
+                "prize_vnd": 450000,
+            }
+        ]
+        # The auditor finds the award that reduced the prize among what the decision read.
+        assert (first.event_id, first_seq) in [(i.event_id, i.sequence) for i in second.inputs]
+
+        documents_ = await ask(client, ListDocuments(movement_id=MOVEMENT))
+        (path,) = [
+            d["path"]
+            for d in documents_
+            if (d["doc_type"], d["number"]) == ("quyet-dinh", "02/QĐ-UBND")
+        ]
+        data = read(path)
+        assert check_document(data, "quyet-dinh") == []
+        text = docx_text(data)
+        assert "Công nhận danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022 cho 1 cá nhân" in text
+        assert "Mỗi cá nhân được thưởng 1.490.000 đồng" in text
+        assert (
+            "đã nhận tiền thưởng danh hiệu “Lao động tiên tiến” theo Quyết định số 01/QĐ-UBND "
+            "ngày 28 tháng 12 năm 2022; được thưởng phần chênh lệch 1.040.000 đồng" in text
+        )
+
+        logged = [item async for item in client.log().replay_raw()]
+        derived, findings = await rederive(logged, settings)
+        assert findings == [] and derived > 0
