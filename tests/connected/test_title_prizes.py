@@ -1,7 +1,8 @@
 """Several titles of one year from the city's fund earn the highest title prize only (NĐ91
 Điều 66 khoản 2 điểm c), through the real services: the city recognises an official as Lao
 động tiên tiến, then as Chiến sĩ thi đua cơ sở; the second decision pays the difference, says
-so in its Quyết định, reads the first award as an input, and is derived again from the log."""
+so in its Quyết định, reads the first award as an input, and is derived again from the log.
+Only the second title comes with a certificate, a Giấy chứng nhận."""
 
 from __future__ import annotations
 
@@ -246,6 +247,19 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
         assert (first.event_id, first_seq) in [(i.event_id, i.sequence) for i in second.inputs]
 
         documents_ = await ask(client, ListDocuments(movement_id=MOVEMENT))
+        # LĐTT is paid in money and recorded by its decision; CSTĐCS comes with a Giấy chứng
+        # nhận (NĐ91 Điều 69); neither with a Giấy khen.
+        assert [d["doc_type"] for d in documents_ if d["doc_type"] != "bien-ban"] == [
+            "to-trinh",
+            "quyet-dinh",
+            "to-trinh",
+            "quyet-dinh",
+            "giay-chung-nhan",
+        ]
+        (certificate,) = [d for d in documents_ if d["doc_type"] == "giay-chung-nhan"]
+        data = read(certificate["path"])
+        assert check_document(data, "giay-chung-nhan") == []
+        assert "Đạt danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022." in docx_text(data)
         (path,) = [
             d["path"]
             for d in documents_

@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 from thidua_reporting.adapters.docx_certificate import _layout, render_certificate
 from thidua_reporting.adapters.docx_check import check_document, docx_text
 from thidua_reporting.adapters.docx_render import package_docx
-from thidua_reporting.domain.certificate import CertificateFacts, build_certificate_view
+from thidua_reporting.domain.certificate import (
+    CertificateFacts,
+    build_certificate_view,
+    certificate_for,
+)
 
 
 def facts(**overrides: Any) -> CertificateFacts:
@@ -62,6 +66,36 @@ def test_a_collective_certificate_names_only_the_collective() -> None:
     )
     assert view.recipient_line == "Ủy ban nhân dân phường Đại Phúc"
     assert view.detail_lines == ()
+
+
+@pytest.mark.parametrize(
+    ("award_name", "kind"),
+    [
+        ("Giấy khen của Chủ tịch Ủy ban nhân dân thành phố", "giay_khen"),
+        ("Chiến sĩ thi đua cơ sở", "giay_chung_nhan"),
+        # NĐ91 Điều 69: paid in money only, recorded by the decision.
+        ("Lao động tiên tiến", None),
+        ("Tập thể lao động tiên tiến", None),
+    ],
+)
+def test_each_award_gets_its_own_object_or_none(award_name: str, kind: str | None) -> None:
+    assert certificate_for(award_name) == kind
+
+
+def test_a_title_s_certificate_is_a_giay_chung_nhan_of_the_title_and_year() -> None:
+    view = build_certificate_view(
+        facts(award_name="Chiến sĩ thi đua cơ sở", kind="giay_chung_nhan")
+    )
+
+    assert (view.confers_line, view.title) == ("TẶNG", "GIẤY CHỨNG NHẬN")
+    assert view.achievement_line == "Đạt danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022."
+    assert view.document_title == (
+        "Giấy chứng nhận danh hiệu Chiến sĩ thi đua cơ sở tặng Nguyễn Thị Hương"
+    )
+    data = render_certificate(view)
+    assert check_document(data, "giay-chung-nhan") == []
+    # Checked as a Giấy khen, its title is missing: the two are told apart.
+    assert "'GIẤY KHEN' missing (own line)" in check_document(data, "giay-khen")
 
 
 @pytest.fixture(scope="module")

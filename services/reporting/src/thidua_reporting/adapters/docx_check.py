@@ -876,7 +876,7 @@ def _check_minutes(doc: _Doc) -> list[str]:
     return problems
 
 
-def _check_certificate(doc: _Doc) -> list[str]:
+def _check_certificate(doc: _Doc, title: str = "GIẤY KHEN") -> list[str]:
     problems: list[str] = []
     sections = list(doc.body.iter(f"{_W}sectPr"))
     if len(sections) != 1:
@@ -905,7 +905,7 @@ def _check_certificate(doc: _Doc) -> list[str]:
         problems.append("a single-page certificate shows no page number")
     paragraphs = _all_paragraphs(doc)
     problems += _check_fonts(doc, paragraphs) + _check_nfc(paragraphs)
-    for text in (NATIONAL_TITLE, NATIONAL_MOTTO, "GIẤY KHEN"):
+    for text in (NATIONAL_TITLE, NATIONAL_MOTTO, title):
         para = _body_paragraph(doc, text)
         if para is None:
             problems.append(f"'{text}' missing (own line)")
@@ -1061,6 +1061,7 @@ DOC_TYPES: dict[str, Callable[[_Doc], list[str]]] = {
     "to-trinh": _check_submission,
     "bien-ban": _check_minutes,
     "giay-khen": _check_certificate,
+    "giay-chung-nhan": lambda doc: _check_certificate(doc, "GIẤY CHỨNG NHẬN"),
     "bao-cao": _check_city_report,
     "to-trinh-tinh": _check_province_submission,
     "bao-cao-thanh-tich": _check_achievement_report,

@@ -4,7 +4,7 @@ Each document's event id is derived from its cause and an index reserved for its
 deciding again after a crash (or a rebuild of this service's database) registers nothing twice:
 
 - Quyết định: cause = the decision's last AwardIssued, index 0;
-- Giấy khen: cause = its AwardIssued, index 1;
+- Giấy khen or Giấy chứng nhận: cause = its AwardIssued, index 1;
 - Biên bản / Tờ trình: cause = DecisionSigned, index 1_000_000 / 2_000_000 + the session's place
   among the decision's sessions — far above the AwardIssued ids nominations derives from the
   same DecisionSigned (index 1…n, n ≤ 5,000 proposals per decision).
@@ -36,11 +36,11 @@ from ..adapters.docx_certificate import render_certificate
 from ..adapters.docx_render import render_decision
 from ..domain.admin_document import body_name
 from ..domain.award_submission import SubmissionFacts, build_submission_view
-from ..domain.certificate import CertificateFacts, build_certificate_view
+from ..domain.certificate import CertificateFacts, build_certificate_view, certificate_for
 from ..domain.council_minutes import MinutesFacts, Nominee, build_minutes_view
 from ..domain.decision_document import build_decision_view
 from ..domain.decision_facts import decision_facts
-from ..domain.vn_format import format_date_words
+from ..domain.vn_format import format_date_words, granting
 from .fold import upsert
 from .queries import definition
 
@@ -412,13 +412,16 @@ async def _issue_decision(
         data,
         doc_type="quyet-dinh",
         number=signed.number,
-        title=f"Quyết định số {signed.number} về việc tặng {issued[0].award_name}",
+        title=f"Quyết định số {signed.number} về việc {granting(issued[0].award_name)}",
         file_name=f"quyet-dinh-{slugify(signed.number)}-{signed.signed_on.year}.docx",
         inputs=[decision, *awards, movement],
         built_from=last,
     )
     # The certificates are printed from the decision, after it (DOMAIN §5.1 step 13).
     for stt, (award_event, award) in enumerate(zip(awards, issued, strict=True), start=1):
+        kind = certificate_for(award.award_name)
+        if kind is None:
+            continue
         view = build_certificate_view(
             CertificateFacts(
                 issuer_lines=list(found.issuer.name_lines),
@@ -433,18 +436,20 @@ async def _issue_decision(
                 signed_on=signed.signed_on,
                 signer_position_lines=list(signed.signer_position_lines),
                 signer_name=signed.signer_name,
+                kind=kind,
             )
         )
+        doc_type = kind.replace("_", "-")
         await register(
             ctx,
             award_event,
             GIAY_KHEN_INDEX,
             render_certificate(view),
-            doc_type="giay-khen",
+            doc_type=doc_type,
             number=None,
             title=view.document_title,
             file_name=(
-                f"giay-khen-{slugify(signed.number)}-{signed.signed_on.year}-{stt:02d}-"
+                f"{doc_type}-{slugify(signed.number)}-{signed.signed_on.year}-{stt:02d}-"
                 f"{award.recipient_id}.docx"
             ),
             inputs=[decision, award_event, movement],

@@ -1,4 +1,4 @@
-"""The Giấy khen certificate of one recipient (the award object, hiện vật khen thưởng).
+"""The Giấy khen or Giấy chứng nhận of one recipient (the award object, hiện vật khen thưởng).
 
 Not an administrative document under NĐ30 but an award object (NĐ85/2014 in the 2022 regime,
 DOMAIN §1.2): one A4 page in landscape with a frame, the Quốc hiệu and Tiêu ngữ, the conferring
@@ -15,9 +15,22 @@ from typing import Literal
 from pydantic import Field
 
 from .admin_document import NATIONAL_MOTTO, NATIONAL_TITLE, Frozen, clean, strip_end
-from .vn_format import format_date_words, format_place_date
+from .vn_format import confers_title, format_date_words, format_place_date
 
 TITLE = "GIẤY KHEN"
+CertificateKind = Literal["giay_khen", "giay_chung_nhan"]
+TITLES: dict[CertificateKind, str] = {"giay_khen": TITLE, "giay_chung_nhan": "GIẤY CHỨNG NHẬN"}
+# NĐ91 Điều 69: these titles are paid in money only; the decision is their record.
+_WITHOUT_OBJECT = ("Lao động tiên tiến", "Chiến sĩ tiên tiến", "Tập thể lao động tiên tiến")
+
+
+def certificate_for(award_name: str) -> CertificateKind | None:
+    """The object the city prints with an award: a Giấy khen for its form, a Giấy chứng nhận
+    for a title that has one (Chiến sĩ thi đua cơ sở, NĐ91 Điều 69), none for LĐTT."""
+    name = strip_end(award_name)
+    if not confers_title(name):
+        return "giay_khen"
+    return None if name in _WITHOUT_OBJECT else "giay_chung_nhan"
 
 
 class CertificateFacts(Frozen):
@@ -33,6 +46,7 @@ class CertificateFacts(Frozen):
     signed_on: datetime.date
     signer_position_lines: list[str] = Field(min_length=1)
     signer_name: str
+    kind: CertificateKind = "giay_khen"
 
 
 class CertificateView(Frozen):
@@ -63,18 +77,26 @@ def build_certificate_view(facts: CertificateFacts) -> CertificateView:
                 details.append(strip_end(part))
     date_words = format_date_words(facts.signed_on)
     name = clean(facts.recipient_name)
+    award = strip_end(facts.award_name)
+    if facts.kind == "giay_chung_nhan":
+        achievement = f"Đạt danh hiệu “{award}” năm {facts.movement_year}."
+        document_title = f"Giấy chứng nhận danh hiệu {award} tặng {name}"
+    else:
+        achievement = (
+            f"Đã có thành tích xuất sắc trong phong trào thi đua năm {facts.movement_year}."
+        )
+        document_title = f"{award} tặng {name}"
     return CertificateView(
         authority_line=authority,
+        title=TITLES[facts.kind],
         recipient_line=name,
         detail_lines=tuple(clean(d) for d in details),
-        achievement_line=clean(
-            f"Đã có thành tích xuất sắc trong phong trào thi đua năm {facts.movement_year}."
-        ),
+        achievement_line=clean(achievement),
         place_date_line=format_place_date(clean(facts.place), facts.signed_on),
         signer_position_lines=tuple(clean(p).upper() for p in facts.signer_position_lines),
         signer_name=clean(facts.signer_name),
         decision_line=clean(f"Quyết định số {clean(facts.decision_number)} {date_words}"),
         author=clean(authority),
-        document_title=clean(f"{strip_end(facts.award_name)} tặng {name}"),
+        document_title=clean(document_title),
         signed_on=facts.signed_on,
     )
