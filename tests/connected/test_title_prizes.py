@@ -2,6 +2,7 @@
 Điều 66 khoản 2 điểm c), through the real services: the city recognises an official as Lao
 động tiên tiến, then as Chiến sĩ thi đua cơ sở; the second decision pays the difference, says
 so in its Quyết định, reads the first award as an input, and is derived again from the log.
+A colleague whose city LĐTT was revoked before (she keeps the ward's) is paid CSTĐCS in full.
 Only the second title comes with a certificate, a Giấy chứng nhận."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from thidua_contracts.commands import (
     OpenSession,
     ProposeAward,
     RecordTally,
+    RevokeAward,
     ShowFund,
     SignDecision,
 )
@@ -50,7 +52,7 @@ from .test_nominations_procedure import (
 
 pytestmark = pytest.mark.connected
 SERVICES = ("submissions", "scoring", "nominations", "reporting")
-OFFICIAL = "can-bo-01"
+OFFICIAL, COLLEAGUE = "can-bo-01", "can-bo-02"
 MEMBERS = [CouncilMember(member_id=f"tv-{i}", name=f"Thành viên {i}") for i in range(1, 10)]
 
 
@@ -67,7 +69,7 @@ def with_ldtt() -> Any:
     return base.model_copy(update={"award_forms": [*base.award_forms, ldtt]})
 
 
-def proposal(proposal_id: str, code: str) -> ProposeAward:
+def proposal(proposal_id: str, code: str, person: str = OFFICIAL) -> ProposeAward:
     return ProposeAward(
         command_id=new_id(),
         actor=clerk(UNIT),
@@ -75,7 +77,7 @@ def proposal(proposal_id: str, code: str) -> ProposeAward:
         proposal_id=proposal_id,
         unit_id=UNIT,
         subject_kind="ca_nhan",
-        subject_id=OFFICIAL,
+        subject_id=person,
         award_code=code,
         year=2022,
         achievement_summary="Hoàn thành xuất sắc nhiệm vụ, có sáng kiến được công nhận năm 2022.",
@@ -83,8 +85,8 @@ def proposal(proposal_id: str, code: str) -> ProposeAward:
     )
 
 
-async def council(client: Client, session_id: str, on: date, proposal_id: str) -> None:
-    """A session of all nine members that passes the proposal 9/9, then closes."""
+async def council(client: Client, session_id: str, on: date, *proposal_ids: str) -> None:
+    """A session of all nine members that passes the proposals 9/9, then closes."""
     await ok(
         client,
         OpenSession(
@@ -98,23 +100,24 @@ async def council(client: Client, session_id: str, on: date, proposal_id: str) -
         ),
     )
     await client.wait_until_stable(SERVICES)
-    await ok(
-        client,
-        RecordTally(
-            command_id=new_id(),
-            actor=TK,
-            movement_id=MOVEMENT,
-            proposal_id=proposal_id,
-            session_id=session_id,
-            session_date=on,
-            members_total=9,
-            present=9,
-            issued=9,
-            returned=9,
-            valid=9,
-            yes=9,
-        ),
-    )
+    for proposal_id in proposal_ids:
+        await ok(
+            client,
+            RecordTally(
+                command_id=new_id(),
+                actor=TK,
+                movement_id=MOVEMENT,
+                proposal_id=proposal_id,
+                session_id=session_id,
+                session_date=on,
+                members_total=9,
+                present=9,
+                issued=9,
+                returned=9,
+                valid=9,
+                yes=9,
+            ),
+        )
     await ok(
         client,
         CloseSession(
@@ -128,7 +131,7 @@ def read(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def sign(number: str, proposal_id: str, on: date) -> SignDecision:
+def sign(number: str, on: date, *proposal_ids: str) -> SignDecision:
     return SignDecision(
         command_id=new_id(),
         actor=OFFICE,
@@ -138,7 +141,7 @@ def sign(number: str, proposal_id: str, on: date) -> SignDecision:
         signed_on=on,
         signer_name="Nguyễn Minh Quang",
         signer_position="chu_tich",
-        proposal_ids=[proposal_id],
+        proposal_ids=list(proposal_ids),
     )
 
 
@@ -158,17 +161,13 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
             records(
                 "ratings",
                 [
-                    {
-                        **rating,
-                        "subject_id": OFFICIAL,
-                        "value": "HTXS",
-                        "source_ref": "Xếp loại 2022",
-                    }
+                    {**rating, "subject_id": who, "value": "HTXS", "source_ref": "Xếp loại 2022"}
+                    for who in (OFFICIAL, COLLEAGUE)
                 ],
             ),
         )
-        # The other thirteen hold LĐTT from the ward, so the unit's CSTĐCS quota is
-        # ⌊15 % × 14⌋ = 2 once the city's LĐTT is issued.
+        # The other thirteen hold LĐTT from the ward (paid by the ward's fund), so the unit's
+        # CSTĐCS quota is ⌊15 % × 14⌋ = 2 once the city's LĐTT is issued.
         await ok(
             client,
             records(
@@ -193,42 +192,73 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
                 "initiatives",
                 [
                     {
-                        "initiative_id": "sk-can-bo-01",
-                        "person_id": OFFICIAL,
+                        "initiative_id": f"sk-{who}",
+                        "person_id": who,
                         "unit_id": UNIT,
                         "title": "Cải tiến quy trình một cửa",
                         "level": "co_so",
                         "decision_ref": "QĐ 90/QĐ-UBND",
                         "recognised_on": "2022-10-10",
                     }
+                    for who in (OFFICIAL, COLLEAGUE)
                 ],
             ),
         )
 
-        ldtt, cstdcs = new_id(), new_id()
+        ldtt, ldtt_colleague, cstdcs, cstdcs_colleague = (new_id() for _ in range(4))
         await ok(client, proposal(ldtt, "LDTT"))
+        await ok(client, proposal(ldtt_colleague, "LDTT", COLLEAGUE))
         await client.wait_until_stable(SERVICES)
-        await council(client, "hd-2022-12-20", date(2022, 12, 20), ldtt)
-        await ok(client, sign("01/QĐ-UBND", ldtt, date(2022, 12, 28)))
+        await council(client, "hd-2022-12-20", date(2022, 12, 20), ldtt, ldtt_colleague)
+        await ok(client, sign("01/QĐ-UBND", date(2022, 12, 28), ldtt, ldtt_colleague))
+        await client.wait_until_stable(SERVICES)
+        revoked = next(
+            a["award_id"]
+            for a in await ask(client, ListAwards(movement_id=MOVEMENT))
+            if a["recipient_id"] == COLLEAGUE
+        )
+        await ok(
+            client,
+            RevokeAward(
+                command_id=new_id(),
+                actor=OFFICE,
+                movement_id=MOVEMENT,
+                award_id=revoked,
+                ground="c",
+                decision_number="03/QĐ-UBND",
+                decided_on=date(2022, 12, 30),
+                reason="Xét tặng trùng với danh hiệu do Chủ tịch UBND phường đã công nhận.",
+            ),
+        )
         await client.wait_until_stable(SERVICES)
 
         await ok(client, proposal(cstdcs, "CSTDCS"))
+        await ok(client, proposal(cstdcs_colleague, "CSTDCS", COLLEAGUE))
         await client.wait_until_stable(SERVICES)
-        await council(client, "hd-2022-12-29", date(2022, 12, 29), cstdcs)
-        await ok(client, sign("02/QĐ-UBND", cstdcs, date(2023, 1, 5)))
+        await council(client, "hd-2022-12-29", date(2022, 12, 29), cstdcs, cstdcs_colleague)
+        await ok(client, sign("02/QĐ-UBND", date(2023, 1, 5), cstdcs, cstdcs_colleague))
         await client.wait_until_stable(SERVICES)
 
-        awards = {a["award_code"]: a for a in await ask(client, ListAwards(movement_id=MOVEMENT))}
-        # LĐTT 0.3 × 1,490,000 đ → 450,000 đ; CSTĐCS 1.0 × 1,490,000 đ, less what LĐTT paid.
-        assert (awards["LDTT"]["prize_vnd"], awards["CSTDCS"]["prize_vnd"]) == (450000, 1040000)
+        awards = {
+            (a["award_code"], a["recipient_id"]): a
+            for a in await ask(client, ListAwards(movement_id=MOVEMENT))
+        }
+        # LĐTT 0.3 × 1,490,000 đ → 450,000 đ; CSTĐCS 1.0 × 1,490,000 đ, less what LĐTT paid;
+        # the colleague's revoked LĐTT no longer counts, so her CSTĐCS is paid in full.
+        assert {key: a["prize_vnd"] for key, a in awards.items()} == {
+            ("LDTT", OFFICIAL): 450000,
+            ("LDTT", COLLEAGUE): 450000,
+            ("CSTDCS", OFFICIAL): 1040000,
+            ("CSTDCS", COLLEAGUE): 1490000,
+        }
         (level,) = await ask(client, ShowFund(movement_id=MOVEMENT))
-        assert level["paid_vnd"] == 1490000  # the highest title prize, in all
+        assert level["paid_vnd"] == 450000 * 2 + 1040000 + 1490000
 
         envelopes = [(s, Envelope.from_bytes(body)) async for s, body in client.log().replay_raw()]
         issued = {
             e.payload["award_code"]: (e, seq)
             for seq, e in envelopes
-            if e.type == "nominations.AwardIssued"
+            if e.type == "nominations.AwardIssued" and e.payload["recipient_id"] == OFFICIAL
         }
         (first, first_seq), (second, _) = issued["LDTT"], issued["CSTDCS"]
         assert first.payload["prize_deductions"] == []
@@ -255,8 +285,9 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
             "to-trinh",
             "quyet-dinh",
             "giay-chung-nhan",
+            "giay-chung-nhan",
         ]
-        (certificate,) = [d for d in documents_ if d["doc_type"] == "giay-chung-nhan"]
+        certificate = next(d for d in documents_ if d["doc_type"] == "giay-chung-nhan")
         data = read(certificate["path"])
         assert check_document(data, "giay-chung-nhan") == []
         assert "Đạt danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022." in docx_text(data)
@@ -268,7 +299,7 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
         data = read(path)
         assert check_document(data, "quyet-dinh") == []
         text = docx_text(data)
-        assert "Công nhận danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022 cho 1 cá nhân" in text
+        assert "Công nhận danh hiệu “Chiến sĩ thi đua cơ sở” năm 2022 cho 2 cá nhân" in text
         assert "Mỗi cá nhân được thưởng 1.490.000 đồng" in text
         assert (
             "đã nhận tiền thưởng danh hiệu “Lao động tiên tiến” theo Quyết định số 01/QĐ-UBND "

@@ -212,8 +212,16 @@ def _titles_paid(ctx: Context, m: str, proposal: AwardProposed, before: int) -> 
     kept = ctx.store.get("title-paid", key, _EventList)[0]
     held = []
     for stored in kept.items if kept else []:
-        inputs = stored.envelope.inputs or []
-        decided_at = inputs[0].sequence if inputs else stored.sequence
+        # An award is decided where its cause (the signed decision, or the higher level's
+        # answer) stands in the log, whenever the award itself was appended.
+        decided_at = next(
+            (
+                i.sequence
+                for i in stored.envelope.inputs or []
+                if i.event_id == stored.envelope.causation_id
+            ),
+            stored.sequence,
+        )
         revoked = ctx.store.get("revoked", stored.envelope.payload["award_id"], StoredEvent)[0]
         if decided_at < before and (revoked is None or revoked.sequence >= before):
             held.append(stored)
