@@ -7,10 +7,12 @@ Only the second title comes with a certificate, a Giấy chứng nhận."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from thidua_contracts.commands import (
@@ -52,6 +54,7 @@ from .test_nominations_procedure import (
 
 pytestmark = pytest.mark.connected
 SERVICES = ("submissions", "scoring", "nominations", "reporting")
+SCHEMAS = Path(__file__).resolve().parents[2] / "contracts" / "schemas"
 OFFICIAL, COLLEAGUE = "can-bo-01", "can-bo-02"
 MEMBERS = [CouncilMember(member_id=f"tv-{i}", name=f"Thành viên {i}") for i in range(1, 10)]
 
@@ -307,5 +310,12 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
         )
 
         logged = [item async for item in client.log().replay_raw()]
+        # An outside reader with only the published schemas accepts every event, deductions
+        # included.
+        for _seq, body in logged:
+            envelope = Envelope.from_bytes(body)
+            schema = SCHEMAS / f"{envelope.type}.v{envelope.version}.json"
+            validator = jsonschema.Draft202012Validator(json.loads(schema.read_text("utf-8")))
+            assert list(validator.iter_errors(json.loads(body))) == [], envelope.type
         derived, findings = await rederive(logged, settings)
         assert findings == [] and derived > 0
