@@ -50,6 +50,7 @@ from .test_nominations_procedure import (
     documents,
     ok,
     records,
+    ward_ldtt,
 )
 
 pytestmark = pytest.mark.connected
@@ -173,21 +174,7 @@ async def test_a_second_title_of_the_year_pays_only_the_difference(settings: Set
         # CSTĐCS quota is ⌊15 % × 14⌋ = 2 once the city's LĐTT is issued.
         await ok(
             client,
-            records(
-                "prior_awards",
-                [
-                    {
-                        "subject_kind": "ca_nhan",
-                        "subject_id": pid,
-                        "unit_id": UNIT,
-                        "year": 2022,
-                        "award_code": "LDTT",
-                        "decision_ref": "QĐ 150/QĐ-UBND ngày 15/12/2022",
-                        "issuer": "Chủ tịch UBND phường Vũ Ninh",
-                    }
-                    for pid, _ in STAFF[1:]
-                ],
-            ),
+            ward_ldtt([pid for pid, _ in STAFF[1:]]),
         )
         await ok(
             client,
