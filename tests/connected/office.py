@@ -15,7 +15,8 @@ from pathlib import Path
 
 TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdfinfo")
 INSTALL = (
-    "apt-get install -y --no-install-recommends libreoffice-writer-nogui poppler-utils "
+    "apt-get install -y --no-install-recommends libreoffice-writer-nogui "
+    "libreoffice-calc-nogui poppler-utils "
     "fonts-liberation "
     "(or run `make test`, which does it)"
 )
@@ -25,7 +26,15 @@ def missing() -> list[str]:
     gone = [tool for tool in TOOLS if shutil.which(tool) is None]
     if not times_like():
         gone.append("Times New Roman (or Liberation Serif)")
+    if "soffice" not in gone and not has_calc():
+        gone.append("LibreOffice Calc")
     return gone
+
+
+def has_calc() -> bool:
+    """Whether LibreOffice can open the .xlsx forms: Calc's library sits beside soffice."""
+    soffice = shutil.which("soffice")
+    return soffice is not None and (Path(soffice).resolve().parent / "libsclo.so").exists()
 
 
 def times_like() -> bool:

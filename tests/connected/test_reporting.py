@@ -545,3 +545,29 @@ async def test_every_document_type_survives_libreoffice_pdf_and_png(
             # "Nơi nhận" and the signature.
             signed = next(p for p in office.page_texts(pdf) if "Nơi nhận:" in p)
             assert signed.split("Nơi nhận:")[0].rstrip().endswith("./."), signed[:200]
+    # The statistics forms as sent (.xlsx), printed by Calc: every column on each page, so the
+    # headings (repeated on each page) and the labels they count are printed together, and the
+    # signatures side by side under the table.
+    sheets = tmp_path / "xlsx"
+    sheets.mkdir()
+    forms = {d["doc_type"]: Path(d["path"]) for d in listed if d["file_name"].endswith(".xlsx")}
+    for doc_type, path in forms.items():
+        (sheets / f"{doc_type}.xlsx").write_bytes(path.read_bytes())
+    assert sorted(p.stem for p in sheets.glob("*.xlsx")) == [
+        "thong-ke-0701",
+        "thong-ke-0702",
+        "thong-ke-0703",
+    ]
+    printed = tmp_path / "xlsx-pdf"
+    await asyncio.to_thread(
+        office.to_pdf, sorted(sheets.glob("*.xlsx")), printed, tmp_path / "profile-calc"
+    )
+    for source in sorted(sheets.glob("*.xlsx")):
+        pdf = printed / f"{source.stem}.pdf"
+        width, height = office.first_page_png(pdf, tmp_path / f"{source.stem}-xlsx")
+        assert width > height, source.stem
+        page_texts = office.page_texts(pdf)
+        assert all("Mã số" in page for page in page_texts), (source.stem, len(page_texts))
+        assert f"Biểu số: {source.stem.removeprefix('thong-ke-')}.N/BNV-TĐKT" in page_texts[0]
+        last = page_texts[-1]
+        assert "Người lập biểu" in last and "Thủ trưởng đơn vị" in last, source.stem

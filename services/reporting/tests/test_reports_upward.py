@@ -15,9 +15,11 @@ from openpyxl import load_workbook
 from thidua_reporting.adapters.docx_admin import render_admin_document
 from thidua_reporting.adapters.docx_check import check_document, check_totals, docx_text
 from thidua_reporting.adapters.stats_render import (
+    column_pt,
     form_grid,
     render_stats_docx,
     render_stats_xlsx,
+    wrapped_lines,
 )
 from thidua_reporting.domain.achievement_report import (
     AchievementFacts,
@@ -361,6 +363,34 @@ def test_each_form_renders_as_xlsx_and_docx_that_read_back(year: int) -> None:
         assert docx == render_stats_docx(form)
         assert check_document(docx, form.slug) == [], form.code
         assert form.title in docx_text(docx)
+
+
+@pytest.mark.parametrize("year", [2022, 2024])
+def test_each_form_prints_one_page_wide_with_its_headings_on_every_page(year: int) -> None:
+    for form in build_statistics(stats(year)):
+        sheet = load_workbook(io.BytesIO(render_stats_xlsx(form))).active
+        assert sheet is not None
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9)  # 9: A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, form.code
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), form.code
+        headings = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == "Mã số")
+        assert sheet.print_title_rows == f"${headings}:${headings + 2}", form.code
+        assert round(sheet.page_margins.left * 25.4) == 30, form.code
+
+
+def test_a_label_that_wraps_gets_a_row_tall_enough_for_its_lines() -> None:
+    state = build_statistics(stats(2022))[1]
+    sheet = load_workbook(io.BytesIO(render_stats_xlsx(state))).active
+    assert sheet is not None
+    heights = {
+        str(sheet.cell(r, 1).value): sheet.row_dimensions[r].height
+        for r in range(1, sheet.max_row + 1)
+    }
+    long_label = "1. Chia theo đơn vị ban hành tờ trình Thủ tướng Chính phủ về khen thưởng"
+    assert wrapped_lines(long_label, column_pt(48) - 4, bold=True) == 2
+    assert heights[long_label] is not None and heights[long_label] >= 2 * 11 * 1.2
+    assert heights["- Tập thể"] is None  # one line: the program's own height
 
 
 def test_the_totals_check_catches_a_wrong_sum() -> None:

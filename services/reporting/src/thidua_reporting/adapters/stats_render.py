@@ -20,6 +20,8 @@ from docx.shared import Mm, Pt, Twips
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from thidua_reporting.domain.statistics import StatForm
@@ -41,12 +43,17 @@ from .docx_render import (
 )
 from .font_metrics import width_pt
 
-__all__ = ["form_grid", "render_stats_docx", "render_stats_xlsx"]
+__all__ = ["column_pt", "form_grid", "render_stats_docx", "render_stats_xlsx", "wrapped_lines"]
 
 SIZE = 11
 LABEL_MM = 80  # the label column's width when the number columns need no more room
 PADDING_TWIPS = 57  # 1 mm each side of a cell: number columns are narrow on a 13-column form
 WORD_SLACK = 1.05  # metrics leave out kerning and each editor's rounding
+LABEL_CHARS = 48  # the .xlsx label column, in character widths
+NUMBER_CHARS = 14
+LINE_PT = SIZE * 1.3  # a wrapped line's height as spreadsheet programs print it
+CELL_PADDING_PT = 4  # both sides together
+MM_PER_INCH = 25.4
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -111,16 +118,17 @@ def render_stats_xlsx(form: StatForm) -> bytes:
     for text, font, align in head:
         line(row, text, font, align)
         row += 1
-    row = _xlsx_table(ws, form, row + 1, (regular, bold, center, left))
+    table = row + 1
+    row = _xlsx_table(ws, form, table, (regular, bold, center, left))
     for note in form.notes:
         line(row, note, italic, left)
         row += 1
     _xlsx_signatures(ws, form, row + 1, width, (bold, italic))
-    ws.column_dimensions["A"].width = 48
+    ws.column_dimensions["A"].width = LABEL_CHARS
     for col in range(2, width + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 14
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.column_dimensions[get_column_letter(col)].width = NUMBER_CHARS
+    _fit_row_heights(ws)
+    _print_setup(ws, table)
     stamp = datetime.datetime.combine(form.signed_on, datetime.time(0, 0))
     wb.properties.creator = form.reporter
     wb.properties.lastModifiedBy = form.reporter
@@ -131,6 +139,75 @@ def render_stats_xlsx(form: StatForm) -> bytes:
     # Workbook.save stamps "modified" with the clock; the writer itself keeps our stamp.
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return _deterministic_zip(buffer.getvalue())
+
+
+def _print_setup(ws: Any, table_row: int) -> None:
+    """A4 landscape, every column on one page wide and as many pages tall as the rows need, the
+    three heading rows of the table again on each page, margins as NĐ30 sets them for a page
+    (top and bottom 20 mm, left 30 mm, right 15 mm). Without this a 13-column form printed its
+    right-hand columns on pages of their own, away from the labels they count."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{table_row}:{table_row + 2}"
+    ws.page_margins = PageMargins(
+        left=30 / MM_PER_INCH,
+        right=15 / MM_PER_INCH,
+        top=20 / MM_PER_INCH,
+        bottom=20 / MM_PER_INCH,
+        header=0,
+        footer=0,
+    )
+
+
+def column_pt(chars: float) -> float:
+    """A column's printed width: `chars` widths of the default font's digit (7 px) + 5 px."""
+    return (int(chars * 7) + 5) * 0.75
+
+
+def wrapped_lines(text: str, room_pt: float, *, bold: bool) -> int:
+    """How many lines `text` takes when wrapped word by word into `room_pt`."""
+    count, used = 1, 0.0
+    space = width_pt(" ", SIZE, bold=bold)
+    for word in text.split():
+        wide = width_pt(word, SIZE, bold=bold) * WORD_SLACK
+        if used and used + space + wide > room_pt:
+            count, used = count + 1, wide
+        else:
+            used += (space if used else 0.0) + wide
+    return count
+
+
+def _fit_row_heights(ws: Any) -> None:
+    """Row heights for the wrapped cells: spreadsheet programs keep a row one line high when it
+    is written without a height, and a two-line label then overprints the row below."""
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    for merged in ws.merged_cells.ranges:
+        spans[(merged.min_row, merged.min_col)] = (
+            merged.max_col - merged.min_col + 1,
+            merged.max_row - merged.min_row + 1,
+        )
+        for r in range(merged.min_row, merged.max_row + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                spans.setdefault((r, c), (0, 0))
+    for row in ws.iter_rows():
+        needed = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            across, down = spans.get((cell.row, cell.column), (1, 1))
+            if across == 0:
+                continue  # covered by a merged cell
+            room = sum(
+                column_pt(ws.column_dimensions[get_column_letter(c)].width)
+                for c in range(cell.column, cell.column + across)
+            )
+            lines = wrapped_lines(cell.value, room - CELL_PADDING_PT, bold=bool(cell.font.b))
+            needed = max(needed, -(-lines // down))
+        if needed > 1:
+            ws.row_dimensions[row[0].row].height = round(needed * LINE_PT + 2, 1)
 
 
 def _xlsx_table(ws: Any, form: StatForm, row: int, styles: tuple[Any, ...]) -> int:
