@@ -14,7 +14,13 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from thidua_contracts import schemas
-from thidua_contracts.commands import PublishMovement, SubmitReport
+from thidua_contracts.commands import (
+    COMMANDS,
+    ForwardProposals,
+    ForwardProposalsV1,
+    PublishMovement,
+    SubmitReport,
+)
 from thidua_contracts.envelope import Actor, Envelope, InputRef, Role, RulesRef
 from thidua_contracts.events import (
     EVENT_TYPES,
@@ -1256,3 +1262,37 @@ def test_an_envelope_with_a_utc_time_fails_schema_validation() -> None:
     problems = errors(read_schema("nominations.BallotTallied.v1.json"), instance)
 
     assert any("occurred_at" in p for p in problems)
+
+
+# --- a command's new version ------------------------------------------------------------------
+
+
+def test_a_command_with_a_new_field_is_published_as_a_new_version_beside_the_old() -> None:
+    v1 = read_schema("cmd.nominations.forward_upward.v1.json")
+    v2 = read_schema("cmd.nominations.forward_upward.v2.json")
+    # v2 is v1 and two optional fields; nothing v1 accepts is refused by v2.
+    added = {"signer_name", "signer_position"}
+    assert set(v2["properties"]) - set(v1["properties"]) == added
+    assert v2["required"] == v1["required"]
+    assert sorted(schemas.breaking_changes(v1, v2)) == sorted(
+        f"$.properties.{p}: {schemas.CLOSED_ADDITION}" for p in added
+    )
+    body = {
+        "command_id": "0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b",
+        "actor": {"id": "van-phong-ubnd", "role": "chairman_office"},
+        "movement_id": "bn-2022",
+        "submission_id": "0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7c",
+        "number": "05/TTr-UBND",
+        "signed_on": "2022-12-23",
+        "addressee": "UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        "proposal_ids": ["0190b3c4-5d6e-7f80-9a1b-2c3d4e5f6a7d"],
+    }
+    assert errors(v1, body) == [] and errors(v2, body) == []
+    command = ForwardProposals.model_validate(body)  # the service reads a v1 body as v2
+    assert (command.signer_name, command.signer_position) == (None, "chu_tich")
+    signed = {**body, "signer_name": "Nguyễn Minh Quang", "signer_position": "pho_chu_tich"}
+    assert errors(v2, signed) == []
+    assert errors(v1, signed) != []  # a v1 reader refuses the signer: hence a new version
+    # Only the current version is dispatched.
+    assert COMMANDS[("nominations", "forward_upward")] is ForwardProposals
+    assert ForwardProposalsV1 not in COMMANDS.values()

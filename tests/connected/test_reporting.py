@@ -514,7 +514,12 @@ async def test_every_document_type_survives_libreoffice_pdf_and_png(
         "bien-ban": (1, 3, False, ("BIÊN BẢN", "Đỗ Thị Lan", "44,44", "THƯ KÝ", "CHỦ TỌA")),
         "to-trinh": (2, 3, False, ("TỜ TRÌNH", "Kính gửi:", "Nguyễn Thị Hương")),
         "giay-khen": (1, 1, True, ("GIẤY KHEN", "Độc lập - Tự do - Hạnh phúc")),
-        "to-trinh-tinh": (2, 3, False, ("TỜ TRÌNH", "Phạm Quốc Dũng", "TM. ỦY BAN NHÂN DÂN")),
+        "to-trinh-tinh": (
+            2,
+            3,
+            False,
+            ("TỜ TRÌNH", "Phạm Quốc Dũng", "TM. ỦY BAN NHÂN DÂN", "Nguyễn Minh Quang"),
+        ),
         "bao-cao": (1, 4, False, ("BÁO CÁO", "Sơ kết 6 tháng đầu năm", "ĐỀ XUẤT, KIẾN NGHỊ")),
         "bao-cao-thanh-tich": (1, 3, False, ("BÁO CÁO THÀNH TÍCH", "III. CÁC HÌNH THỨC")),
         "thong-ke-0701": (1, 3, True, ("Biểu số: 0701.N/BNV-TĐKT", "SỐ PHONG TRÀO THI ĐUA")),

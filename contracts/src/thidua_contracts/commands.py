@@ -34,6 +34,9 @@ class Command(BaseModel):
 
     SERVICE: ClassVar[str]
     NAME: ClassVar[str]
+    # Commands are closed (an unknown field is refused), so a field added to one is a new
+    # version, published beside the earlier one (`EARLIER_VERSIONS`).
+    VERSION: ClassVar[int] = 1
 
     command_id: UuidStr
     actor: Actor
@@ -303,14 +306,20 @@ class SignDecision(Command):
 
 
 class ForwardProposals(Command):
+    """The city's Tờ trình upward. v2 adds who signs it (the name printed under the signature);
+    a v1 body, without the signer, is still a valid v2 command."""
+
     SERVICE = "nominations"
     NAME = "forward_upward"
+    VERSION = 2
 
     submission_id: UuidStr
     number: str = Field(pattern=r"^[0-9]{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
     signed_on: date
     addressee: Text
     proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+    signer_name: Text | None = None
+    signer_position: Literal["chu_tich", "pho_chu_tich"] = "chu_tich"
 
 
 class RecordHigherAnswer(Command):
@@ -400,7 +409,30 @@ def _concrete(base: type[BaseModel]) -> list[type[BaseModel]]:
 
 
 def _by_name(base: type[BaseModel]) -> dict[tuple[str, str], type[Any]]:
-    return {(c.SERVICE, c.NAME): c for c in _concrete(base)}  # type: ignore[attr-defined]
+    return {
+        (c.SERVICE, c.NAME): c  # type: ignore[attr-defined]
+        for c in _concrete(base)
+        if c not in _EARLIER
+    }
+
+
+# `forward_upward` as first published, kept for its schema file: without the signer. (No
+# docstring: it would change the published file's description.)
+class ForwardProposalsV1(Command):
+    SERVICE = "nominations"
+    NAME = "forward_upward"
+
+    submission_id: UuidStr
+    number: str = Field(pattern=r"^[0-9]{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
+    signed_on: date
+    addressee: Text
+    proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+
+
+# Earlier versions of commands still published (a client may send them; the current model
+# accepts every body they accept). Never dispatched: the current version decides.
+EARLIER_VERSIONS: tuple[type[Command], ...] = (ForwardProposalsV1,)
+_EARLIER: frozenset[type[BaseModel]] = frozenset(EARLIER_VERSIONS)
 
 
 # Every command and query class defined in this module (add a class, it is registered).

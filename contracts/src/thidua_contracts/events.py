@@ -666,6 +666,9 @@ class ProposalsForwarded(EventPayload):
     signed_on: date
     addressee: Text
     proposal_ids: list[UuidStr] = Field(min_length=1)
+    # Who signs the Tờ trình (command v2); absent from events recorded before it.
+    signer_name: Text | None = None
+    signer_position: Literal["chu_tich", "pho_chu_tich"] = "chu_tich"
 
 
 class HigherAnswerRecorded(EventPayload):

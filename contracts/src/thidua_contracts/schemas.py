@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, create_model
 
-from .commands import COMMANDS, QUERIES
+from .commands import COMMANDS, EARLIER_VERSIONS, QUERIES
 from .envelope import Envelope
 from .events import EVENT_TYPES, EventPayload
 from .replies import CommandReply, QueryReply
@@ -40,8 +40,10 @@ def generate() -> dict[str, dict[str, Any]]:
         out[f"{cls.TYPE}.v{cls.VERSION}.json"] = _schema(
             event_envelope_model(cls), f"{cls.TYPE} v{cls.VERSION}", cls.__doc__
         )
-    for (service, name), cmd in COMMANDS.items():
-        out[f"cmd.{service}.{name}.v1.json"] = _schema(cmd, f"command {service}.{name} v1")
+    for cmd in [*COMMANDS.values(), *EARLIER_VERSIONS]:
+        version = f"{cmd.SERVICE}.{cmd.NAME} v{cmd.VERSION}"
+        file = f"cmd.{cmd.SERVICE}.{cmd.NAME}.v{cmd.VERSION}.json"
+        out[file] = _schema(cmd, f"command {version}")
     for (service, name), qry in QUERIES.items():
         out[f"qry.{service}.{name}.v1.json"] = _schema(qry, f"query {service}.{name} v1")
     out["reply.command.v1.json"] = _schema(CommandReply, "command reply v1")

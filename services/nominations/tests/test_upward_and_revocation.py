@@ -72,7 +72,9 @@ def rejected(call: Any) -> Rejected:
     return caught.value
 
 
-def forward(*candidates: decision.Candidate, forwarded: frozenset[str] = frozenset()) -> Any:
+def forward(
+    *candidates: decision.Candidate, forwarded: frozenset[str] = frozenset(), **signer: Any
+) -> Any:
     command = cmd(
         ForwardProposals,
         submission_id=str(uuid.uuid4()),
@@ -80,8 +82,17 @@ def forward(*candidates: decision.Candidate, forwarded: frozenset[str] = frozens
         signed_on=date(2022, 12, 5),
         addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
         proposal_ids=[c.proposal.proposal_id for c in candidates],
+        **signer,
     )
     return upward.decide_forward(command, list(candidates), set(forwarded), PACK)
+
+
+def test_the_to_trinh_upward_records_who_signs_it_and_a_v1_command_still_goes() -> None:
+    bk = candidate("BK_CT_UBND_TINH")
+    signed = forward(bk, signer_name="Nguyễn Minh Quang", signer_position="pho_chu_tich")
+    assert (signed.signer_name, signed.signer_position) == ("Nguyễn Minh Quang", "pho_chu_tich")
+    unsigned = forward(bk)  # a v1 command: no signer, the Chairman's block, no name printed
+    assert (unsigned.signer_name, unsigned.signer_position) == (None, "chu_tich")
 
 
 def test_only_higher_forms_that_passed_the_council_go_upward_once() -> None:

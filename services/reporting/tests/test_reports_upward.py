@@ -213,6 +213,18 @@ def test_the_submission_to_the_province() -> None:
     assert "kính trình UBND tỉnh Bắc Ninh xem xét, quyết định tặng Bằng khen" in text
     # A Tờ trình of the Phòng Nội vụ's shape (TRƯỞNG PHÒNG) is not the city's.
     assert check_document(data, "to-trinh") != []
+    # Recorded before the signer was (command v1): the Chairman's block with no name under it.
+    assert view.right_signature is not None
+    assert view.right_signature.name == ""
+    signed = build_province_submission_view(
+        facts.model_copy(
+            update={"signer_name": "Nguyễn Văn Bình", "signer_position": "pho_chu_tich"}
+        )
+    )
+    assert signed.right_signature is not None
+    assert signed.right_signature.name == "Nguyễn Văn Bình"
+    assert "PHÓ CHỦ TỊCH" in signed.right_signature.lines
+    assert check_document(render_admin_document(signed), "to-trinh-tinh") == []
 
 
 def achievement(kind: str) -> AchievementFacts:

@@ -861,6 +861,7 @@ async def upward(client: Client) -> None:
             signed_on=datetime(2022, 12, 23).date(),
             addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
             proposal_ids=[proposal],
+            signer_name="Nguyễn Minh Quang",
         ),
     )
     await send(

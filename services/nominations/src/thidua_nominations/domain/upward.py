@@ -47,6 +47,8 @@ def decide_forward(
         signed_on=command.signed_on,
         addressee=command.addressee,
         proposal_ids=[c.proposal.proposal_id for c in candidates],
+        signer_name=command.signer_name,
+        signer_position=command.signer_position,
     )
 
 

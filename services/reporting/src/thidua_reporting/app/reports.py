@@ -401,6 +401,8 @@ async def on_forwarded(item: StoredEvent, payload: ProposalsForwarded, ctx: Cont
             plan_ref=plan_ref(ctx, m, found),
             minutes=list(minutes.values()),
             nominees=nominees,
+            signer_position=payload.signer_position,
+            signer_name=payload.signer_name or "",
         )
     )
     await register(
