@@ -22,6 +22,7 @@ from thidua_contracts.commands import (
     ShowNomination,
 )
 from thidua_contracts.envelope import Actor, Role
+from thidua_contracts.errors import ErrorCode
 from thidua_contracts.events import DossierItem
 from thidua_contracts.movement import AwardForm
 from thidua_kit.client import Client
@@ -178,19 +179,27 @@ async def test_upward_answer_and_revocation(settings: Settings) -> None:
         await accepted(client, after_notice)
         await client.wait_until_stable(services)
         submission = new_id()
-        await accepted(
-            client,
-            ForwardProposals(
-                command_id=new_id(),
-                actor=OFFICE,
-                movement_id=MOVEMENT,
-                submission_id=submission,
-                number="05/TTr-UBND",
-                signed_on=date(2022, 12, 5),
-                addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
-                proposal_ids=[pid],
-            ),
+        to_the_province = ForwardProposals(
+            command_id=new_id(),
+            actor=OFFICE,
+            movement_id=MOVEMENT,
+            submission_id=submission,
+            number="05/TTr-UBND",
+            signed_on=date(2022, 12, 5),
+            addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+            proposal_ids=[pid],
         )
+        # Straight to the Prime Minister, past the province: refused, nothing recorded.
+        before = await client.log().last_sequence()
+        past = to_the_province.model_copy(
+            update={"command_id": new_id(), "addressee": "Thủ tướng Chính phủ"}
+        )
+        reply = await client.command(past)
+        assert reply.error is not None
+        assert (reply.error.code, reply.error.field) == (ErrorCode.INVALID_FIELD, "addressee")
+        assert "Kính gửi: UBND tỉnh Bắc Ninh" in reply.error.message_vi, reply.error
+        assert await client.log().last_sequence() == before
+        await accepted(client, to_the_province)
         await accepted(
             client,
             RecordHigherAnswer(

@@ -73,18 +73,54 @@ def rejected(call: Any) -> Rejected:
 
 
 def forward(
-    *candidates: decision.Candidate, forwarded: frozenset[str] = frozenset(), **signer: Any
+    *candidates: decision.Candidate,
+    forwarded: frozenset[str] = frozenset(),
+    addressee: str = "UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+    province: str | None = "tỉnh Bắc Ninh",
+    **signer: Any,
 ) -> Any:
     command = cmd(
         ForwardProposals,
         submission_id=str(uuid.uuid4()),
         number="05/TTr-UBND",
         signed_on=date(2022, 12, 5),
-        addressee="UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        addressee=addressee,
         proposal_ids=[c.proposal.proposal_id for c in candidates],
         **signer,
     )
-    return upward.decide_forward(command, list(candidates), set(forwarded), PACK)
+    return upward.decide_forward(command, list(candidates), set(forwarded), PACK, province)
+
+
+CITY = ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ BẮC NINH"]
+AUTHORITIES = [
+    "Chủ tịch UBND thành phố Bắc Ninh",
+    "Thủ tướng Chính phủ",
+    "Chủ tịch UBND tỉnh Bắc Ninh",
+    "UBND tỉnh Bắc Ninh",
+]
+
+
+def test_the_province_a_city_proposes_to_is_read_from_the_provincial_forms() -> None:
+    assert upward.province_of(AUTHORITIES, CITY) == "tỉnh Bắc Ninh"
+    # The province's own movement: its proposals go to the centre, not to itself.
+    assert upward.province_of(AUTHORITIES, ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH"]) is None
+    assert upward.province_of(AUTHORITIES[:2], CITY) is None  # no provincial form named
+
+
+def test_the_to_trinh_upward_goes_to_the_province_and_nowhere_else() -> None:
+    bk = candidate("BK_CT_UBND_TINH")
+    for fine in (
+        "UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        "Ủy ban nhân dân Tỉnh Bắc Ninh",
+        "Chủ tịch UBND  tỉnh Bắc Ninh",
+    ):
+        assert forward(bk, addressee=fine).addressee == fine
+    for wrong in ("Thủ tướng Chính phủ", "UBND tỉnh Bắc Giang", "Sở Nội vụ"):
+        refused = rejected(lambda wrong=wrong: forward(bk, addressee=wrong))
+        assert (refused.code, refused.field) == (ErrorCode.INVALID_FIELD, "addressee"), wrong
+        assert "UBND tỉnh Bắc Ninh" in (refused.detail or "")
+    # A movement naming no province leaves the addressee to the clerk.
+    assert forward(bk, addressee="Thủ tướng Chính phủ", province=None).addressee
 
 
 def test_the_to_trinh_upward_records_who_signs_it_and_a_v1_command_still_goes() -> None:

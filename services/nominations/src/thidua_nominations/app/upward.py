@@ -21,7 +21,16 @@ async def forward_upward(command: ForwardProposals, ctx: Context) -> list[Stored
     pack, _ = _pack(ctx, command.movement_id)
     candidates = _candidates(ctx, command.movement_id, list(command.proposal_ids))
     forwarded = {key for key, _v, _s in ctx.store.all("forwarded", StoredEvent)}
-    payload = upward.decide_forward(command, candidates, forwarded, pack)
+    movement = _seen(ctx, "movement", command.movement_id)
+    definition = None if movement is None else definition_of(movement)
+    province = (
+        None
+        if definition is None
+        else upward.province_of(
+            (a.authority for a in definition.award_forms), definition.issuer.name_lines
+        )
+    )
+    payload = upward.decide_forward(command, candidates, forwarded, pack, province)
     subject = ctx.subject("upward", command.movement_id, command.submission_id)
     stored = await ctx.log.append(
         [human_event(command, subject, payload, ctx.now)],

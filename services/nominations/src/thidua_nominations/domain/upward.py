@@ -3,6 +3,10 @@ higher-level forms, and later records the answer that comes back."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
+
 from thidua_contracts.commands import ForwardProposals, RecordHigherAnswer
 from thidua_contracts.envelope import Role
 from thidua_contracts.errors import ErrorCode, Rejected
@@ -12,11 +16,42 @@ from .decision import Candidate
 from .rule_pack import RulePack
 
 
+def province_of(authorities: Iterable[str], issuer_lines: Iterable[str]) -> str | None:
+    """The province named by the movement's provincial forms ("Chủ tịch UBND tỉnh Bắc Ninh" →
+    "tỉnh Bắc Ninh"): the level a city's proposals go to, for the province's forms and, through
+    it, for the State's (DOMAIN §5.1 step 12b: UBND thành phố → UBND tỉnh, qua Sở Nội vụ).
+    None when the issuer is that province itself, or no form names one."""
+    issuer = _plain(" ".join(issuer_lines))
+    for authority in authorities:
+        found = re.search(r"\btỉnh\s+\S.*$", unicodedata.normalize("NFC", authority), re.I)
+        if found:
+            province = " ".join(found.group(0).split())
+            return None if _plain(province) in issuer else province
+    return None
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
 def decide_forward(
-    command: ForwardProposals, candidates: list[Candidate], forwarded: set[str], pack: RulePack
+    command: ForwardProposals,
+    candidates: list[Candidate],
+    forwarded: set[str],
+    pack: RulePack,
+    province: str | None = None,
 ) -> ProposalsForwarded:
+    """`province`: the level the city proposes to (`province_of`), when the movement names it;
+    a Tờ trình addressed elsewhere (the Prime Minister, a ministry, another province) is refused,
+    since a city's proposals for State forms also go through its province."""
     if command.actor.role not in (Role.CHAIRMAN_OFFICE, Role.PHONG_NOI_VU):
         raise Rejected(ErrorCode.FORBIDDEN, "actor.role", command.actor.role.value)
+    if province is not None and _plain(province) not in _plain(command.addressee):
+        raise Rejected(
+            ErrorCode.INVALID_FIELD,
+            "addressee",
+            f"Kính gửi: UBND {province} (qua Sở Nội vụ), not {command.addressee!r}",
+        )
     for i, c in enumerate(candidates):
         rule = pack.awards.get(c.proposal.award_code)
         if rule is None or rule.route != "propose":
