@@ -195,6 +195,8 @@ def test_decomposed_names_come_out_nfc() -> None:
 
 CSTDCS = "Chiến sĩ thi đua cơ sở"
 QUOTA = "Vượt chỉ tiêu 15% số cá nhân đạt Lao động tiên tiến của đơn vị: xếp thứ 2, chỉ tiêu 1"
+# As the sentence quotes it, inside brackets: a clause, not a sentence of its own.
+QUOTED = "vượt chỉ tiêu 15% số cá nhân đạt Lao động tiên tiến của đơn vị: xếp thứ 2, chỉ tiêu 1"
 
 
 def _after_a_quota() -> list[Nominee]:
@@ -231,7 +233,7 @@ def test_the_minutes_conclusion_names_who_passed_but_was_left_out_and_why() -> N
     conclusion = next(t for t in texts if t.startswith("3. Kết luận"))
     assert conclusion == (
         "3. Kết luận: 4 tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định, trong đó 1 không "
-        f"được đề nghị khen thưởng: Trần Văn Minh ({QUOTA}). Hội đồng thống nhất đề nghị cấp có "
+        f"được đề nghị khen thưởng: Trần Văn Minh ({QUOTED}). Hội đồng thống nhất đề nghị cấp có "
         "thẩm quyền khen thưởng 3 tập thể, cá nhân; 1 tập thể, cá nhân không đạt."
     )
 
@@ -248,7 +250,7 @@ def test_the_submission_proposes_each_nominee_for_the_form_voted_on_and_not_the_
     texts = _texts(view)
     assert texts[2].endswith(
         "4 tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định, tính trên tổng số thành viên "
-        f"Hội đồng; trong đó 1 không được đề nghị khen thưởng: Trần Văn Minh ({QUOTA})."
+        f"Hội đồng; trong đó 1 không được đề nghị khen thưởng: Trần Văn Minh ({QUOTED})."
     )
     assert texts[3].startswith(
         "Phòng Nội vụ kính trình Chủ tịch UBND thành phố Bắc Ninh xem xét, quyết định tặng "

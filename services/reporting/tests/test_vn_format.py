@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 
 from thidua_reporting.domain.vn_format import (
+    as_clause,
     format_date_words,
     format_place_date,
     format_vnd,
@@ -132,3 +133,19 @@ def test_nfc_composes_vietnamese() -> None:
 )
 def test_short_dates_are_spelled_in_words(text: str, expected: str) -> None:
     assert spell_dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("reason", "clause"),
+    [
+        ("Xếp thứ 2/2 (7 phiếu) tại UBND phường", "xếp thứ 2/2 (7 phiếu) tại UBND phường"),
+        ("Đồng hạng 1/2 ở ngưỡng", "đồng hạng 1/2 ở ngưỡng"),
+        ("Ý kiến phản ánh pa-01 đúng", "ý kiến phản ánh pa-01 đúng"),
+        ("UBND phường rút đề nghị", "UBND phường rút đề nghị"),  # an abbreviation keeps it
+        ("NĐ91 Điều 9 khoản 3", "NĐ91 Điều 9 khoản 3"),
+        (_nfd("Hồ sơ chưa đủ"), "hồ sơ chưa đủ"),
+        ("", ""),
+    ],
+)
+def test_a_reason_quoted_inside_a_sentence_starts_in_lower_case(reason: str, clause: str) -> None:
+    assert as_clause(reason) == clause

@@ -26,6 +26,7 @@ from .admin_document import (
 from .council_minutes import Nominee, nominee_text
 from .vn_format import (
     ROMAN,
+    as_clause,
     format_date_words,
     format_percent,
     format_place_date,
@@ -66,7 +67,7 @@ def _left_out(nominees: list[Nominee]) -> str:
     if not nominees:
         return ""
     reasons = "; ".join(
-        f"{strip_end(nominee_text(n))} ({strip_end(n.excluded or '')})" for n in nominees
+        f"{strip_end(nominee_text(n))} ({as_clause(strip_end(n.excluded or ''))})" for n in nominees
     )
     return f"; trong đó {len(nominees)} không được đề nghị khen thưởng: {reasons}"
 

@@ -25,7 +25,7 @@ from .admin_document import (
     place_name,
     strip_end,
 )
-from .vn_format import ROMAN, format_date_words, format_percent, number_line
+from .vn_format import ROMAN, as_clause, format_date_words, format_percent, number_line
 
 BALLOT_HEADERS = (
     "STT",
@@ -127,7 +127,8 @@ def _conclusion(passed: int, left_out: list[Nominee], failed: int) -> str:
     text = f"3. Kết luận: {passed} tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định"
     if left_out:
         reasons = "; ".join(
-            f"{strip_end(nominee_text(n))} ({strip_end(n.excluded or '')})" for n in left_out
+            f"{strip_end(nominee_text(n))} ({as_clause(strip_end(n.excluded or ''))})"
+            for n in left_out
         )
         text += f", trong đó {len(left_out)} không được đề nghị khen thưởng: {reasons}"
     if proposed:

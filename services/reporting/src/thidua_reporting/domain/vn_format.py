@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 __all__ = [
+    "as_clause",
     "confers_title",
     "format_date_words",
     "format_percent",
@@ -39,6 +40,17 @@ def granting(award_name: str) -> str:
     """ "tặng Giấy khen …" / "công nhận danh hiệu Chiến sĩ thi đua cơ sở"."""
     name = nfc(" ".join(award_name.split())).rstrip(" \t;.,")
     return f"công nhận danh hiệu {name}" if confers_title(name) else f"tặng {name}"
+
+
+def as_clause(text: str) -> str:
+    """A reason recorded as a sentence ("Xếp thứ 2/2 …"), written inside a sentence or its
+    brackets: the first letter in lower case, unless the first word is an abbreviation or a
+    code ("UBND", "NĐ91"), which keeps its capitals."""
+    text = nfc(text.strip())
+    first = text.split(" ", 1)[0]
+    if not first or sum(c.isupper() for c in first) > 1 or any(c.isdigit() for c in first):
+        return text
+    return first[:1].lower() + text[1:]
 
 
 def nfc(text: str) -> str:
