@@ -197,6 +197,12 @@ async def test_every_document_is_on_disk_with_its_hash_in_the_log(
     assert plan in texts["to-trinh"] and plan in texts["quyet-dinh"]
     assert "Kế hoạch số 245/KH-UBND ngày 26 tháng 4 năm 2022" in texts["quyet-dinh"]
     assert "26/4/2022" not in texts["quyet-dinh"]
+    # Both minutes name who kept them and who chaired: the second, called for by the Tờ trình
+    # upward (no decision of the city rests on its session), takes the chair from its signer.
+    for minutes in [d for d in listed if d["doc_type"] == "bien-ban"]:
+        text = docx_text(read(minutes["path"]))
+        assert "Thư ký: Nguyễn Thu Trang." in text, minutes["number"]
+        assert "Chủ trì (chủ tọa): Nguyễn Minh Quang, Chủ tịch UBND" in text, minutes["number"]
     awards = await ask(demo, ListIssuedAwards(movement_id=MOVEMENT))
     certificates = [d for d in listed if d["doc_type"] == "giay-khen"]
     assert [

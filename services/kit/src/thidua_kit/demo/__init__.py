@@ -490,6 +490,10 @@ async def drive(settings: Settings) -> dict[str, Any]:
 
 
 # The city's Emulation & Commendation Council (sample names; DOMAIN §4 composition).
+# The council's secretary (thư ký Hội đồng), an officer of the Phòng Nội vụ; not a member, so
+# not counted in the council's votes. Named, so that the minutes carry who kept them.
+SECRETARY = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY, name="Nguyễn Thu Trang")
+
 COUNCIL = [
     ("Nguyễn Minh Quang", "Chủ tịch Hội đồng"),
     ("Trần Văn Bình", "Phó Chủ tịch thường trực"),
@@ -505,7 +509,6 @@ COUNCIL = [
 
 async def council_votes(client: Client, ids: dict[str, str]) -> dict[str, int]:
     """The council's secret ballot on every nominee, then the session closed: quotas apply."""
-    secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
     votes = {
         "nguyen-thi-huong": 8,
         "le-thi-thu-ha": 7,
@@ -518,7 +521,7 @@ async def council_votes(client: Client, ids: dict[str, str]) -> dict[str, int]:
             client,
             RecordTally(
                 command_id=new_id(),
-                actor=secretary,
+                actor=SECRETARY,
                 movement_id=MOVEMENT,
                 proposal_id=ids[subject],
                 session_id="hdtdkt-2022-12-20",
@@ -535,7 +538,7 @@ async def council_votes(client: Client, ids: dict[str, str]) -> dict[str, int]:
         client,
         CloseSession(
             command_id=new_id(),
-            actor=secretary,
+            actor=SECRETARY,
             movement_id=MOVEMENT,
             session_id="hdtdkt-2022-12-20",
             closed_on=datetime(2022, 12, 20).date(),
@@ -742,7 +745,7 @@ async def notice_and_session(
         client,
         OpenSession(
             command_id=new_id(),
-            actor=Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY),
+            actor=SECRETARY,
             movement_id=MOVEMENT,
             session_id=session_id,
             session_date=datetime(*session_on).date(),
@@ -820,12 +823,11 @@ async def upward(client: Client) -> None:
     await client.wait_until_stable(("nominations",))
     # A provincial form is posted publicly too, then voted at the council's next session.
     session = await notice_and_session(client, [proposal], (2022, 12, 13), (2022, 12, 21))
-    secretary = Actor(id="thu-ky-hoi-dong", role=Role.COUNCIL_SECRETARY)
     await send(
         client,
         RecordTally(
             command_id=new_id(),
-            actor=secretary,
+            actor=SECRETARY,
             movement_id=MOVEMENT,
             proposal_id=proposal,
             session_id=session,
@@ -842,7 +844,7 @@ async def upward(client: Client) -> None:
         client,
         CloseSession(
             command_id=new_id(),
-            actor=secretary,
+            actor=SECRETARY,
             movement_id=MOVEMENT,
             session_id=session,
             closed_on=datetime(2022, 12, 21).date(),

@@ -330,9 +330,11 @@ async def on_forwarded(item: StoredEvent, payload: ProposalsForwarded, ctx: Cont
         .all()
     )
     # The minutes the Tờ trình cites exist before it: a session whose nominees all go to the
-    # province has had no decision to call for them.
+    # province has had no decision to call for them. The council is chaired by the Chairman
+    # (DOMAIN §4): named when he signs the Tờ trình himself, as for a decision.
+    chair = payload.signer_name if payload.signer_position == "chu_tich" else None
     for place, session_id in enumerate(sessions_of(session, m, payload.proposal_ids)):
-        await issue_session_papers(item, session_id, place, ctx, None, payload.submission_id)
+        await issue_session_papers(item, session_id, place, ctx, chair, payload.submission_id)
     nominees: list[UpwardNominee] = []
     minutes: dict[str, str] = {}
     inputs = [item]
