@@ -7,12 +7,13 @@ service and a rebuild from the log can be compared answer by answer.
 from __future__ import annotations
 
 import json
+import weakref
 from collections import Counter
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from thidua_contracts.commands import (
     ListCouncilSessions,
@@ -34,12 +35,34 @@ from ..domain import pipeline
 from ..domain.progress import ReportFact, UnitFact, round_progress
 from ..domain.vn_format import format_percent
 
+# Parsed definitions by database and (movement, sequence of the event that set it): read for
+# nearly every event folded, a definition of thousands of people took a tenth of a rebuild to
+# parse again each time. A stream sequence names one immutable event, so the key cannot go stale.
+_PARSED: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], MovementDefinition]] = (
+    weakref.WeakKeyDictionary()
+)
+_MAX_ENTRIES = 64
+
 
 def definition(store: Store, movement_id: str) -> MovementDefinition | None:
-    raw = store.session.execute(
-        select(t.movements.c.definition).where(t.movements.c.movement_id == movement_id)
+    session = store.session
+    sequence = session.execute(
+        select(t.movements.c.sequence).where(t.movements.c.movement_id == movement_id)
     ).scalar()
-    return None if raw is None else MovementDefinition.model_validate_json(raw)
+    if sequence is None:
+        return None
+    parsed = _PARSED.setdefault(session.get_bind().engine, {})
+    key = (movement_id, int(sequence))
+    found = parsed.get(key)
+    if found is None:
+        raw = session.execute(
+            select(t.movements.c.definition).where(t.movements.c.movement_id == movement_id)
+        ).scalar_one()
+        found = MovementDefinition.model_validate_json(raw)
+        if len(parsed) >= _MAX_ENTRIES:
+            parsed.pop(next(iter(parsed)))
+        parsed[key] = found
+    return found
 
 
 def _unit_names(store: Store, movement_id: str) -> dict[str, str]:
