@@ -238,6 +238,16 @@ def test_the_minutes_conclusion_names_who_passed_but_was_left_out_and_why() -> N
     )
 
 
+def test_a_session_where_nobody_failed_says_nothing_of_those_who_failed() -> None:
+    passed = [n for n in _after_a_quota() if n.passed and not n.excluded]
+    texts = _texts(build_minutes_view(minutes_facts(nominees=passed)))
+    conclusion = next(t for t in texts if t.startswith("3. Kết luận"))
+    assert conclusion == (
+        "3. Kết luận: 3 tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định. Hội đồng thống "
+        "nhất đề nghị cấp có thẩm quyền khen thưởng 3 tập thể, cá nhân."
+    )
+
+
 def test_the_submission_proposes_each_nominee_for_the_form_voted_on_and_not_the_left_out() -> None:
     nominees = _after_a_quota()
     view = build_submission_view(

@@ -136,7 +136,8 @@ def _conclusion(passed: int, left_out: list[Nominee], failed: int) -> str:
             f". Hội đồng thống nhất đề nghị cấp có thẩm quyền khen thưởng {proposed} tập thể, "
             "cá nhân"
         )
-    return f"{text}; {failed} tập thể, cá nhân không đạt."
+    # "0 tập thể, cá nhân không đạt" says nothing a clerk would write: the clause is left out.
+    return f"{text}; {failed} tập thể, cá nhân không đạt." if failed else f"{text}."
 
 
 def build_minutes_view(facts: MinutesFacts) -> AdminDocumentView:
