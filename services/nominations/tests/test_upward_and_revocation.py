@@ -105,6 +105,12 @@ def test_the_province_a_city_proposes_to_is_read_from_the_provincial_forms() -> 
     # The province's own movement: its proposals go to the centre, not to itself.
     assert upward.province_of(AUTHORITIES, ["ỦY BAN NHÂN DÂN", "TỈNH BẮC NINH"]) is None
     assert upward.province_of(AUTHORITIES[:2], CITY) is None  # no provincial form named
+    qualified = [
+        "UBND tỉnh Bắc Ninh (qua Sở Nội vụ)",
+        "Chủ tịch UBND tỉnh Bà Rịa - Vũng Tàu, năm 2022",
+    ]
+    assert upward.province_of(qualified[:1], CITY) == "tỉnh Bắc Ninh"
+    assert upward.province_of(qualified[1:], CITY) == "tỉnh Bà Rịa - Vũng Tàu"
 
 
 def test_the_to_trinh_upward_goes_to_the_province_and_nowhere_else() -> None:

@@ -23,15 +23,20 @@ def province_of(authorities: Iterable[str], issuer_lines: Iterable[str]) -> str 
     None when the issuer is that province itself, or no form names one."""
     issuer = _plain(" ".join(issuer_lines))
     for authority in authorities:
-        found = re.search(r"\btỉnh\s+\S.*$", unicodedata.normalize("NFC", authority), re.I)
+        # The name runs to the end or to what qualifies it: "UBND tỉnh Bắc Ninh (qua Sở Nội vụ)".
+        found = re.search(r"\btỉnh\s+[^\s(,;]+(?:\s+[^\s(,;]+)*", nfc(authority), re.I)
         if found:
             province = " ".join(found.group(0).split())
             return None if _plain(province) in issuer else province
     return None
 
 
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
 def _plain(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return " ".join(nfc(text).casefold().split())
 
 
 def decide_forward(
