@@ -305,19 +305,26 @@ class SignDecision(Command):
     proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
 
 
-class ForwardProposals(Command):
-    """The city's Tờ trình upward. v2 adds who signs it (the name printed under the signature);
-    a v1 body, without the signer, is still a valid v2 command."""
-
+# `forward_upward` as first published, kept for its schema file: without the signer. (No
+# docstring: it would change the published file's description.)
+class ForwardProposalsV1(Command):
     SERVICE = "nominations"
     NAME = "forward_upward"
-    VERSION = 2
 
     submission_id: UuidStr
     number: str = Field(pattern=r"^[0-9]{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
     signed_on: date
     addressee: Text
     proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
+
+
+class ForwardProposals(ForwardProposalsV1):
+    """The city's Tờ trình upward. v2 adds who signs it (the name printed under the signature);
+    a v1 body, without the signer, is still a valid v2 command."""
+
+    NAME = "forward_upward"
+    VERSION = 2
+
     signer_name: Text | None = None
     signer_position: Literal["chu_tich", "pho_chu_tich"] = "chu_tich"
 
@@ -414,19 +421,6 @@ def _by_name(base: type[BaseModel]) -> dict[tuple[str, str], type[Any]]:
         for c in _concrete(base)
         if c not in _EARLIER
     }
-
-
-# `forward_upward` as first published, kept for its schema file: without the signer. (No
-# docstring: it would change the published file's description.)
-class ForwardProposalsV1(Command):
-    SERVICE = "nominations"
-    NAME = "forward_upward"
-
-    submission_id: UuidStr
-    number: str = Field(pattern=r"^[0-9]{2,}/[A-Za-zĐđ]+-[A-ZĐ]+$")
-    signed_on: date
-    addressee: Text
-    proposal_ids: list[UuidStr] = Field(min_length=1, max_length=5000)
 
 
 # Earlier versions of commands still published (a client may send them; the current model
