@@ -23,10 +23,9 @@ from .admin_document import (
     place_name,
     strip_end,
 )
-from .council_minutes import Nominee, nominee_text
+from .council_minutes import Nominee, left_out_entry, nominee_text
 from .vn_format import (
     ROMAN,
-    as_clause,
     format_date_words,
     format_percent,
     format_place_date,
@@ -66,9 +65,7 @@ def _counted(nominees: list[Nominee]) -> str:
 def _left_out(nominees: list[Nominee]) -> str:
     if not nominees:
         return ""
-    reasons = "; ".join(
-        f"{strip_end(nominee_text(n))} ({as_clause(strip_end(n.excluded or ''))})" for n in nominees
-    )
+    reasons = "; ".join(left_out_entry(n) for n in nominees)
     return f"; trong đó {len(nominees)} không được đề nghị khen thưởng: {reasons}"
 
 

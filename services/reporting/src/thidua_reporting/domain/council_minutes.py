@@ -122,14 +122,16 @@ def ballot_rows(nominees: list[Nominee], members_total: int) -> tuple[TableRow, 
 _BLANK = "…" * 12
 
 
+def left_out_entry(n: Nominee) -> str:
+    """ "Trần Văn Minh, … (xếp thứ 2/2 …)": who passed the ballot and was left out, and why."""
+    return f"{strip_end(nominee_text(n))} ({as_clause(strip_end(n.excluded or ''))})"
+
+
 def _conclusion(passed: int, left_out: list[Nominee], failed: int) -> str:
     proposed = passed - len(left_out)
     text = f"3. Kết luận: {passed} tập thể, cá nhân đạt tỷ lệ phiếu đồng ý theo quy định"
     if left_out:
-        reasons = "; ".join(
-            f"{strip_end(nominee_text(n))} ({as_clause(strip_end(n.excluded or ''))})"
-            for n in left_out
-        )
+        reasons = "; ".join(left_out_entry(n) for n in left_out)
         text += f", trong đó {len(left_out)} không được đề nghị khen thưởng: {reasons}"
     if proposed:
         text += (
