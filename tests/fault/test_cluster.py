@@ -11,7 +11,9 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import nats.errors
 import pytest
+from nats.js import JetStreamContext
 
 from thidua_kit.client import Client
 from thidua_kit.demo import MOVEMENT, start_services, stop_services
@@ -34,6 +36,21 @@ async def undisturbed_run(
         return await drive(settings, monkeypatch, {})
     finally:
         stop_services(processes)
+
+
+async def until_current(js: JetStreamContext, stream: str, node: str) -> None:
+    """Until `node` is among the stream's replicas and every replica is current."""
+    while True:
+        try:
+            cluster = (await js.stream_info(stream)).cluster
+        except nats.errors.TimeoutError:
+            cluster = None
+        if cluster is not None and cluster.leader is not None:
+            peers = cluster.replicas or []
+            names = {cluster.leader, *(p.name for p in peers)}
+            if node in names and all(p.current and not p.offline for p in peers):
+                return
+        await asyncio.sleep(0.2)
 
 
 async def test_a_movement_survives_a_lost_nats_node_and_a_killed_replica(
@@ -64,7 +81,8 @@ async def test_a_movement_survives_a_lost_nats_node_and_a_killed_replica(
             await client.log().provision()
             info = await client.nc.jetstream().stream_info(shared.stream)
             assert info.config.num_replicas == 3
-            leader = info.cluster.leader
+            assert info.cluster is not None and info.cluster.leader is not None
+            leader: str = info.cluster.leader
         # The driver talks to a node that stays up; the services know all three.
         driver = shared.model_copy(
             update={"nats_url": next(n.url for n in cluster.nodes if n.name != leader)}
@@ -94,21 +112,33 @@ async def test_a_movement_survives_a_lost_nats_node_and_a_killed_replica(
                 async with asyncio.timeout(30):
                     while True:  # until the other two have elected a new leader
                         try:
-                            now = (await js.stream_info(shared.stream)).cluster.leader
-                            if now and now != leader:
+                            now = (await js.stream_info(shared.stream)).cluster
+                            if now and now.leader and now.leader != leader:
                                 return
                         except Exception:
                             pass
                         await asyncio.sleep(0.2)
 
-            async def restart_leader(_client: Client) -> None:
+            async def restart_leader(client: Client) -> None:
                 nodes[leader].start()
                 await servers.wait_ready(nodes[leader].url)
+                # Until the node has caught up on the log and the leases: while it replays,
+                # the cluster can be slow enough to answer that a probe of ours times out.
+                js = client.nc.jetstream()
+                async with asyncio.timeout(60):
+                    for stream in (shared.stream, f"KV_{shared.leases}"):
+                        await until_current(js, stream, leader)
 
             async def kill_scoring_owner(client: Client) -> None:
-                kv = await client.nc.jetstream().key_value(shared.leases)
+                js = client.nc.jetstream()
                 key = f"scoring.p{partition_of(f'x.evt.scoring.sheet.{MOVEMENT}', 2)}"
-                owner = (await kv.get(key)).value
+                async with asyncio.timeout(30):
+                    while True:  # a cluster that just re-formed may not answer the first ask
+                        try:
+                            owner = (await (await js.key_value(shared.leases)).get(key)).value
+                            break
+                        except nats.errors.TimeoutError:
+                            await asyncio.sleep(0.2)
                 assert owner is not None
                 victim = processes[f"scoring-{owner.decode()}"]
                 victim.send_signal(signal.SIGKILL)
