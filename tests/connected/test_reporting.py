@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import io
 import json
@@ -38,10 +39,13 @@ from thidua_contracts.commands import (
 )
 from thidua_contracts.envelope import Actor, Role
 from thidua_contracts.movement import RoundKind
+from thidua_kit import cli_reporting
 from thidua_kit.cli_reporting import rebuild_and_compare
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id
+from thidua_kit.db import Store
 from thidua_kit.demo import MOVEMENT, drive, service_env
+from thidua_kit.log import StoredEvent
 from thidua_kit.settings import Settings
 from thidua_kit.testing import running_system
 from thidua_reporting.adapters.docx_check import check_document, check_totals, docx_text
@@ -228,7 +232,7 @@ async def test_a_fresh_reporting_database_issues_nothing_twice(settings: Setting
 
 
 async def test_a_rebuild_from_the_log_equals_the_live_models(
-    demo: Client, settings: Settings
+    demo: Client, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rebuilt = await rebuild_and_compare(demo, settings, MOVEMENT)
     assert rebuilt.differences == []
@@ -236,6 +240,33 @@ async def test_a_rebuild_from_the_log_equals_the_live_models(
     assert rebuilt.position == await demo.log().last_sequence()
     assert rebuilt.answers["pipeline"]["total"] == 6
     assert len(rebuilt.answers["documents"]) >= 1
+
+    # An event the fold fails on is set aside with nothing of it written, and every other event
+    # is folded: the same tables as a log without it.
+    bodies = [item async for item in demo.log().replay_raw()]
+    proposed = next(
+        seq for seq, body in bodies if json.loads(body)["type"] == "submissions.AwardProposed"
+    )
+    definition = cli_reporting.load("reporting", settings)
+    fold = definition.extra["fold"]
+
+    def failing(item: StoredEvent, payload: Any, store: Store) -> None:
+        fold(item, payload, store)
+        if item.sequence == proposed:
+            raise RuntimeError("this event cannot be folded")
+
+    broken = dataclasses.replace(definition, extra={**definition.extra, "fold": failing})
+    monkeypatch.setattr(cli_reporting, "load", lambda *_: broken)
+    answers, unreadable, failed = cli_reporting.fold_into(
+        tmp_path / "failing.db", bodies, settings, MOVEMENT
+    )
+    monkeypatch.undo()
+    without, _, _ = cli_reporting.fold_into(
+        tmp_path / "without.db", [b for b in bodies if b[0] != proposed], settings, MOVEMENT
+    )
+    assert (unreadable, failed) == ([], [proposed])
+    assert answers == without
+    assert answers["pipeline"]["total"] == 5
 
 
 async def thidua(settings: Settings, *args: str) -> tuple[int, str, str]:
