@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                         result["audit"] = run.audit(settings, events, "rederive" not in skip)
                     running.stop()
                     if "rebuild" not in skip:
+                        result["read_models"] = run.read_models(settings, events, args.runs)
                         result["rebuild"] = run.rebuild(settings, None, work / "rebuild")
             finally:
                 running.stop()

@@ -60,6 +60,18 @@ def _rebuild_bound(result: dict[str, Any], replay: Any) -> str:
     )
 
 
+def _read_models_note(result: dict[str, Any]) -> str:
+    rate = _get(result, "read_models", "events_per_second")
+    replay = _get(result, "read_models", "log_replay", "mean")
+    if not rate or not replay:
+        return ""
+    return (
+        "; the reporting service's read models alone, rebuilt as `thidua report rebuild` does "
+        "(the log read and folded into a fresh database in one process, nothing decided, "
+        f"rendered or appended), reach {_ratio(rate, replay)} of the replay around them"
+    )
+
+
 def _ingest_bound(result: dict[str, Any], publish: Any) -> str:
     """What the same traffic reaches with nothing decided or stored, in the same run."""
     alone = _get(result, "skeleton", "alone")
@@ -150,7 +162,8 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         "≥ 0.30",
         None if rebuild is None else rebuild >= 0.30,
         _adjacent_note(_get(result, "rebuild", "log_replay"), rebuild_rate, replay)
-        + _rebuild_bound(result, rebuild_replay),
+        + _rebuild_bound(result, rebuild_replay)
+        + _read_models_note(result),
     )
     verify_gross = _get(result, "audit", "verify", "events_per_second")
     verify_rate = _get(result, "audit", "verify", "events_per_second_after_startup")
@@ -349,6 +362,22 @@ def markdown(result: dict[str, Any]) -> str:
             after = a[name].get("events_per_second_after_startup")
             row("… after the CLI's start-up (events/s)", after, base, against)
             lines.append(f"| … exit {a[name]['exit_code']}: {a[name]['output']} | | | |")
+    m = result.get("read_models")
+    if m:
+        base, against = _baseline(m.get("log_replay"), replay)
+        row(
+            "plain nats-py replaying the year's log around the read-model rebuild (msg/s)",
+            base,
+            replay,
+            "replay",
+        )
+        row(
+            "reporting's read models rebuilt from the log as `thidua report rebuild` does, "
+            "one process (events/s)",
+            m["events_per_second"],
+            base,
+            against,
+        )
     r = result.get("rebuild")
     if r and r.get("log_replay"):
         row(

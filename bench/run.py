@@ -214,6 +214,46 @@ def decode_floor(settings: Settings, runs: int) -> dict[str, Any]:
     return {"events": len(bodies), "decode_validate_per_second": round(rate, 1)}
 
 
+def read_models(settings: Settings, events: int, runs: int) -> dict[str, Any]:
+    """The reporting service's read models (every table staff's questions are answered from)
+    rebuilt as `thidua report rebuild` rebuilds them: the whole log read and folded into a fresh
+    SQLite database by the service's own fold, in one process, nothing decided, rendered or
+    appended. The median of `runs`, each between two plain replays of the same log."""
+    import tempfile
+
+    from thidua_kit.cli_reporting import fold_into
+
+    rates, replays = [], []
+    for _ in range(runs):
+        before = replay_log(settings, events)
+        began = time.perf_counter()
+        bodies = on_service_loop(_numbered_bodies(settings))
+        with tempfile.TemporaryDirectory(prefix="bench-read-models-") as scratch:
+            # Answering every query of one movement, as `thidua report rebuild` then does.
+            movement = json.loads(bodies[0][1])["movement_id"]
+            _answers, unreadable, failed = fold_into(
+                Path(scratch) / "reporting.db", bodies, settings, movement
+            )
+        seconds = time.perf_counter() - began
+        replays.append(adjacent(before, replay_log(settings, events)))
+        if unreadable or failed:
+            raise RuntimeError(f"read models: unreadable {unreadable[:5]}, failed {failed[:5]}")
+        rates.append(len(bodies) / seconds)
+    middle = sorted(range(runs), key=lambda i: rates[i])[runs // 2]
+    print(f"    read models of reporting: {rates[middle]:.0f} events/s", flush=True)
+    return {
+        "events": events,
+        "events_per_second": round(rates[middle], 1),
+        "runs_events_per_second": [round(r, 1) for r in rates],
+        "log_replay": replays[middle],
+    }
+
+
+async def _numbered_bodies(settings: Settings) -> list[tuple[int, bytes]]:
+    async with Client(settings) as client:
+        return [item async for item in client.log().replay_raw()]
+
+
 async def _positions(settings: Settings) -> dict[str, int]:
     found = {}
     async with Client(settings) as client:

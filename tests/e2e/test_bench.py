@@ -72,6 +72,7 @@ def test_small_benchmark_writes_results(
         "year",
         "audit",
         "rebuild",
+        "read_models",
         "ceilings",
         "ingest",
         "skeleton",
@@ -94,15 +95,26 @@ def test_small_benchmark_writes_results(
     assert result["audit"]["verify"]["exit_code"] == 0, result["audit"]["verify"]
     assert result["audit"]["rederive"]["exit_code"] == 0, result["audit"]["rederive"]
     assert result["rebuild"]["events"] == result["year"]["sqlite"]["events"]
+    # The reporting read models folded from the whole log, nothing set aside.
+    assert result["read_models"]["events"] == result["year"]["sqlite"]["events"]
+    assert result["read_models"]["events_per_second"] > 0
     assert {"publish", "replay", "sha256", "publish_serial"} <= set(result["ceilings"])
     # Steps that read the log are compared with plain nats-py replaying that log around them.
-    for adjacent in (result["rebuild"]["log_replay"], result["audit"]["verify_log_replay"]):
+    for adjacent in (
+        result["rebuild"]["log_replay"],
+        result["read_models"]["log_replay"],
+        result["audit"]["verify_log_replay"],
+    ):
         assert adjacent["before"] > 0 and adjacent["after"] > 0, adjacent
     by_name = {t["target"]: t for t in result["targets"]}
     read = result["rebuild"]["skeleton"]  # the same log read with nothing decided or written
     assert read["readers"] == 5 and read["events_per_second"] > 0, read
     assert (
         "decoding and validating every event"
+        in by_name["rebuild of all read models / raw ordered replay"]["note"]
+    )
+    assert (
+        "`thidua report rebuild`"
         in by_name["rebuild of all read models / raw ordered replay"]["note"]
     )
     assert "replaying the same log" in by_name["audit verify / raw ordered replay"]["note"]
