@@ -8,6 +8,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Coroutine
 from datetime import date
@@ -19,6 +20,7 @@ import nats
 from thidua_contracts.commands import OpenRound, RegisterUnit, SubmitReport
 from thidua_contracts.events import CriterionPoints
 from thidua_contracts.movement import MovementDefinition, RoundKind
+from thidua_kit.cli_reporting import fold_into, log_events
 from thidua_kit.client import Client
 from thidua_kit.demo import service_env
 from thidua_kit.services import SERVICE_NAMES, run_on_loop
@@ -219,26 +221,19 @@ def read_models(settings: Settings, events: int, runs: int) -> dict[str, Any]:
     rebuilt as `thidua report rebuild` rebuilds them: the whole log read and folded into a fresh
     SQLite database by the service's own fold, in one process, nothing decided, rendered or
     appended. The median of `runs`, each between two plain replays of the same log."""
-    import tempfile
-
-    from thidua_kit.cli_reporting import fold_into
-
     rates, replays = [], []
     for _ in range(runs):
         before = replay_log(settings, events)
         began = time.perf_counter()
-        bodies = on_service_loop(_numbered_bodies(settings))
         with tempfile.TemporaryDirectory(prefix="bench-read-models-") as scratch:
-            # Answering every query of one movement, as `thidua report rebuild` then does.
-            movement = json.loads(bodies[0][1])["movement_id"]
-            _answers, unreadable, failed = fold_into(
-                Path(scratch) / "reporting.db", bodies, settings, movement
+            _answers, unreadable, failed = on_service_loop(
+                _fold_log(settings, events, Path(scratch) / "reporting.db")
             )
         seconds = time.perf_counter() - began
         replays.append(adjacent(before, replay_log(settings, events)))
         if unreadable or failed:
             raise RuntimeError(f"read models: unreadable {unreadable[:5]}, failed {failed[:5]}")
-        rates.append(len(bodies) / seconds)
+        rates.append(events / seconds)
     middle = sorted(range(runs), key=lambda i: rates[i])[runs // 2]
     print(f"    read models of reporting: {rates[middle]:.0f} events/s", flush=True)
     return {
@@ -249,9 +244,14 @@ def read_models(settings: Settings, events: int, runs: int) -> dict[str, Any]:
     }
 
 
-async def _numbered_bodies(settings: Settings) -> list[tuple[int, bytes]]:
+async def _fold_log(
+    settings: Settings, events: int, database: Path
+) -> tuple[dict[str, Any], list[int], list[int]]:
     async with Client(settings) as client:
-        return [item async for item in client.log().replay_raw()]
+        log = client.log()
+        # Answering every query of one movement, as `thidua report rebuild` then does.
+        movement = (await log.get(1)).envelope.movement_id
+        return await fold_into(database, log_events(log, events), settings, movement)
 
 
 async def _positions(settings: Settings) -> dict[str, int]:

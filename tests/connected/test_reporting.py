@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import sys
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -257,12 +258,21 @@ async def test_a_rebuild_from_the_log_equals_the_live_models(
 
     broken = dataclasses.replace(definition, extra={**definition.extra, "fold": failing})
     monkeypatch.setattr(cli_reporting, "load", lambda *_: broken)
-    answers, unreadable, failed = cli_reporting.fold_into(
-        tmp_path / "failing.db", bodies, settings, MOVEMENT
+    last = await demo.log().last_sequence()
+    # Read a few events at a time, so the fold goes on across reads of the log.
+    monkeypatch.setattr(cli_reporting, "READ_AT_ONCE", 7)
+    answers, unreadable, failed = await cli_reporting.fold_into(
+        tmp_path / "failing.db", cli_reporting.log_events(demo.log(), last), settings, MOVEMENT
     )
     monkeypatch.undo()
-    without, _, _ = cli_reporting.fold_into(
-        tmp_path / "without.db", [b for b in bodies if b[0] != proposed], settings, MOVEMENT
+
+    async def without_it() -> AsyncIterator[tuple[int, bytes]]:
+        for item in bodies:
+            if item[0] != proposed:
+                yield item
+
+    without, _, _ = await cli_reporting.fold_into(
+        tmp_path / "without.db", without_it, settings, MOVEMENT
     )
     assert (unreadable, failed) == ([], [proposed])
     assert answers == without

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -41,7 +41,7 @@ from .client import Client
 from .clock import new_id
 from .db import Store, create_schema, make_engine
 from .host import ServiceDefinition, parse_payload
-from .log import StoredEvent
+from .log import EventLog, StoredEvent
 from .services import load
 from .settings import Settings
 
@@ -187,18 +187,40 @@ class _FoldError(Exception):
     """An event the fold could not take, met while folding without savepoints."""
 
 
-def _fold_all(
+# Events read from the log at a time: a province's year (half a million events) is never held in
+# memory whole, and no consumer stays open while the fold runs.
+READ_AT_ONCE = 10_000
+
+Events = Callable[[], AsyncIterator[tuple[int, bytes]]]
+
+
+def log_events(log: EventLog, end: int) -> Events:
+    """The log's events up to `end`, read `READ_AT_ONCE` at a time; each call starts over."""
+
+    async def events() -> AsyncIterator[tuple[int, bytes]]:
+        start = 1
+        while start <= end:
+            last = min(end, start + READ_AT_ONCE - 1)
+            chunk = [item async for item in log.replay_raw(start, last)]
+            for item in chunk:
+                yield item
+            start = last + 1
+
+    return events
+
+
+async def _fold_all(
     store: Store,
     fold: Callable[[StoredEvent, Any, Store], None],
-    bodies: list[tuple[int, bytes]],
+    events: AsyncIterator[tuple[int, bytes]],
     careful: bool,
     advance: Callable[[int], None] | None,
 ) -> tuple[list[int], list[int]]:
-    """Fold every readable body; `careful` gives each event a savepoint of its own, so that
-    one failing leaves the others folded."""
+    """Fold every readable event; `careful` gives each a savepoint of its own, so that one
+    failing leaves the others folded."""
     unreadable: list[int] = []
     failed: list[int] = []
-    for sequence, body in bodies:
+    async for sequence, body in events:
         try:
             envelope = Envelope.from_bytes(body)
             payload = parse_payload(envelope)
@@ -222,14 +244,14 @@ def _fold_all(
     return unreadable, failed
 
 
-def fold_into(
+async def fold_into(
     database: Path,
-    bodies: list[tuple[int, bytes]],
+    events: Events,
     settings: Settings,
     movement_id: str,
     advance: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, Any], list[int], list[int]]:
-    """Fold `bodies` into a fresh database with the service's fold; answer every query there.
+    """Fold `events` into a fresh database with the service's fold; answer every query there.
 
     As the live service folds a batch: all at once first, and only when an event fails, all
     again with a savepoint per event (a savepoint per event cost a third of the fold)."""
@@ -244,12 +266,12 @@ def fold_into(
             store = Store(session)
             try:
                 with session.begin():
-                    unreadable, failed = _fold_all(store, fold, bodies, False, advance)
+                    unreadable, failed = await _fold_all(store, fold, events(), False, advance)
                     answers = _answers(definition, store, settings, movement_id)
             except _FoldError:
                 # Rolled back whole; the second pass is not counted again on the progress bar.
                 with session.begin():
-                    unreadable, failed = _fold_all(store, fold, bodies, True, None)
+                    unreadable, failed = await _fold_all(store, fold, events(), True, None)
                     answers = _answers(definition, store, settings, movement_id)
     finally:
         engine.dispose()
@@ -278,10 +300,10 @@ async def rebuild_and_compare(
         if status.status != "ok":
             raise LookupError(f"the {SERVICE} service does not answer: run it to compare with")
         position = int(status.result["position"])
-        bodies = [item async for item in client.log().replay_raw(1, position)]
+        events = log_events(client.log(), position)
         with tempfile.TemporaryDirectory(prefix="thidua-rebuild-") as scratch:
-            answers, unreadable, failed = fold_into(
-                Path(scratch) / "reporting.db", bodies, settings, movement_id, advance
+            answers, unreadable, failed = await fold_into(
+                Path(scratch) / "reporting.db", events, settings, movement_id, advance
             )
         differences = []
         for name, (model, _handler) in movement_queries(definition.queries).items():
