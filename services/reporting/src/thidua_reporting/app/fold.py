@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Insert, Table, TextClause, Update, bindparam, select
+from sqlalchemy import Delete, Insert, Table, TextClause, Update, bindparam, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -58,7 +58,7 @@ from thidua_contracts.events import (
     UnitSplit,
 )
 from thidua_contracts.movement import MovementDefinition, Unit
-from thidua_kit.db import Store
+from thidua_kit.db import Store, execute_on_driver
 from thidua_kit.log import StoredEvent
 
 from ..adapters import tables as t
@@ -70,17 +70,28 @@ def upsert(session: Session, table: Table, keys: dict[str, Any], values: dict[st
     params = {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
     merge = _merge_statement(table, tuple(keys), tuple(values))
     if merge is not None:
-        session.execute(merge, params)
+        execute_on_driver(session, merge, params)
         return
     update, insert = _upsert_statements(table, tuple(keys), tuple(values))
-    if session.execute(update, params).rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(insert, params)
+    if execute_on_driver(session, update, params).rowcount == 0:
+        execute_on_driver(session, insert, params)
 
 
 def _update(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     update, _ = _upsert_statements(table, tuple(keys), tuple(values))
     params = {**{f"k_{k}": v for k, v in keys.items()}, **{f"v_{k}": v for k, v in values.items()}}
-    session.execute(update, params)
+    execute_on_driver(session, update, params)
+
+
+def _delete(session: Session, table: Table, keys: dict[str, Any]) -> None:
+    execute_on_driver(
+        session, _delete_statement(table, tuple(keys)), {f"k_{k}": v for k, v in keys.items()}
+    )
+
+
+@functools.cache
+def _delete_statement(table: Table, keys: tuple[str, ...]) -> Delete:
+    return table.delete().where(*[table.c[name] == bindparam(f"k_{name}") for name in keys])
 
 
 @functools.cache
@@ -699,13 +710,7 @@ def _block_ranks(session: Session, m: str, payload: BlockRanked) -> None:
     """Replace the block's ranking for the round: a round closed again ranks it anew."""
     table = t.block_ranks
     round_ = payload.round.value
-    session.execute(
-        table.delete().where(
-            table.c.movement_id == m,
-            table.c.block_id == payload.block_id,
-            table.c.round == round_,
-        )
-    )
+    _delete(session, table, {"movement_id": m, "block_id": payload.block_id, "round": round_})
     for row in payload.rows:
         upsert(
             session,
@@ -725,11 +730,7 @@ def _figures(
 ) -> None:
     """Replace the unit's figures for the round: a new report version supersedes the last."""
     table = t.figures
-    session.execute(
-        table.delete().where(
-            table.c.movement_id == m, table.c.unit_id == unit_id, table.c.round == round_
-        )
-    )
+    _delete(session, table, {"movement_id": m, "unit_id": unit_id, "round": round_})
     for code, value, measure in rows:
         upsert(
             session,
