@@ -8,6 +8,7 @@ import pytest
 from nats.js.errors import APIError
 
 from thidua_contracts.envelope import Actor, Envelope, Role
+from thidua_kit import log as log_module
 from thidua_kit.client import Client
 from thidua_kit.clock import new_id
 from thidua_kit.log import MSG_ID_HEADER, ConflictError, EventLog, StoredEvent
@@ -149,6 +150,38 @@ async def test_a_decision_made_again_behind_another_event_of_its_aggregate_finds
         with pytest.raises(ConflictError):  # a new decision on a stale sequence stays a conflict
             await log.append([event(settings, "phuong-vu-ninh")], 0)
         assert await log.last_sequence() == 2
+
+
+async def test_a_slow_reader_gets_every_event_in_order_past_the_replay_buffer(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Delivery waits while the reader is `REPLAY_BUFFER` events behind, then goes on: nothing
+    is dropped, repeated or reordered, and no more than that many wait at once."""
+    monkeypatch.setattr(log_module, "REPLAY_BUFFER", 4)
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        stored = await log.append([event(settings, "phuong-vu-ninh") for _ in range(40)], 0)
+        assert [s.sequence for s in stored] == list(range(1, 41))
+        read = []
+        async for seq, body in log.replay_raw(3, 38):
+            read.append(seq)
+            assert Envelope.from_bytes(body) == stored[seq - 1].envelope
+            for _ in range(3):  # slower than delivery: the callback fills the buffer meanwhile
+                await asyncio.sleep(0.001)
+        assert read == list(range(3, 39))
+
+
+async def test_a_replay_past_the_end_of_the_log_stops_with_a_clear_error(
+    settings: Settings,
+) -> None:
+    async with Client(settings.model_copy(update={"request_timeout_seconds": 0.5})) as client:
+        log = await provisioned(client)
+        await log.append([event(settings, "phuong-vu-ninh")], 0)
+        read = []
+        with pytest.raises(TimeoutError, match="replay stalled before sequence 3"):
+            async for seq, _ in log.replay_raw(1, 3):
+                read.append(seq)
+        assert read == [1]
 
 
 async def test_replay_and_read_subject_return_events_in_stream_order(settings: Settings) -> None:

@@ -7,10 +7,13 @@ sequence means another writer got there first: reload, decide again.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js import api as js_api
 from nats.js.errors import APIError, NotFoundError
@@ -24,6 +27,8 @@ WRONG_LAST_SEQUENCE = 10071
 MSG_ID_HEADER = "Nats-Msg-Id"
 EXPECTED_SUBJECT_SEQ_HEADER = "Nats-Expected-Last-Subject-Sequence"
 EVENT_TYPE_HEADER = "Thidua-Event"
+# Replayed events queued ahead of their reader.
+REPLAY_BUFFER = 4096
 
 
 class ConflictError(Exception):
@@ -224,28 +229,51 @@ class EventLog:
     async def replay_raw(
         self, start: int = 1, end: int | None = None, subject: str | None = None
     ) -> AsyncIterator[tuple[int, bytes]]:
-        """Bodies in stream order through an ordered consumer, from `start` up to `end`."""
+        """Bodies in stream order through an ordered consumer, from `start` up to `end`.
+
+        Delivered to a callback that only queues them: `next_msg` starts two tasks for every
+        message, which cost a rebuild of the read models about a tenth of its time. At most
+        `REPLAY_BUFFER` wait here; beyond, the client holds them as it would for `next_msg`."""
         if end is None:
             end = await self.last_sequence()
         if end < start:
             return
+        arrived: deque[tuple[int, bytes]] = deque()
+        wanted: asyncio.Future[None] | None = None
+        room = asyncio.Event()
+        room.set()
+
+        async def take(msg: Msg) -> None:
+            arrived.append((msg.metadata.sequence.stream, msg.data))
+            if wanted is not None and not wanted.done():
+                wanted.set_result(None)
+            if len(arrived) >= REPLAY_BUFFER:
+                room.clear()
+                await room.wait()
+
         sub = await self._js.subscribe(
             subject or f"{self._settings.subject_prefix}.evt.>",
             stream=self.stream,
+            cb=take,
             ordered_consumer=True,
             deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE,
             config=js_api.ConsumerConfig(opt_start_seq=start),
         )
         try:
             while True:
-                msg = await sub.next_msg(timeout=self._settings.request_timeout_seconds)
-                seq = msg.metadata.sequence.stream
+                if not arrived:
+                    wanted = asyncio.get_running_loop().create_future()
+                    try:
+                        await asyncio.wait_for(wanted, self._settings.request_timeout_seconds)
+                    except TimeoutError as exc:
+                        raise TimeoutError(f"replay stalled before sequence {end}") from exc
+                seq, body = arrived.popleft()
+                if not room.is_set() and len(arrived) <= REPLAY_BUFFER // 2:
+                    room.set()
                 if seq > end:
                     return
-                yield seq, msg.data
+                yield seq, body
                 if seq == end:
                     return
-        except TimeoutError as exc:
-            raise TimeoutError(f"replay stalled before sequence {end}") from exc
         finally:
             await sub.unsubscribe()
