@@ -160,8 +160,9 @@ def cli_startup(settings: Settings, runs: int = 3) -> float:
 
 def replay_log(settings: Settings, events: int) -> float:
     """Plain nats-py replaying the year's own log (the same events, sizes and subjects) through
-    an ordered consumer: the baseline measured just before and after a step that reads the log,
-    so that the ratio does not depend on how busy the shared machine was at another moment."""
+    an ordered consumer, each message to a callback: the baseline measured just before and
+    after a step that reads the log, so that the ratio does not depend on how busy the shared
+    machine was at another moment."""
     return on_service_loop(ceil.replay_ordered(settings.nats_url, settings.stream, events, True))
 
 
@@ -650,7 +651,8 @@ def ceilings(url: str, count: int, size: int, runs: int) -> dict[str, Any]:
     found = [on_service_loop(ceil.ceilings(url, count, size)) for _ in range(runs)]
     for i, f in enumerate(found, 1):
         print(
-            f"    ceilings run {i}: publish {f['publish']:.0f}/s, replay {f['replay']:.0f}/s, "
+            f"    ceilings run {i}: publish {f['publish']:.0f}/s, replay {f['replay']:.0f}/s "
+            f"(with next_msg {f['replay_next_msg']:.0f}/s), "
             f"sha256 {f['sha256']:.0f}/s, publish one at a time {f['publish_serial']:.0f}/s"
         )
     return {

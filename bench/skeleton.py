@@ -244,11 +244,25 @@ def _reader(
     async def followed(js: Any) -> None:
         ready.set()
         await asyncio.to_thread(go.wait)
+        seen = 0
+        done = asyncio.get_running_loop().create_future()
+
+        async def take(message: Any) -> None:
+            nonlocal seen
+            fold(message.data)
+            seen += 1
+            if seen == events and not done.done():
+                done.set_result(None)
+
+        # Each message to a callback, as the ceiling's replay and the log's own replay take them.
         sub = await js.subscribe(
-            ">", stream=stream, ordered_consumer=True, deliver_policy=js_api.DeliverPolicy.ALL
+            ">",
+            stream=stream,
+            cb=take,
+            ordered_consumer=True,
+            deliver_policy=js_api.DeliverPolicy.ALL,
         )
-        for _ in range(events):
-            fold((await sub.next_msg(timeout=30)).data)
+        await asyncio.wait_for(done, timeout=READ_WITHIN)
         await sub.unsubscribe()
 
     async def main() -> None:
