@@ -20,11 +20,14 @@ from thidua_contracts.verify import (
     MANIFEST_FILE,
     PROOFS_FILE,
     Kind,
+    LogWalk,
+    Report,
     check_rule_files,
     event_line,
     key_schedule,
     main,
     make_proofs,
+    note_sizes,
     verify_bundle,
     verify_log,
 )
@@ -129,6 +132,53 @@ def test_a_log_shorter_than_its_checkpoints_is_named() -> None:
     report = verify_log(numbered(LOG[:17]), NOTES, SIGNER.public(), leaves=LEAVES)
     assert report.first is not None
     assert (report.first.kind, report.first.sequence) == (Kind.MISSING_SEQUENCE, 18)
+
+
+def _lines(report: Report) -> list[str]:
+    return [f.line() for f in report.findings]
+
+
+def test_a_walk_fed_as_the_log_arrives_reports_as_verify_log_and_can_be_asked_again() -> None:
+    log = list(LOG)
+    log[11] = canonical_bytes(human_act(11, payload={"n": 999, "text": "việc 11"}))
+    walk = LogWalk(note_sizes(NOTES))
+    for record in numbered(log):
+        walk.add(*record)
+    coarse = walk.report(NOTES, SIGNER.public())
+    exact = walk.report(NOTES, SIGNER.public(), leaves=LEAVES)
+    assert coarse.first is not None and coarse.first.kind == Kind.ROOT_MISMATCH
+    assert _lines(coarse) == _lines(verify_log(numbered(log), NOTES, SIGNER.public()))
+    assert exact.pinpointed and exact.first is not None
+    assert (exact.first.kind, exact.first.sequence) == (Kind.CHANGED_BODY, 12)
+    assert _lines(exact) == _lines(verify_log(numbered(log), NOTES, SIGNER.public(), leaves=LEAVES))
+
+
+def test_a_walk_not_told_a_checkpoint_size_still_checks_that_checkpoint() -> None:
+    walk = LogWalk(set())
+    for record in numbered(LOG):
+        walk.add(*record)
+    assert walk.report(NOTES, SIGNER.public()).ok
+    other = list(LOG)
+    other[2] = canonical_bytes(human_act(2, payload={"n": 0, "text": "đổi"}))
+    changed = LogWalk({20})
+    for record in numbered(other):
+        changed.add(*record)
+    report = changed.report(NOTES, SIGNER.public())
+    assert report.first is not None
+    assert (report.first.kind, report.first.sequence) == (Kind.ROOT_MISMATCH, 1)
+    assert "1..5" in report.first.detail
+
+
+def test_the_sizes_a_walk_keeps_roots_at_are_read_from_the_notes_unsigned() -> None:
+    assert note_sizes([*NOTES, "garbage", "thidua/TEST\nnot a size\n"]) == {5, 10, 15, 20}
+
+
+def test_a_decision_citing_something_that_is_not_a_reference_is_named_not_a_crash() -> None:
+    forged = human_act(20, actor=None, inputs=[7, {"event_id": "id-3", "sequence": 4}])
+    report = verify_log(numbered([*LOG, canonical_bytes(forged)]), NOTES, SIGNER.public())
+    # The true reference beside it (id-3 is at sequence 4) is not named.
+    assert [(f.kind, f.sequence) for f in report.findings] == [(Kind.FALSE_INPUT, 21)]
+    assert "cites 7" in report.findings[0].detail
 
 
 def _bundle(

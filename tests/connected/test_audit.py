@@ -257,16 +257,23 @@ async def _copy_stream(source: History, bodies: list[bytes]) -> Settings:
 
 
 async def _verify_copy(history: History, bodies: list[bytes], leaves: bool = True) -> Report:
+    """With the leaves the audit service recorded, or else as `thidua audit verify` does on a
+    server where no audit service answers: the signed notes copied beside the stream, the log
+    walked in a second process as it arrives."""
     copy = await _copy_stream(history, bodies)
     try:
         async with Client(copy) as client:
+            if not leaves:
+                js = client.nc.jetstream()
+                for note in history.taken.notes:
+                    await js.publish(
+                        f"{copy.subject_prefix}.checkpoint.copy",
+                        note.encode(),
+                        stream=copy.checkpoints,
+                    )
+                return await live.verify_live(client, history.key)
             read = await live.bodies(client)
-        return verify_log(
-            read,
-            history.taken.notes,
-            history.key,
-            leaves=history.taken.leaves if leaves else None,
-        )
+        return verify_log(read, history.taken.notes, history.key, leaves=history.taken.leaves)
     finally:
         await _drop(copy)
 

@@ -161,21 +161,40 @@ def verify_log(
     `verifier` is the key the auditor trusts; key rotations recorded in the log are followed
     from it (see `key_schedule`), so each checkpoint must be signed by the key in force for
     its tree size."""
-    report = Report()
-    records = list(records)
-    schedule, rotation_findings = key_schedule(records, verifier, origin)
-    report.findings.extend(rotation_findings)
-    checkpoints = _open_checkpoints(notes, schedule, origin, report)
-    wanted = {c.size for c in checkpoints}
-    tree = CompactTree()
-    provenance = Provenance()
-    hashes: list[bytes] = []
-    non_canonical: list[int] = []
-    roots: dict[int, bytes] = {}
-    expected = 1
+    notes = list(notes)
+    walk = LogWalk(note_sizes(notes))
     for sequence, body in records:
+        walk.add(sequence, body)
+    return walk.report(notes, verifier, origin=origin, leaves=leaves)
+
+
+def note_sizes(notes: Iterable[str]) -> set[int]:
+    """The tree sizes the notes claim, read before any signature is checked: where a walk over
+    the log keeps the root it reached."""
+    return {_note_size(note) for note in notes} - {0}
+
+
+class LogWalk:
+    """The log read once, in stream order, keeping only what the checks need: each leaf hash,
+    the root at every size a checkpoint names, the canonical and provenance findings, and the
+    key rotations. Fed as the events arrive, so nothing else holds the log; `report` then checks
+    the signed checkpoints against it (and may be asked again, e.g. with the leaves)."""
+
+    def __init__(self, sizes: Iterable[int]) -> None:
+        self.sizes = frozenset(sizes)
+        self.tree = CompactTree()
+        self.provenance = Provenance()
+        self.hashes: list[bytes] = []
+        self.non_canonical: list[int] = []
+        self.roots: dict[int, bytes] = {}
+        self.findings: list[Finding] = []
+        self.rotations: list[tuple[int, bytes]] = []
+        self.expected = 1
+
+    def add(self, sequence: int, body: bytes) -> None:
+        expected = self.expected
         if sequence > expected:
-            report.findings.append(
+            self.findings.append(
                 Finding(
                     Kind.MISSING_SEQUENCE,
                     expected,
@@ -183,28 +202,49 @@ def verify_log(
                 )
             )
         elif sequence < expected:
-            report.findings.append(
+            self.findings.append(
                 Finding(Kind.REORDERED, sequence, f"comes after sequence {expected - 1}")
             )
-        expected = max(expected, sequence + 1)
+        self.expected = max(expected, sequence + 1)
         try:
             value = parse_canonical(body)
         except NotCanonicalError as exc:
-            non_canonical.append(len(hashes) + 1)
-            report.findings.append(Finding(Kind.NON_CANONICAL, sequence, str(exc)))
+            self.non_canonical.append(len(self.hashes) + 1)
+            self.findings.append(Finding(Kind.NON_CANONICAL, sequence, str(exc)))
         else:
-            report.findings.extend(provenance.check(sequence, value))
+            self.findings.extend(self.provenance.check(sequence, value))
+        if _ROTATION_MARK in body:
+            self.rotations.append((sequence, body))
         h = leaf_hash(body)
-        hashes.append(h)
-        tree.append(h)
-        if tree.size in wanted:
-            roots[tree.size] = tree.root()
-    report.size = len(hashes)
+        self.hashes.append(h)
+        self.tree.append(h)
+        if self.tree.size in self.sizes:
+            self.roots[self.tree.size] = self.tree.root()
 
-    mismatches = _check_roots(checkpoints, roots, report)
-    if mismatches and leaves is not None:
-        _pinpoint(hashes, leaves, checkpoints, non_canonical, report)
-    return report
+    def report(
+        self,
+        notes: Iterable[str],
+        verifier: VerifierKey,
+        *,
+        origin: str | None = None,
+        leaves: Sequence[bytes] | None = None,
+    ) -> Report:
+        report = Report()
+        schedule, rotation_findings = key_schedule(self.rotations, verifier, origin)
+        report.findings.extend(rotation_findings)
+        checkpoints = _open_checkpoints(notes, schedule, origin, report)
+        report.findings.extend(self.findings)
+        report.size = len(self.hashes)
+        roots = dict(self.roots)
+        for checkpoint in checkpoints:
+            # A size the walk was not told of (a note read differently before its signature
+            # was checked): its root from the leaves, as the walk would have kept it.
+            if checkpoint.size not in roots and checkpoint.size <= report.size:
+                roots[checkpoint.size] = root(self.hashes[: checkpoint.size])
+        mismatches = _check_roots(checkpoints, roots, report)
+        if mismatches and leaves is not None:
+            _pinpoint(self.hashes, leaves, checkpoints, self.non_canonical, report)
+        return report
 
 
 def _open_checkpoints(
@@ -243,6 +283,11 @@ def _open_checkpoints(
     ordered = [by_size[s] for s in sorted(by_size)]
     report.latest = ordered[-1] if ordered else None
     return ordered
+
+
+def _note_size(note: str) -> int:
+    lines = note.split("\n")
+    return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else 0
 
 
 def _size_of(note: str) -> str:
@@ -349,6 +394,7 @@ def _pinpoint(
 
 
 ROTATION_TYPE = "audit.SigningKeyRotated"
+_ROTATION_MARK = ROTATION_TYPE.encode()
 
 
 @dataclass(frozen=True)
@@ -387,7 +433,7 @@ def key_schedule(
     findings: list[Finding] = []
     rotations: list[tuple[int, VerifierKey, VerifierKey]] = []
     for sequence, body in records:
-        if ROTATION_TYPE.encode() not in body:
+        if _ROTATION_MARK not in body:
             continue
         try:
             envelope = json.loads(body)
@@ -466,7 +512,11 @@ class Provenance:
                 found.append(
                     Finding(Kind.DANGLING_CAUSE, sequence, f"{kind}: cause {cause} is not earlier")
                 )
-            for ref in envelope.get("inputs") or []:
+            inputs = envelope.get("inputs")
+            for ref in inputs if isinstance(inputs, list) else []:
+                if not isinstance(ref, dict):
+                    found.append(Finding(Kind.FALSE_INPUT, sequence, f"{kind} cites {ref!r}"))
+                    continue
                 held = self.ids.get(str(ref.get("event_id")))
                 if held != ref.get("sequence"):
                     found.append(

@@ -162,7 +162,11 @@ def verify(
     async def work(client: Client) -> Report:
         return await live.verify_live(client, await _live_key(client, key))
 
-    _print_report(_run(work))
+    try:
+        report = _run(work)
+    except live.AuditError as exc:
+        fail(str(exc))
+    _print_report(report)
 
 
 def _gather(bundle: Path | None, key: str | None) -> tuple[list[bytes], list[str], KeySchedule]:

@@ -229,7 +229,16 @@ class EventLog:
     async def replay_raw(
         self, start: int = 1, end: int | None = None, subject: str | None = None
     ) -> AsyncIterator[tuple[int, bytes]]:
-        """Bodies in stream order through an ordered consumer, from `start` up to `end`.
+        """Bodies in stream order through an ordered consumer, from `start` up to `end`."""
+        async for batch in self.replay_batches(start, end, subject):
+            for record in batch:
+                yield record
+
+    async def replay_batches(
+        self, start: int = 1, end: int | None = None, subject: str | None = None
+    ) -> AsyncIterator[list[tuple[int, bytes]]]:
+        """`replay_raw` as lists of what has arrived since the last, in stream order: a reader
+        that handles events in bulk pays the iteration once per batch, not per event.
 
         Delivered to a callback that only queues them: `next_msg` starts two tasks for every
         message, which cost a rebuild of the read models about a tenth of its time. At most
@@ -267,13 +276,12 @@ class EventLog:
                         await asyncio.wait_for(wanted, self._settings.request_timeout_seconds)
                     except TimeoutError as exc:
                         raise TimeoutError(f"replay stalled before sequence {end}") from exc
-                seq, body = arrived.popleft()
-                if not room.is_set() and len(arrived) <= REPLAY_BUFFER // 2:
-                    room.set()
-                if seq > end:
+                batch = list(arrived)
+                arrived.clear()
+                room.set()
+                if batch[-1][0] >= end:
+                    yield [record for record in batch if record[0] <= end]
                     return
-                yield seq, body
-                if seq == end:
-                    return
+                yield batch
         finally:
             await sub.unsubscribe()

@@ -48,7 +48,7 @@ from thidua_contracts.verify import (
     event_line,
     key_schedule,
     make_proofs,
-    verify_log,
+    note_sizes,
 )
 
 from .client import Client
@@ -58,6 +58,7 @@ from .host import Context, ServiceDefinition, parse_payload
 from .log import EventLog, StoredEvent
 from .services import SERVICE_NAMES, load
 from .settings import Settings
+from .walker import BATCH, Walker, WalkerError
 
 
 class AuditError(Exception):
@@ -124,26 +125,34 @@ async def wait_for_checkpoint(client: Client, size: int, patience: float = 60) -
     deadline = loop.time() + patience
     while True:
         notes = await checkpoint_notes(client)
-        if any(_note_size(note) >= size for note in notes):
+        if max(note_sizes(notes), default=0) >= size:
             return notes
         if loop.time() > deadline:
             raise AuditError(f"no signed checkpoint covers {size} events after {patience:.0f} s")
         await asyncio.sleep(0.1)
 
 
-def _note_size(note: str) -> int:
-    lines = note.split("\n")
-    return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else 0
-
-
 async def verify_live(client: Client, verifier: VerifierKey) -> Report:
-    records = await bodies(client)
+    # The notes first: every size they name is then within the log read after them, and the
+    # walk keeps the root at each as it passes.
     notes = await checkpoint_notes(client)
-    report = verify_log(records, notes, verifier)
-    if any(f.kind in (Kind.ROOT_MISMATCH, Kind.MISSING_SEQUENCE) for f in report.findings):
-        # Only a root that does not match needs the audit service's leaves (paged, one query
-        # per page), to name the first sequence that differs.
-        report = verify_log(records, notes, verifier, leaves=await recorded_leaves(client))
+    try:
+        async with Walker(note_sizes(notes)) as walker:
+            batch: list[tuple[int, bytes]] = []
+            async for arrived in client.log().replay_batches():
+                batch.extend(arrived)
+                if len(batch) >= BATCH:
+                    await walker.add(batch)
+                    batch = []
+            await walker.add(batch)
+            report = await walker.report(notes, verifier)
+            if any(f.kind in (Kind.ROOT_MISMATCH, Kind.MISSING_SEQUENCE) for f in report.findings):
+                # Only a root that does not match needs the audit service's leaves (paged, one
+                # query per page), to name the first sequence that differs.
+                leaves = await recorded_leaves(client)
+                report = await walker.report(notes, verifier, leaves=leaves)
+    except WalkerError as exc:
+        raise AuditError(str(exc)) from exc
     return report
 
 
