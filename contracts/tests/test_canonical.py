@@ -6,9 +6,10 @@ import json
 from typing import Any
 from unittest.mock import patch
 
+import orjson
 import pytest
 import rfc8785
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thidua_contracts import canonical
@@ -183,3 +184,98 @@ def test_the_fast_path_writes_exactly_what_rfc8785_writes(serialiser: str, value
 def test_a_lone_surrogate_is_refused_not_written() -> None:
     with pytest.raises(NotCanonicalError):
         parse_canonical(b'{"a":"\\ud800"}')
+
+
+# --- parse_canonical's glance: never accepts what the full check refuses ----------------------
+
+
+def _accepts(parse: Any, body: bytes) -> tuple[bool, Any]:
+    try:
+        return True, parse(body)
+    except NotCanonicalError:
+        return False, None
+
+
+def _full_check(body: bytes) -> Any:
+    """parse_canonical as it was before the glance: parse, write canonically, compare."""
+    with patch.object(canonical, "_canonical_at_a_glance", lambda _body, _value: False):
+        return parse_canonical(body)
+
+
+def float_json_values() -> st.SearchStrategy[Any]:
+    """Values a tampered or foreign body may hold: floats of every size, integers beyond 2^53,
+    keys beyond the BMP's private use area, and strings that look like numbers in JSON."""
+    keys = st.text() | st.text(st.characters(min_codepoint=0xE000), max_size=4)
+    lookalikes = st.sampled_from(
+        ["x:1.5,", ":1e+16]", "[2.5}", ",-0.0,", "49.303+07:00", "1E5", "\ue000", "\U0001f600"]
+    )
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**70), 2**70)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text()
+        | lookalikes
+    )
+    return st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(children, max_size=5) | st.dictionaries(keys, children, max_size=5)
+        ),
+        max_leaves=25,
+    )
+
+
+def _writings(value: Any) -> list[bytes]:
+    """The ways a writer might have put `value` into a body."""
+    found = [json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()]
+    for write in (
+        lambda: orjson.dumps(value, option=orjson.OPT_SORT_KEYS),
+        lambda: orjson.dumps(value),
+        lambda: rfc8785.dumps(value),
+    ):
+        try:
+            found.append(write())
+        except (TypeError, ValueError, rfc8785.CanonicalizationError):
+            continue
+    return found
+
+
+@settings(max_examples=500)
+@given(float_json_values())
+def test_the_glance_agrees_with_the_full_check_on_every_writing(value: Any) -> None:
+    for body in _writings(value):
+        assert _accepts(parse_canonical, body) == _accepts(_full_check, body), body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"a":1.5}', id="fraction"),
+        pytest.param(b"[1e+16]", id="exponent"),
+        pytest.param(b'{"a":[1,-0.0]}', id="negative-zero-in-a-list"),
+        pytest.param(b'{"a":{"b":1.5e-7}}', id="fraction-and-exponent"),
+        pytest.param(b'{"a":1e-7,"b":"x"}', id="negative-exponent-before-a-key"),
+        pytest.param(b'{"a":[1.5e+22]}', id="fraction-and-positive-exponent"),
+        pytest.param(b"-2.0", id="a-float-alone"),
+        pytest.param(b'{"a":9007199254740992}', id="integer-beyond-2-53"),
+        pytest.param(b'{"a":123456789012345678901234567890}', id="integer-beyond-64-bits"),
+        pytest.param(b'{"\\ud83d\\ude00":1}', id="astral-key-escaped"),
+        pytest.param('{"\ufb33":2,"😀":1}'.encode(), id="keys-in-code-point-order"),
+    ],
+)
+def test_what_only_the_full_check_can_refuse_is_refused(body: bytes) -> None:
+    with pytest.raises(NotCanonicalError):
+        parse_canonical(body)
+
+
+def test_a_string_that_looks_like_a_float_is_still_accepted() -> None:
+    body = '{"a":"x:1.5,","b":[":1e+16]"],"lúc":"2022-07-15T09:27:49.303+07:00"}'.encode()
+
+    assert parse_canonical(body)["a"] == "x:1.5,"
+
+
+def test_keys_in_utf16_order_beyond_the_bmp_are_accepted() -> None:
+    body = canonical_bytes({"\ufb33": 2, "\U0001f600": 1})
+
+    assert list(parse_canonical(body)) == ["\U0001f600", "\ufb33"]
