@@ -70,6 +70,18 @@ async def test_cli_provision_is_idempotent_and_a_missing_server_is_one_line(
     assert os.environ.get("THIDUA_NATS_URL", "") != "nats://127.0.0.1:9"
 
 
+async def test_audit_verify_with_no_audit_service_to_give_its_key_says_so_in_one_line(
+    settings: Settings,
+) -> None:
+    code, _, _ = await thidua(settings, "admin", "provision")
+    assert code == 0
+    code, out, err = await thidua(settings, "audit", "verify")
+    assert code == 1 and out == ""
+    note, error = err.strip().split("\n")
+    assert note.startswith("note: using the audit service's own public key")
+    assert error.startswith("lỗi / error: the audit service did not give its key")
+
+
 async def test_records_import_from_csv_and_excel_is_all_or_nothing(
     settings: Settings, tmp_path: Path
 ) -> None:
