@@ -74,8 +74,9 @@ async def test_a_walk_that_fails_says_why_when_asked_for_its_report() -> None:
 async def test_a_walking_process_that_is_gone_is_told_not_waited_on() -> None:
     async with Walker({5}) as walker:
         await walker.add(LOG[:5])
-        walker._process.kill()
-        walker._process.join()
+        process = walker._running()
+        process.kill()
+        await process.wait()
         with pytest.raises(WalkerError, match="stopped"):
             for _ in range(3):  # the first write may still fit in the pipe
                 await walker.add(LOG)
