@@ -150,7 +150,8 @@ async def verify_live(client: Client, verifier: VerifierKey) -> Report:
                 # Only a root that does not match needs the audit service's leaves (paged, one
                 # query per page), to name the first sequence that differs.
                 leaves = await recorded_leaves(client)
-                report = await walker.report(notes, verifier, leaves=leaves)
+                if leaves is not None:
+                    report = await walker.report(notes, verifier, leaves=leaves)
     except WalkerError as exc:
         raise AuditError(str(exc)) from exc
     return report
