@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.commands import SubmitReport
+from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.events import EventPayload, ReportSubmitted
 from thidua_kit.client import Client
+from thidua_kit.clock import new_id
 from thidua_kit.db import Store, state_table
 from thidua_kit.host import Context, ServiceDefinition, ServiceHost
 from thidua_kit.log import StoredEvent
@@ -310,6 +312,49 @@ async def test_a_caught_up_consumer_waits_briefly_so_a_trickle_shares_one_transa
             await client.wait_until_folded(("probe",), 3, within=30)
     assert sorted(folded_in) == [1, 2, 3]
     assert len(set(folded_in.values())) == 1, folded_in
+
+
+async def test_a_consumer_far_behind_folds_catch_up_batches_then_ordinary_ones(
+    settings: Settings,
+) -> None:
+    """A rebuild folds bigger batches while that many wait, and every event once, in order."""
+    stores: list[Store] = []  # one Store per transaction, kept so that no id is reused
+    folded_in: list[tuple[int, int]] = []  # (transaction, sequence)
+
+    async def on_event(item: StoredEvent, payload: EventPayload, ctx: Context) -> None:
+        if not stores or stores[-1] is not ctx.store:
+            stores.append(ctx.store)
+        folded_in.append((len(stores), item.sequence))
+
+    sized = settings.model_copy(update={"batch_size": 4, "catch_up_batch_size": 16})
+    async with Client(settings) as client:
+        log = client.log()
+        await log.provision()
+        for n in range(40):
+            await log.append([registered(settings, f"phuong-{n:02d}")], 0)
+        probe = ServiceHost(ServiceDefinition("probe", on_event), sized)
+        async with probe.running():
+            await client.wait_until_folded(("probe",), 40, within=30)
+    assert [seq for _, seq in folded_in] == list(range(1, 41))
+    sizes = [sum(1 for held, _ in folded_in if held == n) for n in range(1, len(stores) + 1)]
+    # The first batch is an ordinary one: nothing was known to wait before it.
+    assert sizes[0] == 4 and max(sizes) == 16, sizes
+    assert sizes[-1] <= 4, sizes  # the last ones: fewer than a catch-up batch were waiting
+
+
+def registered(settings: Settings, unit: str) -> Envelope:
+    return Envelope(
+        event_id=new_id(),
+        type="submissions.UnitRegistered",
+        version=1,
+        subject=f"{settings.subject_prefix}.evt.submissions.registration.bn-2022.{unit}",
+        movement_id="bn-2022",
+        occurred_at="2022-05-20T09:00:00+07:00",
+        actor=Actor(id=f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit),
+        causation_id=None,
+        correlation_id=new_id(),
+        payload={"unit_id": unit, "registered_on": "2022-05-20", "late": False},
+    )
 
 
 async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_linger_took_in(

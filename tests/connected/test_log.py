@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+import nats
 import pytest
+from nats.aio.msg import Msg
+from nats.errors import ConnectionClosedError
+from nats.js import api as js_api
 from nats.js.errors import APIError
 
 from thidua_contracts.envelope import Actor, Envelope, Role
@@ -199,3 +203,64 @@ async def test_replay_and_read_subject_return_events_in_stream_order(settings: S
         one = await log.read_subject(event(settings, "phuong-kinh-bac").subject)
         assert [s.sequence for s in one] == [1, 4, 7, 10]
         assert await log.read_subject(event(settings, "phuong-dai-phuc").subject) == []
+
+
+async def fetched(client: Client, settings: Settings, count: int) -> list[Msg]:
+    """The log's first `count` messages as a consumer receives them."""
+    js = client.nc.jetstream()
+    await js.add_consumer(
+        settings.stream,
+        js_api.ConsumerConfig(durable_name="in-hand", ack_policy=js_api.AckPolicy.EXPLICIT),
+    )
+    sub = await js.pull_subscribe_bind(durable="in-hand", stream=settings.stream)
+    messages = await sub.fetch(batch=count, timeout=5)
+    assert len(messages) == count
+    return messages
+
+
+async def test_a_decision_made_again_while_its_batch_is_in_hand_is_found_without_asking(
+    settings: Settings,
+) -> None:
+    """A consumer folding a batch that holds the decision it makes again (a rebuild) gets the
+    stored copy from the batch: the answer the log would give, with no round trip. The log is
+    out of reach here, so any question to it would fail."""
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        decided = event(settings, "phuong-vu-ninh")
+        first = await log.append([decided, event(settings, "phuong-vu-ninh")], 0)
+        messages = await fetched(client, settings, 2)
+        again = decided.model_copy(update={"occurred_at": "2022-12-01T09:05:00+07:00"})
+        unreachable = await nats.connect(settings.nats_url)
+        cut_off = EventLog(unreachable.jetstream(), settings)
+        await unreachable.close()
+        with cut_off.holding(messages):
+            assert await cut_off.append([again], 0) == [first[0]]
+            assert await cut_off.append_at_end([again]) == [first[0]]
+            assert cut_off.in_log(again) == first[0]
+            with pytest.raises(ConnectionClosedError):  # not in hand: the log is asked
+                await cut_off.append([event(settings, "phuong-vu-ninh")], first[1].sequence)
+        assert cut_off.in_log(again) is None  # the batch is no longer in hand
+        assert await log.last_sequence() == 2
+
+
+async def test_a_message_in_hand_is_trusted_only_for_its_own_event_and_subject(
+    settings: Settings,
+) -> None:
+    async with Client(settings) as client:
+        log = await provisioned(client)
+        decided = event(settings, "phuong-vu-ninh")
+        # Written by someone else under the decision's message id: another event's body.
+        await client.nc.jetstream().publish(
+            decided.subject,
+            event(settings, "phuong-vu-ninh").to_bytes(),
+            stream=settings.stream,
+            headers={MSG_ID_HEADER: decided.event_id},
+        )
+        elsewhere = event(settings, "phuong-kinh-bac")
+        await log.append([elsewhere], 0)
+        messages = await fetched(client, settings, 2)
+        moved = elsewhere.model_copy(update={"subject": decided.subject})
+        with log.holding(messages):
+            assert log.in_log(decided) is None
+            assert log.in_log(moved) is None
+            assert log.in_log(elsewhere) == StoredEvent(2, elsewhere)

@@ -209,7 +209,7 @@ class ServiceHost:
                 ack_policy=js_api.AckPolicy.ALL,
                 ack_wait=30,
                 max_deliver=-1,
-                max_ack_pending=self.settings.batch_size,
+                max_ack_pending=self._max_batch(),
                 filter_subject=subjects.events_wildcard(self.prefix),
             ),
         )
@@ -450,11 +450,10 @@ class ServiceHost:
         assert self._nc is not None
         lane = lane or self._main
         sub = await self._subscribe(lane)
+        size = self.settings.batch_size
         while not lane.stopping:
             try:
-                messages = await sub.fetch(
-                    batch=self.settings.batch_size, timeout=self.settings.batch_timeout_seconds
-                )
+                messages = await sub.fetch(batch=size, timeout=self.settings.batch_timeout_seconds)
             except TimeoutError:
                 await self._idle()
                 continue
@@ -462,6 +461,7 @@ class ServiceHost:
                 log.exception("%s: fetch failed; retrying", self.name)
                 await asyncio.sleep(self.settings.retry_base_seconds)
                 continue
+            size = self._next_fetch(messages)
             try:
                 again = await self.handle_batch(messages, lane, more_from=sub)
             except Exception:
@@ -470,6 +470,16 @@ class ServiceHost:
                 again = self.settings.retry_base_seconds
             if again is not None:
                 sub = await self._rewind(lane, sub, again)
+
+    def _next_fetch(self, messages: list[Msg]) -> int:
+        """How many to fetch next: a catch-up batch while at least that many wait."""
+        catch_up = self._max_batch()
+        if messages and messages[-1].metadata.num_pending >= catch_up:
+            return catch_up
+        return self.settings.batch_size
+
+    def _max_batch(self) -> int:
+        return max(self.settings.batch_size, self.settings.catch_up_batch_size)
 
     async def _subscribe(self, lane: Lane) -> Any:
         assert self._nc is not None
@@ -751,7 +761,11 @@ class ServiceHost:
         done: list[Msg] = []
         retry: list[Msg] = []
         parked: list[tuple[int, str, str]] = []
-        with Session(self.engine) as session, session.begin():
+        with (
+            Session(self.engine) as session,
+            session.begin(),
+            self._log().holding(messages),
+        ):
             store = Store(session, buffered=not careful)
             if self.partitioned:
                 # The row lock fences a replica whose lease expired while it worked.

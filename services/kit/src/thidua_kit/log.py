@@ -8,10 +8,11 @@ sequence means another writer got there first: reload, decide again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -100,6 +101,35 @@ class EventLog:
         self._js = js
         self._settings = settings
         self.stream = settings.stream
+        # The batch a consumer is folding, by event id (its Nats-Msg-Id).
+        self._in_hand: dict[str, Msg] = {}
+
+    @contextlib.contextmanager
+    def holding(self, messages: Sequence[Msg]) -> Iterator[None]:
+        """While a consumer folds `messages`: an event re-decided that is among them is known
+        to be in the log without asking (`in_log`). In a rebuild every computed decision is
+        decided again, and is nearly always a few events after its cause, in the same batch;
+        asking cost two round trips (publish, refused as a duplicate, then get)."""
+        self._in_hand = {
+            msg.headers[MSG_ID_HEADER]: msg
+            for msg in messages
+            if msg.headers and MSG_ID_HEADER in msg.headers
+        }
+        try:
+            yield
+        finally:
+            self._in_hand = {}
+
+    def in_log(self, event: Envelope) -> StoredEvent | None:
+        """`event` as the log holds it, when it is in the batch being folded; None says only
+        that it is not in hand."""
+        msg = self._in_hand.get(event.event_id)
+        if msg is None or msg.subject != event.subject:
+            return None
+        held = Envelope.from_bytes(msg.data)
+        if held.event_id != event.event_id:  # a message id not its own event's: ask the log
+            return None
+        return StoredEvent(stream_sequence(msg), held)
 
     async def provision(self) -> list[str]:
         """Create the streams if missing; verify their protections if present. Idempotent."""
@@ -147,6 +177,13 @@ class EventLog:
         stored: list[StoredEvent] = []
         expected = expected_last_seq
         for event in events:
+            held = self.in_log(event)
+            if held is not None:
+                # What the log would answer: a duplicate within the window, found on the
+                # subject past it.
+                stored.append(held)
+                expected = held.sequence
+                continue
             headers = {
                 MSG_ID_HEADER: event.event_id,
                 EVENT_TYPE_HEADER: event.type,
@@ -183,6 +220,15 @@ class EventLog:
                 stored.append(StoredEvent(ack.seq, Envelope.model_validate_json(body)))
             expected = ack.seq
         return stored
+
+    async def append_at_end(self, events: Sequence[Envelope]) -> list[StoredEvent]:
+        """Append after whatever the aggregate holds now: its last sequence is asked of the
+        log, unless the first event is in hand already (then it is the stored copy)."""
+        if not events:
+            return []
+        if self.in_log(events[0]) is not None:
+            return await self.append(events, 0)
+        return await self.append(events, await self.last_subject_sequence(events[0].subject))
 
     def fault_point(self, name: str) -> None:
         """Crash tests only: die exactly here, as a power cut or OOM kill would."""

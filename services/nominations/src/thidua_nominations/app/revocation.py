@@ -72,7 +72,7 @@ async def _flag_dependents(item: StoredEvent, revoked: AwardRevoked, ctx: Contex
         subject = ctx.subject("award", m, review.award_id)
         inputs = [item, *read.get(review.award_id, [])]
         event = computed_event(item.envelope, index, subject, flag, inputs, ref)
-        await ctx.log.append([event], await ctx.log.last_subject_sequence(subject))
+        await ctx.log.append_at_end([event])
 
 
 def _member_facts(

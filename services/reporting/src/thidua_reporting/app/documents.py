@@ -130,9 +130,9 @@ async def register(
     )
     subject = ctx.subject("document", movement_id, registered.document_id)
     event = computed_event(cause.envelope, index, subject, registered, inputs, None)
-    existing = await ctx.log.last_subject_sequence(subject)
-    # Registered already (we crashed before committing): keep what the log holds.
-    if not existing:
+    # Registered already (we crashed before committing, or this is a rebuild): keep what the
+    # log holds.
+    if ctx.log.in_log(event) is None and not await ctx.log.last_subject_sequence(subject):
         await ctx.log.append([event], 0)
 
 

@@ -244,8 +244,6 @@ async def _close(item: StoredEvent, closed: RoundClosed, ctx: Context) -> None:
         table = definition.table_for(block.block_id)
         ranked = ranking.rank(block.block_id, closed.round, sheets, table, rules, disciplined)
         subject = ctx.subject("ranking", m, block.block_id, closed.round.value)
-        if await ctx.log.last_subject_sequence(subject):
-            continue  # ranked already (a redelivery after the append)
         event = computed_event(
             item.envelope,
             RANKING_INDEX + index,
@@ -254,6 +252,8 @@ async def _close(item: StoredEvent, closed: RoundClosed, ctx: Context) -> None:
             inputs,
             score_sheet.table_rules(definition, block.block_id),
         )
+        if ctx.log.in_log(event) or await ctx.log.last_subject_sequence(subject):
+            continue  # ranked already (a redelivery after the append, or a rebuild)
         for stored in await ctx.log.append([event], 0):
             ctx.store.put("ranking", subject, stored, stored.sequence)
 
@@ -272,8 +272,7 @@ async def _honour(item: StoredEvent, tally: BlockBallotTallied, ctx: Context) ->
         [item, movement],
         score_sheet.table_rules(definition, tally.block_id),
     )
-    last = await ctx.log.last_subject_sequence(item.envelope.subject)
-    for stored in await ctx.log.append([event], last):
+    for stored in await ctx.log.append_at_end([event]):
         ctx.store.put("honoured", item.envelope.event_id, stored, stored.sequence)
         ctx.store.put("honour", item.envelope.subject, stored, stored.sequence)
 
