@@ -117,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
                     mean_bytes = found["mean_event_bytes"]
                     result["floor"] = run.decode_floor(settings, args.runs)
                     if "audit" not in skip:
-                        result["audit"] = run.audit(settings, events, "rederive" not in skip)
+                        result["audit"] = run.audit(
+                            settings, events, "rederive" not in skip, args.runs
+                        )
                     running.stop()
                     if "rebuild" not in skip:
                         result["read_models"] = run.read_models(settings, events, args.runs)
-                        result["rebuild"] = run.rebuild(settings, None, work / "rebuild")
+                        result["rebuild"] = run.rebuild(settings, None, work / "rebuild", args.runs)
             finally:
                 running.stop()
                 asyncio.run(system.drop_streams(settings))

@@ -60,6 +60,13 @@ def _rebuild_bound(result: dict[str, Any], replay: Any) -> str:
     )
 
 
+def _runs_line(runs: list[dict[str, Any]], ratio: str) -> str:
+    each = ", ".join(
+        f"{r['seconds' if 'seconds' in r else 'wall_seconds']} s ({r[ratio]})" for r in runs
+    )
+    return f"| … {len(runs)} runs, the median one above: {each} | | | |"
+
+
 def _read_models_note(result: dict[str, Any]) -> str:
     rate = _get(result, "read_models", "events_per_second")
     replay = _get(result, "read_models", "log_replay", "mean")
@@ -373,6 +380,8 @@ def markdown(result: dict[str, Any]) -> str:
             after = a[name].get("events_per_second_after_startup")
             row("… after the CLI's start-up (events/s)", after, base, against)
             lines.append(f"| … exit {a[name]['exit_code']}: {a[name]['output']} | | | |")
+            if len(a[name].get("runs") or []) > 1:
+                lines.append(_runs_line(a[name]["runs"], "after_startup_to_replay"))
     m = result.get("read_models")
     if m:
         base, against = _baseline(m.get("log_replay"), replay)
@@ -405,6 +414,8 @@ def markdown(result: dict[str, Any]) -> str:
             base,
             against,
         )
+        if len(r.get("runs") or []) > 1:
+            lines.append(_runs_line(r["runs"], "to_replay"))
         # All five rebuild at once, sharing the CPUs: each one's rate to its own finish.
         for name, rate in r["per_service_events_per_second"].items():
             row(f"rebuild, all at once: {name} done (events/s)", rate, base, against)

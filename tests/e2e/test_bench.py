@@ -95,6 +95,9 @@ def test_small_benchmark_writes_results(
     assert result["audit"]["verify"]["exit_code"] == 0, result["audit"]["verify"]
     assert result["audit"]["rederive"]["exit_code"] == 0, result["audit"]["rederive"]
     assert result["rebuild"]["events"] == result["year"]["sqlite"]["events"]
+    # Every rate is the median of --runs runs (one here), each run kept beside it.
+    for measured in (result["audit"]["verify"], result["audit"]["rederive"], result["rebuild"]):
+        assert len(measured["runs"]) == 1, measured
     # The reporting read models folded from the whole log, nothing set aside.
     assert result["read_models"]["events"] == result["year"]["sqlite"]["events"]
     assert result["read_models"]["events_per_second"] > 0
@@ -169,3 +172,11 @@ async def test_a_command_not_answered_in_time_is_sent_again_with_the_same_id(
         {},
         {command.NAME: 1},
     )
+
+
+def test_the_run_reported_is_the_median_one() -> None:
+    from bench.run import middle
+
+    assert middle([0.7, 0.5, 0.6]) == 2
+    assert middle([3.0]) == 0
+    assert middle([0.4, 0.2, 0.3, 0.1]) == 1  # of an even count, the lower middle: 0.2
