@@ -14,10 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua_contracts.commands import SubmitReport
-from thidua_contracts.envelope import Actor, Envelope, Role
 from thidua_contracts.events import EventPayload, ReportSubmitted
 from thidua_kit.client import Client
-from thidua_kit.clock import new_id
 from thidua_kit.db import Store, state_table
 from thidua_kit.host import Context, ServiceDefinition, ServiceHost
 from thidua_kit.log import StoredEvent
@@ -25,7 +23,7 @@ from thidua_kit.services import SERVICE_NAMES, load
 from thidua_kit.settings import Settings, database_url
 from thidua_kit.testing import running_system
 
-from .helpers import define, open_round, register, report
+from .helpers import define, open_round, register, registered_event, report
 
 pytestmark = pytest.mark.connected
 
@@ -331,7 +329,7 @@ async def test_a_consumer_far_behind_folds_catch_up_batches_then_ordinary_ones(
         log = client.log()
         await log.provision()
         for n in range(40):
-            await log.append([registered(settings, f"phuong-{n:02d}")], 0)
+            await log.append([registered_event(settings, f"phuong-{n:02d}")], 0)
         probe = ServiceHost(ServiceDefinition("probe", on_event), sized)
         async with probe.running():
             await client.wait_until_folded(("probe",), 40, within=30)
@@ -340,21 +338,6 @@ async def test_a_consumer_far_behind_folds_catch_up_batches_then_ordinary_ones(
     # The first batch is an ordinary one: nothing was known to wait before it.
     assert sizes[0] == 4 and max(sizes) == 16, sizes
     assert sizes[-1] <= 4, sizes  # the last ones: fewer than a catch-up batch were waiting
-
-
-def registered(settings: Settings, unit: str) -> Envelope:
-    return Envelope(
-        event_id=new_id(),
-        type="submissions.UnitRegistered",
-        version=1,
-        subject=f"{settings.subject_prefix}.evt.submissions.registration.bn-2022.{unit}",
-        movement_id="bn-2022",
-        occurred_at="2022-05-20T09:00:00+07:00",
-        actor=Actor(id=f"{unit}-van-thu", role=Role.UNIT_CLERK, unit=unit),
-        causation_id=None,
-        correlation_id=new_id(),
-        payload={"unit_id": unit, "registered_on": "2022-05-20", "late": False},
-    )
 
 
 async def test_a_batch_failing_to_commit_is_folded_again_at_once_with_what_the_linger_took_in(

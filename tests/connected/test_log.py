@@ -11,34 +11,15 @@ from nats.errors import ConnectionClosedError
 from nats.js import api as js_api
 from nats.js.errors import APIError
 
-from thidua_contracts.envelope import Actor, Envelope, Role
+from thidua_contracts.envelope import Envelope
 from thidua_kit import log as log_module
 from thidua_kit.client import Client
-from thidua_kit.clock import new_id
 from thidua_kit.log import MSG_ID_HEADER, ConflictError, EventLog, StoredEvent
 from thidua_kit.settings import Settings
 
+from .helpers import registered_event
+
 pytestmark = pytest.mark.connected
-
-
-def event(
-    settings: Settings,
-    key: str,
-    occurred_at: str = "2022-12-01T09:00:00+07:00",
-    event_id: str | None = None,
-) -> Envelope:
-    return Envelope(
-        event_id=event_id or new_id(),
-        type="submissions.UnitRegistered",
-        version=1,
-        subject=f"{settings.subject_prefix}.evt.submissions.registration.bn-2022.{key}",
-        movement_id="bn-2022",
-        occurred_at=occurred_at,
-        actor=Actor(id=f"{key}-van-thu", role=Role.UNIT_CLERK, unit=key),
-        causation_id=None,
-        correlation_id=new_id(),
-        payload={"unit_id": key, "registered_on": "2022-05-20", "late": False},
-    )
 
 
 async def provisioned(client: Client) -> EventLog:
@@ -55,7 +36,7 @@ async def test_provision_is_idempotent_and_the_streams_refuse_purge_and_delete(
         second = await client.log().provision()
         assert first == [f"{settings.stream}: created", f"{settings.checkpoints}: created"]
         assert all("reused" in line for line in second)
-        await client.log().append([event(settings, "phuong-vu-ninh")], 0)
+        await client.log().append([registered_event(settings, "phuong-vu-ninh")], 0)
         js = client.nc.jetstream()
         info = await js.stream_info(settings.stream)
         assert info.config.deny_delete and info.config.deny_purge
@@ -71,7 +52,7 @@ async def test_the_same_event_id_is_stored_once_and_a_retry_gets_the_stored_orig
 ) -> None:
     async with Client(settings) as client:
         log = await provisioned(client)
-        original = event(settings, "phuong-vu-ninh")
+        original = registered_event(settings, "phuong-vu-ninh")
         # A retry after a crash decides again at another time: same id, different body.
         retry = original.model_copy(update={"occurred_at": "2022-12-01T09:05:00+07:00"})
         first = await log.append([original], 0)
@@ -86,10 +67,10 @@ async def test_a_stale_expected_sequence_is_a_conflict_and_appends_nothing(
 ) -> None:
     async with Client(settings) as client:
         log = await provisioned(client)
-        await log.append([event(settings, "phuong-vu-ninh")], 0)
+        await log.append([registered_event(settings, "phuong-vu-ninh")], 0)
         with pytest.raises(ConflictError):
-            await log.append([event(settings, "phuong-vu-ninh")], 0)
-        stored = await log.append([event(settings, "phuong-vu-ninh")], 1)
+            await log.append([registered_event(settings, "phuong-vu-ninh")], 0)
+        stored = await log.append([registered_event(settings, "phuong-vu-ninh")], 1)
         assert stored[0].sequence == 2
         assert await log.last_sequence() == 2
 
@@ -98,7 +79,7 @@ async def test_two_writers_racing_on_one_aggregate_exactly_one_wins(settings: Se
     async with Client(settings) as client:
         log = await provisioned(client)
         results = await asyncio.gather(
-            *(log.append([event(settings, "phuong-vu-ninh")], 0) for _ in range(5)),
+            *(log.append([registered_event(settings, "phuong-vu-ninh")], 0) for _ in range(5)),
             return_exceptions=True,
         )
         assert sum(isinstance(r, list) for r in results) == 1
@@ -111,7 +92,7 @@ async def test_a_decision_made_again_after_the_duplicate_window_finds_itself(
 ) -> None:
     async with Client(settings) as client:
         log = await provisioned(client)
-        decided = event(settings, "phuong-vu-ninh")
+        decided = registered_event(settings, "phuong-vu-ninh")
         # As if the dedup entry had expired: the server no longer knows this Nats-Msg-Id.
         await client.nc.jetstream().publish(
             decided.subject,
@@ -140,8 +121,8 @@ async def test_a_decision_made_again_behind_another_event_of_its_aggregate_finds
     async with Client(settings) as client:
         log = await provisioned(client)
         js = client.nc.jetstream()
-        other = event(settings, "phuong-vu-ninh")
-        decided = event(settings, "phuong-vu-ninh")
+        other = registered_event(settings, "phuong-vu-ninh")
+        decided = registered_event(settings, "phuong-vu-ninh")
         for item in (other, decided):  # both past the duplicate window
             await js.publish(
                 item.subject,
@@ -152,7 +133,7 @@ async def test_a_decision_made_again_behind_another_event_of_its_aggregate_finds
         again = await log.append([decided], 0)
         assert again[0].sequence == 2 and again[0].envelope == decided
         with pytest.raises(ConflictError):  # a new decision on a stale sequence stays a conflict
-            await log.append([event(settings, "phuong-vu-ninh")], 0)
+            await log.append([registered_event(settings, "phuong-vu-ninh")], 0)
         assert await log.last_sequence() == 2
 
 
@@ -164,7 +145,9 @@ async def test_a_slow_reader_gets_every_event_in_order_past_the_replay_buffer(
     monkeypatch.setattr(log_module, "REPLAY_BUFFER", 4)
     async with Client(settings) as client:
         log = await provisioned(client)
-        stored = await log.append([event(settings, "phuong-vu-ninh") for _ in range(40)], 0)
+        stored = await log.append(
+            [registered_event(settings, "phuong-vu-ninh") for _ in range(40)], 0
+        )
         assert [s.sequence for s in stored] == list(range(1, 41))
         read = []
         async for seq, body in log.replay_raw(3, 38):
@@ -180,7 +163,7 @@ async def test_a_replay_past_the_end_of_the_log_stops_with_a_clear_error(
 ) -> None:
     async with Client(settings.model_copy(update={"request_timeout_seconds": 0.5})) as client:
         log = await provisioned(client)
-        await log.append([event(settings, "phuong-vu-ninh")], 0)
+        await log.append([registered_event(settings, "phuong-vu-ninh")], 0)
         read = []
         with pytest.raises(TimeoutError, match="replay stalled before sequence 3"):
             async for seq, _ in log.replay_raw(1, 3):
@@ -194,15 +177,15 @@ async def test_replay_and_read_subject_return_events_in_stream_order(settings: S
         last = {"phuong-vu-ninh": 0, "phuong-kinh-bac": 0}
         for i in range(12):
             key = "phuong-vu-ninh" if i % 3 else "phuong-kinh-bac"
-            stored = await log.append([event(settings, key)], last[key])
+            stored = await log.append([registered_event(settings, key)], last[key])
             last[key] = stored[0].sequence
         replayed = [seq async for seq, _ in log.replay_raw()]
         assert replayed == list(range(1, 13))
         middle = [seq async for seq, _ in log.replay_raw(4, 7)]
         assert middle == [4, 5, 6, 7]
-        one = await log.read_subject(event(settings, "phuong-kinh-bac").subject)
+        one = await log.read_subject(registered_event(settings, "phuong-kinh-bac").subject)
         assert [s.sequence for s in one] == [1, 4, 7, 10]
-        assert await log.read_subject(event(settings, "phuong-dai-phuc").subject) == []
+        assert await log.read_subject(registered_event(settings, "phuong-dai-phuc").subject) == []
 
 
 async def fetched(client: Client, settings: Settings, count: int) -> list[Msg]:
@@ -226,8 +209,8 @@ async def test_a_decision_made_again_while_its_batch_is_in_hand_is_found_without
     out of reach here, so any question to it would fail."""
     async with Client(settings) as client:
         log = await provisioned(client)
-        decided = event(settings, "phuong-vu-ninh")
-        first = await log.append([decided, event(settings, "phuong-vu-ninh")], 0)
+        decided = registered_event(settings, "phuong-vu-ninh")
+        first = await log.append([decided, registered_event(settings, "phuong-vu-ninh")], 0)
         messages = await fetched(client, settings, 2)
         again = decided.model_copy(update={"occurred_at": "2022-12-01T09:05:00+07:00"})
         unreachable = await nats.connect(settings.nats_url)
@@ -238,7 +221,9 @@ async def test_a_decision_made_again_while_its_batch_is_in_hand_is_found_without
             assert await cut_off.append_at_end([again]) == [first[0]]
             assert cut_off.in_log(again) == first[0]
             with pytest.raises(ConnectionClosedError):  # not in hand: the log is asked
-                await cut_off.append([event(settings, "phuong-vu-ninh")], first[1].sequence)
+                await cut_off.append(
+                    [registered_event(settings, "phuong-vu-ninh")], first[1].sequence
+                )
         assert cut_off.in_log(again) is None  # the batch is no longer in hand
         assert await log.last_sequence() == 2
 
@@ -248,15 +233,15 @@ async def test_a_message_in_hand_is_trusted_only_for_its_own_event_and_subject(
 ) -> None:
     async with Client(settings) as client:
         log = await provisioned(client)
-        decided = event(settings, "phuong-vu-ninh")
+        decided = registered_event(settings, "phuong-vu-ninh")
         # Written by someone else under the decision's message id: another event's body.
         await client.nc.jetstream().publish(
             decided.subject,
-            event(settings, "phuong-vu-ninh").to_bytes(),
+            registered_event(settings, "phuong-vu-ninh").to_bytes(),
             stream=settings.stream,
             headers={MSG_ID_HEADER: decided.event_id},
         )
-        elsewhere = event(settings, "phuong-kinh-bac")
+        elsewhere = registered_event(settings, "phuong-kinh-bac")
         await log.append([elsewhere], 0)
         messages = await fetched(client, settings, 2)
         moved = elsewhere.model_copy(update={"subject": decided.subject})
