@@ -22,6 +22,15 @@ from .helpers import registered_event
 pytestmark = pytest.mark.connected
 
 
+async def written_past_the_log(
+    client: Client, settings: Settings, event: Envelope, message_id: str
+) -> None:
+    """`event` stored as EventLog.append never would: under another message id."""
+    await client.nc.jetstream().publish(
+        event.subject, event.to_bytes(), stream=settings.stream, headers={MSG_ID_HEADER: message_id}
+    )
+
+
 async def provisioned(client: Client) -> EventLog:
     log = client.log()
     await log.provision()
@@ -94,12 +103,7 @@ async def test_a_decision_made_again_after_the_duplicate_window_finds_itself(
         log = await provisioned(client)
         decided = registered_event(settings, "phuong-vu-ninh")
         # As if the dedup entry had expired: the server no longer knows this Nats-Msg-Id.
-        await client.nc.jetstream().publish(
-            decided.subject,
-            decided.to_bytes(),
-            stream=settings.stream,
-            headers={MSG_ID_HEADER: "expired-" + decided.event_id},
-        )
+        await written_past_the_log(client, settings, decided, "expired-" + decided.event_id)
         scans: list[str] = []
         find = log.find_on_subject
 
@@ -120,16 +124,10 @@ async def test_a_decision_made_again_behind_another_event_of_its_aggregate_finds
 ) -> None:
     async with Client(settings) as client:
         log = await provisioned(client)
-        js = client.nc.jetstream()
         other = registered_event(settings, "phuong-vu-ninh")
         decided = registered_event(settings, "phuong-vu-ninh")
         for item in (other, decided):  # both past the duplicate window
-            await js.publish(
-                item.subject,
-                item.to_bytes(),
-                stream=settings.stream,
-                headers={MSG_ID_HEADER: "expired-" + item.event_id},
-            )
+            await written_past_the_log(client, settings, item, "expired-" + item.event_id)
         again = await log.append([decided], 0)
         assert again[0].sequence == 2 and again[0].envelope == decided
         with pytest.raises(ConflictError):  # a new decision on a stale sequence stays a conflict
@@ -235,12 +233,8 @@ async def test_a_message_in_hand_is_trusted_only_for_its_own_event_and_subject(
         log = await provisioned(client)
         decided = registered_event(settings, "phuong-vu-ninh")
         # Written by someone else under the decision's message id: another event's body.
-        await client.nc.jetstream().publish(
-            decided.subject,
-            registered_event(settings, "phuong-vu-ninh").to_bytes(),
-            stream=settings.stream,
-            headers={MSG_ID_HEADER: decided.event_id},
-        )
+        other = registered_event(settings, "phuong-vu-ninh")
+        await written_past_the_log(client, settings, other, decided.event_id)
         elsewhere = registered_event(settings, "phuong-kinh-bac")
         await log.append([elsewhere], 0)
         messages = await fetched(client, settings, 2)
