@@ -451,6 +451,10 @@ class ServiceHost:
         lane = lane or self._main
         sub = await self._subscribe(lane)
         size = self.settings.batch_size
+        # Catch-up batches only from a start far behind (a rebuild, a restart after a long
+        # stop): a consumer lagging while commands keep coming made them wait behind longer
+        # folds, and a tenth of the default year took 5 % longer.
+        catching_up = True
         while not lane.stopping:
             try:
                 messages = await sub.fetch(batch=size, timeout=self.settings.batch_timeout_seconds)
@@ -461,7 +465,9 @@ class ServiceHost:
                 log.exception("%s: fetch failed; retrying", self.name)
                 await asyncio.sleep(self.settings.retry_base_seconds)
                 continue
-            size = self._next_fetch(messages)
+            if catching_up:
+                size = self._next_fetch(messages)
+                catching_up = size > self.settings.batch_size
             try:
                 again = await self.handle_batch(messages, lane, more_from=sub)
             except Exception:
@@ -472,7 +478,7 @@ class ServiceHost:
                 sub = await self._rewind(lane, sub, again)
 
     def _next_fetch(self, messages: list[Msg]) -> int:
-        """How many to fetch next: a catch-up batch while at least that many wait."""
+        """How many to fetch next while catching up: a catch-up batch while that many wait."""
         catch_up = self._max_batch()
         if messages and messages[-1].metadata.num_pending >= catch_up:
             return catch_up
