@@ -27,9 +27,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=0.2, gt=0)
     batch_size: int = Field(default=256, ge=1)
-    # Far behind the log (a rebuild, a restart after a long stop), a consumer folds batches of
-    # this many: fewer commits, and more of the decisions it makes again are in the batch in hand
-    # (EventLog.holding). Never below batch_size.
+    # A consumer that starts at least this far behind the log (a rebuild, a restart after a long
+    # stop) folds batches of this many until fewer wait: fewer commits, and more of the decisions
+    # it makes again are in the batch in hand (EventLog.holding). Never below batch_size.
     catch_up_batch_size: int = Field(default=1024, ge=1)
     batch_timeout_seconds: float = Field(default=0.1, gt=0)
     # A consumer that has caught up and fetched less than a full batch waits this long for more
